@@ -1,0 +1,4 @@
+from caseload_cli.cli import main
+
+if __name__ == "__main__":
+    main()

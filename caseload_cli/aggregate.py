@@ -1,0 +1,174 @@
+"""From weighed cases to per-worker loads and roll-ups.
+
+Roll-ups sum loads and capacities first and divide last, so a team's
+utilisation is its total load over its total capacity (never a mean of
+percentages), and every level reconciles with the one below it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from caseload_cli.bands import assign_bands, band_names
+from caseload_cli.capacity import staff_capacity
+from caseload_cli.scheme import CASE_HOLDING_ROLES, Scheme
+
+LEVELS = ("worker", "team", "service_area", "national")
+WORKER_COLUMNS = [
+    "worker_id",
+    "name",
+    "team",
+    "service_area",
+    "role",
+    "team_type",
+    "contracted_hours",
+    "fte",
+    "reduction_hours",
+    "available_fte",
+    "cases",
+    "children",
+    "weighted_load",
+    "target",
+    "capacity",
+    "utilisation_pct",
+    "band",
+    "napo_level",
+    "napo_safe_load",
+    "over_napo",
+]
+NOT_HELD_CATEGORIES = (
+    "unallocated",
+    "duty",
+    "allocation_hub",
+    "post_assessment_hub",
+    "manager_held",
+)
+
+
+def per_worker(
+    cases: pd.DataFrame,
+    weights: pd.Series,
+    staff: pd.DataFrame,
+    reductions: pd.DataFrame,
+    scheme: Scheme,
+) -> pd.DataFrame:
+    """One row per staff member (including those holding no cases)."""
+    allocated = cases["worker_id"] != ""
+    by_worker = pd.DataFrame(
+        {
+            "worker_id": cases.loc[allocated, "worker_id"],
+            "children": cases.loc[allocated, "children"],
+            "weight": weights[allocated],
+        }
+    ).groupby("worker_id", sort=False)
+    totals = by_worker.agg(
+        cases=("weight", "size"), children=("children", "sum"), weighted_load=("weight", "sum")
+    )
+    out = staff_capacity(staff, reductions, scheme)
+    out = out.join(totals, on="worker_id")
+    out["cases"] = out["cases"].fillna(0).astype("int64")
+    out["children"] = out["children"].fillna(0).astype("int64")
+    out["weighted_load"] = np.round(out["weighted_load"].fillna(0.0).astype("float64"), 6)
+    out = _ratios(out, scheme)
+    out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + 1e-9
+    out = out.sort_values(["service_area", "team", "worker_id"], kind="stable")
+    return out[WORKER_COLUMNS].reset_index(drop=True)
+
+
+def _ratios(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(
+            frame["capacity"] > 0, frame["weighted_load"] / frame["capacity"] * 100, np.nan
+        )
+    frame["utilisation_pct"] = np.round(pct, 2)
+    frame["band"] = assign_bands(frame["weighted_load"], frame["capacity"], scheme)
+    return frame
+
+
+def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
+    """Sum workers into teams, service areas or one national row."""
+    if by == "worker":
+        return workers
+    keys = {"team": ["service_area", "team"], "service_area": ["service_area"], "national": []}[by]
+    frame = workers.assign(
+        workers=1,
+        over_napo=workers["over_napo"].astype("int64"),
+        **{f"band_{name}": (workers["band"] == name).astype("int64") for name in band_names(scheme)},
+    )
+    sums = [
+        "workers",
+        "fte",
+        "available_fte",
+        "cases",
+        "children",
+        "weighted_load",
+        "capacity",
+        "napo_safe_load",
+        "over_napo",
+        *(f"band_{name}" for name in band_names(scheme)),
+    ]
+    if keys:
+        grouped = frame.groupby(keys, sort=True, observed=True)[sums].sum().reset_index()
+    else:
+        grouped = frame[sums].sum().to_frame().T
+        grouped.insert(0, "level", "national")
+    grouped = grouped.rename(columns={"over_napo": "workers_over_napo"})
+    for column in ("weighted_load", "capacity", "napo_safe_load", "fte", "available_fte"):
+        grouped[column] = np.round(grouped[column].astype("float64"), 6)
+    for column in ("workers", "cases", "children", "workers_over_napo", *(f"band_{n}" for n in band_names(scheme))):
+        grouped[column] = grouped[column].astype("int64")
+    grouped = _ratios(grouped, scheme)
+    order = [
+        *(keys or ["level"]),
+        "workers",
+        "fte",
+        "available_fte",
+        "cases",
+        "children",
+        "weighted_load",
+        "capacity",
+        "utilisation_pct",
+        "band",
+        "napo_safe_load",
+        "workers_over_napo",
+        *(f"band_{name}" for name in band_names(scheme)),
+    ]
+    return grouped[order].reset_index(drop=True)
+
+
+def holder_category(cases: pd.DataFrame, staff: pd.DataFrame) -> pd.Series:
+    """Why a case is not on an FCA's caseload, or "" when it is."""
+    role = cases["worker_id"].map(staff.set_index("worker_id")["role"])
+    stage = cases["stage"].astype("str")
+    category = np.select(
+        [
+            stage.isin(["duty", "allocation_hub", "post_assessment_hub"]).to_numpy(),
+            (cases["worker_id"] == "").to_numpy(),
+            (~role.isin(CASE_HOLDING_ROLES)).to_numpy(),
+        ],
+        [stage.to_numpy(), "unallocated", "manager_held"],
+        default="",
+    )
+    return pd.Series(category, index=cases.index)
+
+
+def not_held_by_fca(cases: pd.DataFrame, weights: pd.Series, staff: pd.DataFrame) -> pd.DataFrame:
+    """Work outside FCA caseloads, by category, so none of it disappears from view."""
+    category = holder_category(cases, staff)
+    held = (category != "").to_numpy()
+    frame = pd.DataFrame(
+        {
+            "category": pd.Categorical(category[held], categories=list(NOT_HELD_CATEGORIES)),
+            "cases": 1,
+            "children": cases["children"][held],
+            "weighted_load": weights[held],
+            "in_worker_loads": (cases["worker_id"][held] != "").astype("int64"),
+        }
+    )
+    out = frame.groupby("category", observed=False).sum().reset_index()
+    out["category"] = out["category"].astype("str")
+    out["weighted_load"] = np.round(out["weighted_load"].astype("float64"), 6)
+    for column in ("cases", "children", "in_worker_loads"):
+        out[column] = out[column].astype("int64")
+    return out.rename(columns={"in_worker_loads": "cases_in_worker_loads"})

@@ -1,0 +1,99 @@
+"""The `caseload` command group.
+
+Sub-commands live one per module in `caseload_cli.commands` and are imported
+only when named, so `caseload --help` stays fast and never imports pandas
+(command modules import the core lazily inside their callbacks).
+"""
+
+from __future__ import annotations
+
+import importlib
+import os
+import sys
+
+import click
+
+from caseload_cli import __version__
+from caseload_cli.errors import CaseloadError
+from caseload_cli.options import DEBUG_KEY, debug_option
+
+# name -> (module, attribute, one-line help shown by `caseload --help`)
+COMMANDS: dict[str, tuple[str, str, str]] = {
+    "load": ("caseload_cli.commands.load", "load", "Weigh cases and report load against capacity."),
+    "validate": (
+        "caseload_cli.commands.validate",
+        "validate",
+        "Check inputs against the data contract without reporting.",
+    ),
+    "schemes": ("caseload_cli.commands.schemes", "schemes", "List, show and check weighting schemes."),
+    "sample": (
+        "caseload_cli.commands.sample",
+        "sample",
+        "Generate synthetic, calibrated caseload exports.",
+    ),
+}
+
+
+class LazyGroup(click.Group):
+    """A group whose sub-commands are imported on first use."""
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(n for n in COMMANDS if _available(n))
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        if name not in COMMANDS or not _available(name):
+            return None
+        module, attribute, _ = COMMANDS[name]
+        return getattr(importlib.import_module(module), attribute)
+
+    def invoke(self, ctx: click.Context):
+        """Show user mistakes as one line and a documented exit code, not a traceback."""
+        try:
+            return super().invoke(ctx)
+        except CaseloadError as problem:
+            if ctx.meta.get(DEBUG_KEY) or _debug_from_env():
+                raise
+            click.echo(f"Error: {problem}", err=True)
+            ctx.exit(problem.exit_code)
+        except BrokenPipeError:
+            sys.stderr.close()
+            ctx.exit(0)
+
+    def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
+        rows = [(n, COMMANDS[n][2]) for n in self.list_commands(ctx)]
+        if rows:
+            with formatter.section("Commands"):
+                formatter.write_dl(rows)
+
+
+def _available(name: str) -> bool:
+    return importlib.util.find_spec(COMMANDS[name][0]) is not None
+
+
+@click.group(
+    cls=LazyGroup,
+    context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100},
+    epilog="""\b
+Examples:
+  caseload load                                  # bundled sample data, flat scheme
+  caseload load cases.xlsx --staff staff.csv --scheme weighted-example --by team
+  caseload load cases.parquet --staff staff.parquet --format xlsx --output week47.xlsx
+  caseload validate cases.csv --staff staff.csv
+  caseload schemes list
+
+Exit codes: 0 ok, 1 error, 2 usage, 3 rows rejected under --strict,
+4 --fail-on band met. Set CASELOAD_DEBUG=1 or pass --debug for tracebacks.""",
+)
+@click.version_option(__version__, "--version", prog_name="caseload")
+@debug_option
+def cli() -> None:
+    """Weigh family-court caseload exports with a citable weighting scheme."""
+
+
+def main() -> None:
+    """Console entry point."""
+    cli(prog_name="caseload")
+
+
+def _debug_from_env() -> bool:
+    return os.environ.get("CASELOAD_DEBUG", "") not in ("", "0")

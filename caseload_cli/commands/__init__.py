@@ -1,0 +1,1 @@
+"""One module per `caseload` sub-command; each imports the core lazily."""

@@ -1,0 +1,67 @@
+"""`caseload load`: the main job."""
+
+from __future__ import annotations
+
+import click
+
+from caseload_cli.options import (
+    debug_option,
+    output_options,
+    read_options,
+    scheme_option,
+    staff_options,
+    validation_options,
+)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  caseload load                                   # bundled sample data, flat scheme
+  caseload load cases.xlsx --staff staff.csv --scheme flat --by team
+  caseload load cases.parquet --staff staff.parquet --format xlsx --output week47.xlsx
+  caseload load cases.csv --staff staff.csv --reductions reductions.csv \\
+      --scheme weighted-example --set weights.case_type.r16_4=1.75
+  caseload load cases.csv --staff staff.csv --format csv --strict --fail-on red
+
+\b
+Without CASES the bundled synthetic sample is used. Rows that break the data
+contract are rejected with file, row, column and reason; the last line on
+stderr accounts for every case row.""",
+)
+@click.argument("cases", required=False)
+@staff_options
+@scheme_option
+@click.option(
+    "--by",
+    type=click.Choice(["worker", "team", "service_area", "national"]),
+    default="worker",
+    show_default=True,
+    help="Level to report at; roll-ups sum loads and capacities before dividing.",
+)
+@click.option(
+    "--fail-on",
+    "fail_on",
+    metavar="BAND",
+    help="Exit 4 if any worker is in this band or a worse one (e.g. red).",
+)
+@read_options
+@validation_options
+@output_options
+@debug_option
+def load(cases: str | None, scheme: str, overrides: tuple[str, ...], by: str, fail_on: str | None,
+         output_format: str | None, output_path: str | None, rejects_path: str | None,
+         strict: bool, **options: str | None) -> None:
+    """Weigh CASES and report each worker's load against capacity and Napo safe levels."""
+    from caseload_cli.bands import band_names
+    from caseload_cli.commands.common import check_fail_on, inputs_from_options, report_rejections
+    from caseload_cli.pipeline import build_load, prepare
+    from caseload_cli.scheme import load_scheme
+    from caseload_cli.writers import write_report
+
+    chosen = load_scheme(scheme, overrides)
+    valid = prepare(inputs_from_options(cases, options), [chosen])
+    report_rejections(valid, rejects_path, strict)
+    report, weighed = build_load(valid, chosen, by)
+    write_report(report, output_format, output_path)
+    check_fail_on(weighed.workers, fail_on, band_names(chosen))

@@ -1,0 +1,131 @@
+"""Option decorators shared by every command, defined once (csvkit style).
+
+Only click is imported here: commands must stay cheap to list.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import click
+
+DEBUG_KEY = "caseload.debug"
+
+OUTPUT_FORMATS = ("table", "csv", "json", "ndjson", "xlsx", "parquet", "markdown", "html")
+INPUT_FORMATS = ("csv", "xlsx", "parquet")
+
+
+def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    if value:
+        ctx.meta[DEBUG_KEY] = True
+    return value
+
+
+def debug_option(command: Callable[..., Any]) -> Callable[..., Any]:
+    return click.option(
+        "--debug",
+        is_flag=True,
+        expose_value=False,
+        is_eager=True,
+        callback=_set_debug,
+        help="Show the full traceback for errors (also CASELOAD_DEBUG=1).",
+    )(command)
+
+
+def _compose(*decorators: Callable[..., Any]) -> Callable[..., Any]:
+    def apply(command: Callable[..., Any]) -> Callable[..., Any]:
+        for decorator in reversed(decorators):
+            command = decorator(command)
+        return command
+
+    return apply
+
+
+read_options = _compose(
+    click.option(
+        "--input-format",
+        type=click.Choice(INPUT_FORMATS),
+        help="Override the format guessed from each file's extension (needed for '-').",
+    ),
+    click.option(
+        "--encoding",
+        help="Text encoding of CSV inputs (default: UTF-8 with or without BOM, else cp1252).",
+    ),
+    click.option(
+        "--delimiter",
+        help="CSV delimiter (default: sniffed among , ; tab |). Use 'tab' for a tab.",
+    ),
+    click.option(
+        "--decimal",
+        type=click.Choice([".", ","]),
+        help="Decimal mark in CSV numbers (default: ',' when the delimiter is ';', else '.').",
+    ),
+    click.option("--sheet", help="xlsx sheet name or 1-based index (default: first visible)."),
+    click.option(
+        "--mapping",
+        type=click.Path(exists=True, dir_okay=False),
+        help="TOML file that renames your headers and recodes values (see docs).",
+    ),
+)
+
+staff_options = _compose(
+    click.option(
+        "--staff",
+        "staff_path",
+        help="Staff export (CSV, xlsx, Parquet). Required with a cases file.",
+    ),
+    click.option(
+        "--reductions",
+        "reductions_path",
+        help="Optional reductions export (hours or percent, with reasons).",
+    ),
+    click.option(
+        "--snapshot",
+        help="Date the caseload is taken at (YYYY-MM-DD or DD/MM/YYYY); "
+        "default: the cases' snapshot column, else today.",
+    ),
+)
+
+scheme_option = _compose(
+    click.option(
+        "--scheme",
+        default="flat",
+        show_default=True,
+        help="Built-in scheme name (see `caseload schemes list`) or a TOML file.",
+    ),
+    click.option(
+        "--set",
+        "overrides",
+        multiple=True,
+        metavar="PATH=VALUE",
+        help="Change one scheme value inline, e.g. weights.case_type.r16_4=1.5 (repeatable).",
+    ),
+)
+
+validation_options = _compose(
+    click.option(
+        "--rejects",
+        "rejects_path",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write rejected rows with file, row, column and reason to this CSV.",
+    ),
+    click.option("--strict", is_flag=True, help="Exit 3 if any row is rejected."),
+)
+
+output_options = _compose(
+    click.option(
+        "--format",
+        "output_format",
+        type=click.Choice(OUTPUT_FORMATS),
+        default=None,
+        help="Output format (default: table, or from --output's extension).",
+    ),
+    click.option(
+        "--output",
+        "-o",
+        "output_path",
+        type=click.Path(dir_okay=False, writable=True),
+        help="Write to this file (atomically) instead of standard output.",
+    ),
+)
