@@ -94,7 +94,9 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
     frame = workers.assign(
         workers=1,
         over_napo=workers["over_napo"].astype("int64"),
-        **{f"band_{name}": (workers["band"] == name).astype("int64") for name in band_names(scheme)},
+        **{
+            f"band_{name}": (workers["band"] == name).astype("int64") for name in band_names(scheme)
+        },
     )
     sums = [
         "workers",
@@ -116,7 +118,13 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
     grouped = grouped.rename(columns={"over_napo": "workers_over_napo"})
     for column in ("weighted_load", "capacity", "napo_safe_load", "fte", "available_fte"):
         grouped[column] = np.round(grouped[column].astype("float64"), 6)
-    for column in ("workers", "cases", "children", "workers_over_napo", *(f"band_{n}" for n in band_names(scheme))):
+    for column in (
+        "workers",
+        "cases",
+        "children",
+        "workers_over_napo",
+        *(f"band_{n}" for n in band_names(scheme)),
+    ):
         grouped[column] = grouped[column].astype("int64")
     grouped = _ratios(grouped, scheme)
     order = [

@@ -25,11 +25,36 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "validate",
         "Check inputs against the data contract without reporting.",
     ),
-    "schemes": ("caseload_cli.commands.schemes", "schemes", "List, show and check weighting schemes."),
+    "schemes": (
+        "caseload_cli.commands.schemes",
+        "schemes",
+        "List, show and check weighting schemes.",
+    ),
     "sample": (
         "caseload_cli.commands.sample",
         "sample",
         "Generate synthetic, calibrated caseload exports.",
+    ),
+    "compare": (
+        "caseload_cli.commands.compare",
+        "compare",
+        "Compare weighting schemes side by side on the same data.",
+    ),
+    "explain": (
+        "caseload_cli.commands.explain",
+        "explain",
+        "Show how one worker's load and capacity are made up.",
+    ),
+    "sweep": (
+        "caseload_cli.commands.sweep",
+        "sweep",
+        "Vary scheme values over a range and summarise each.",
+    ),
+    "gap": ("caseload_cli.commands.gap", "gap", "FTE needed for a target load, and the gap."),
+    "survey": (
+        "caseload_cli.commands.survey",
+        "survey",
+        "Safe-caseload survey figures, and actual loads against them.",
     ),
 }
 

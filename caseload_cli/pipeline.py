@@ -83,7 +83,9 @@ def resolve_inputs(
         if staff or reductions:
             raise UsageError("give a CASES file as well as --staff/--reductions")
         bundled = bundled_inputs()
-        return Inputs(bundled.cases, bundled.staff, bundled.reductions, ReadOptions(), None, snapshot)
+        return Inputs(
+            bundled.cases, bundled.staff, bundled.reductions, ReadOptions(), None, snapshot
+        )
     if not staff:
         raise UsageError("--staff FILE is required with a cases file (capacity comes from staff)")
     if [cases, staff, reductions].count("-") > 1:
@@ -139,7 +141,9 @@ class Weighed:
     """One scheme's view of the validated inputs."""
 
     scheme: Scheme
-    parts: pd.DataFrame  # per case: base, child_uplift, mod_*, stage_factor, stage_adjustment, weight
+    parts: (
+        pd.DataFrame
+    )  # per case: base, child_uplift, mod_*, stage_factor, stage_adjustment, weight
     workers: pd.DataFrame
 
 

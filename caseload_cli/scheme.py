@@ -132,7 +132,10 @@ class SchemeModel(_Strict):
                 if value < 0:
                     problems.append((path, "must be ≥ 0"))
         for code, value in [
-            *(("capacity.target_by_team_type." + k, v) for k, v in self.capacity.target_by_team_type.items()),
+            *(
+                ("capacity.target_by_team_type." + k, v)
+                for k, v in self.capacity.target_by_team_type.items()
+            ),
             *(("capacity.target_by_role." + k, v) for k, v in self.capacity.target_by_role.items()),
             *(("napo.by_team_type." + k, v) for k, v in self.napo.by_team_type.items()),
         ]:
@@ -140,7 +143,9 @@ class SchemeModel(_Strict):
                 problems.append((code, "must be > 0"))
         for role in self.capacity.target_by_role:
             if role not in ROLES:
-                problems.append((f"capacity.target_by_role.{role}", f"unknown role {_hint(role, ROLES)}"))
+                problems.append(
+                    (f"capacity.target_by_role.{role}", f"unknown role {_hint(role, ROLES)}")
+                )
         seen_flags: set[str] = set()
         for i, modifier in enumerate(self.modifiers):
             path = f"modifiers.{i}"
@@ -165,7 +170,10 @@ class SchemeModel(_Strict):
             if band.up_to is not None:
                 if previous is not None and band.up_to <= previous:
                     problems.append(
-                        (f"{path}.up_to", f"bands overlap: {band.up_to:g} is not above {previous:g}")
+                        (
+                            f"{path}.up_to",
+                            f"bands overlap: {band.up_to:g} is not above {previous:g}",
+                        )
                     )
                 previous = band.up_to
         if problems:
@@ -191,7 +199,10 @@ class Scheme:
     def canonical(self) -> str:
         """Sorted-key JSON of every value after defaults: key order in the TOML never matters."""
         return json.dumps(
-            self.model.model_dump(mode="json"), sort_keys=True, separators=(",", ":"), ensure_ascii=False
+            self.model.model_dump(mode="json"),
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
         )
 
     @cached_property
@@ -248,7 +259,7 @@ def load_scheme(name_or_path: str, overrides: tuple[str, ...] | list[str] = ()) 
     path = Path(name_or_path)
     if name_or_path in builtin_names():
         path = builtin_dir() / f"{name_or_path}.toml"
-    elif not path.suffix == ".toml" or not path.exists():
+    elif path.suffix != ".toml" or not path.exists():
         if path.exists():
             raise UsageError(f"scheme {name_or_path}: expected a .toml file")
         raise UsageError(
@@ -282,7 +293,9 @@ def apply_overrides(raw: dict[str, Any], overrides: tuple[str, ...] | list[str])
         path, sep, text = override.partition("=")
         path = path.strip()
         if not sep or not path:
-            raise UsageError(f"--set {override!r}: expected PATH=VALUE, e.g. weights.case_type.r16_4=1.5")
+            raise UsageError(
+                f"--set {override!r}: expected PATH=VALUE, e.g. weights.case_type.r16_4=1.5"
+            )
         value = _parse_value(text.strip())
         _set_path(changed, path.split("."), value, override)
     return changed
@@ -302,7 +315,9 @@ def _set_path(data: Any, parts: list[str], value: Any, override: str) -> None:
         where = ".".join(parts[: depth + 1])
         if isinstance(node, list):
             if not part.isdigit() or int(part) >= len(node):
-                raise UsageError(f"--set {override!r}: {where}: no item {part} (there are {len(node)})")
+                raise UsageError(
+                    f"--set {override!r}: {where}: no item {part} (there are {len(node)})"
+                )
             if last:
                 node[int(part)] = value
             else:
@@ -313,7 +328,9 @@ def _set_path(data: Any, parts: list[str], value: Any, override: str) -> None:
             else:
                 node = node.setdefault(part, {})
         else:
-            raise UsageError(f"--set {override!r}: {'.'.join(parts[:depth])} is a value, not a table")
+            raise UsageError(
+                f"--set {override!r}: {'.'.join(parts[:depth])} is a value, not a table"
+            )
 
 
 # --------------------------------------------------------------------------- errors

@@ -91,7 +91,9 @@ class ValidInputs:
     notes: list[str] = field(default_factory=list)
 
 
-def require_columns(table: Table, required: tuple[str, ...], *, any_of: tuple[str, ...] = ()) -> None:
+def require_columns(
+    table: Table, required: tuple[str, ...], *, any_of: tuple[str, ...] = ()
+) -> None:
     """Missing headers stop the run: no row of such a file could be weighed."""
     present = list(table.frame.columns)
     problems = []
@@ -107,7 +109,11 @@ def require_columns(table: Table, required: tuple[str, ...], *, any_of: tuple[st
 def _missing_header(source: str, name: str, present: list[str], probe: str | None = None) -> str:
     close = difflib.get_close_matches(probe or name, present, n=3, cutoff=0.5)
     hint = f"; close matches: {', '.join(close)}" if close else ""
-    return f"{source}: missing required header '{name}'{hint} (headers found: {', '.join(present)}; a --mapping file can rename headers)"
+    found = ", ".join(present)
+    return (
+        f"{source}: missing required header '{name}'{hint} "
+        f"(headers found: {found}; a --mapping file can rename headers)"
+    )
 
 
 def validate(
@@ -131,7 +137,9 @@ def validate(
     staff_rejected = rejections.positions(staff)
     good_staff = staff_frame.drop(index=staff_frame.index[staff_rejected])
 
-    case_frame, snapshot = _validate_cases(cases, rejections, schemes, staff_frame, good_staff, snapshot, notes)
+    case_frame, snapshot = _validate_cases(
+        cases, rejections, schemes, staff_frame, good_staff, snapshot, notes
+    )
     case_rejected = rejections.positions(cases)
     good_cases = case_frame.drop(index=case_frame.index[case_rejected])
 
@@ -156,7 +164,9 @@ def validate(
         "staff_rows_read": len(staff.frame),
         "staff_rejected": len(staff_rejected),
         "reduction_rows_read": reduction_rows,
-        "reductions_rejected": len(rejections.positions(reductions)) if reductions is not None else 0,
+        "reductions_rejected": len(rejections.positions(reductions))
+        if reductions is not None
+        else 0,
         "reductions_inactive": inactive,
     }
     return ValidInputs(
@@ -237,7 +247,9 @@ def _validate_staff(table: Table, rejections: Rejections, full_time: float) -> p
     if "fte" in table.frame.columns:
         fte, bad = parse_number(table.frame["fte"], decimal=table.decimal)
         rejections.add(table, bad, "fte", "fte is not a number")
-        rejections.add(table, fte.notna() & ((fte < 0) | (fte > 1)), "fte", "fte must be between 0 and 1")
+        rejections.add(
+            table, fte.notna() & ((fte < 0) | (fte > 1)), "fte", "fte must be between 0 and 1"
+        )
         hours = hours.fillna(fte.astype("Float64") * full_time)
     missing = hours.isna() & ~_bad_any(table, ("contracted_hours", "fte"))
     rejections.add(
@@ -306,21 +318,28 @@ def _validate_cases(
         known_everywhere = set.intersection(
             *(set(getattr(s.model.weights, column)) for s in schemes)
         )
-        _known(table, rejections, column, out[column], sorted(known_everywhere), column.replace("_", " "))
+        _known(
+            table,
+            rejections,
+            column,
+            out[column],
+            sorted(known_everywhere),
+            column.replace("_", " "),
+        )
 
     children, bad = parse_int(frame["children"], decimal=table.decimal)
     rejections.add(table, bad, "children", "children is not a whole number")
     rejections.add(table, children.isna() & ~bad, "children", "children is blank")
-    rejections.add(table, children.notna() & (children < 1), "children", "children must be at least 1")
+    rejections.add(
+        table, children.notna() & (children < 1), "children", "children must be at least 1"
+    )
     out["children"] = children.fillna(1).astype("int64")
 
     for column in ("opened", *OPTIONAL_CASE_DATES):
         if column not in frame.columns:
             continue
         parsed, bad = parse_date(frame[column])
-        rejections.add(
-            table, bad, column, f"{column} is not a date (use YYYY-MM-DD or DD/MM/YYYY)"
-        )
+        rejections.add(table, bad, column, f"{column} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
         if column == "opened":
             rejections.add(table, parsed.isna() & ~bad, column, "opened is blank")
         out[column] = parsed
@@ -387,11 +406,18 @@ def _validate_reductions(
     out["reason"] = _text(table, "reason").str.lower()
     rejections.add(table, out["worker_id"] == "", "worker_id", "worker_id is blank")
     unknown_worker = (out["worker_id"] != "") & ~out["worker_id"].isin(staff["worker_id"])
-    rejections.add(table, unknown_worker, "worker_id", "worker_id is not in the staff file (or was rejected there)")
+    rejections.add(
+        table,
+        unknown_worker,
+        "worker_id",
+        "worker_id is not in the staff file (or was rejected there)",
+    )
     reasons_known = set.intersection(*(set(s.model.reductions) for s in schemes))
     _known(table, rejections, "reason", out["reason"], sorted(reasons_known), "reduction reason")
 
-    contracted = out["worker_id"].map(staff.set_index("worker_id")["contracted_hours"]).astype("float64")
+    contracted = (
+        out["worker_id"].map(staff.set_index("worker_id")["contracted_hours"]).astype("float64")
+    )
     hours = pd.Series(np.nan, index=out.index, dtype="float64")
     given = pd.Series(0, index=out.index)
     if "hours" in frame.columns:
@@ -404,7 +430,10 @@ def _validate_reductions(
         parsed, bad = parse_number(frame["percent"], decimal=table.decimal)
         rejections.add(table, bad, "percent", "percent is not a number")
         rejections.add(
-            table, parsed.notna() & ((parsed < 0) | (parsed > 100)), "percent", "percent must be between 0 and 100"
+            table,
+            parsed.notna() & ((parsed < 0) | (parsed > 100)),
+            "percent",
+            "percent must be between 0 and 100",
         )
         from_percent = parsed.astype("float64") / 100 * contracted
         hours = hours.fillna(from_percent)
@@ -428,11 +457,16 @@ def _validate_reductions(
     over_contract = hours > contracted
     add_amount(
         over_contract,
-        "reduction of " + hours.round(2).astype(str) + " hours is above contracted hours "
+        "reduction of "
+        + hours.round(2).astype(str)
+        + " hours is above contracted hours "
         + contracted.round(2).astype(str),
     )
     caps = pd.Series(
-        {reason: min(s.model.reductions[reason].max_percent for s in schemes) for reason in reasons_known},
+        {
+            reason: min(s.model.reductions[reason].max_percent for s in schemes)
+            for reason in reasons_known
+        },
         dtype="float64",
     )
     cap = out["reason"].map(caps).astype("float64")
@@ -440,15 +474,24 @@ def _validate_reductions(
     over_cap = share.notna() & cap.notna() & (share > cap + 1e-9)
     add_amount(
         over_cap,
-        "reduction of " + share.round(1).astype(str) + "% is above the "
-        + cap.map("{:g}".format).astype(str) + "% cap for " + out["reason"],
+        "reduction of "
+        + share.round(1).astype(str)
+        + "% is above the "
+        + cap.map("{:g}".format).astype(str)
+        + "% cap for "
+        + out["reason"],
     )
 
     active = pd.Series(True, index=out.index)
     for column_name, compare in (("start", "le"), ("end", "ge")):
         if column_name in frame.columns:
             parsed, bad = parse_date(frame[column_name])
-            rejections.add(table, bad, column_name, f"{column_name} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+            rejections.add(
+                table,
+                bad,
+                column_name,
+                f"{column_name} is not a date (use YYYY-MM-DD or DD/MM/YYYY)",
+            )
             when = pd.Timestamp(snapshot)
             inside = parsed.le(when) if compare == "le" else parsed.ge(when)
             active &= (parsed.isna() | inside).fillna(True).astype(bool)

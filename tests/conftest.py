@@ -61,7 +61,9 @@ def run():
     def invoke(*args: str, input: str | bytes | None = None, env: dict | None = None):
         runner = CliRunner()
         merged = {"CASELOAD_DEBUG": "", "NO_COLOR": "1", **(env or {})}
-        return runner.invoke(cli, [str(a) for a in args], input=input, env=merged, catch_exceptions=False)
+        return runner.invoke(
+            cli, [str(a) for a in args], input=input, env=merged, catch_exceptions=False
+        )
 
     return invoke
 

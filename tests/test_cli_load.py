@@ -14,7 +14,15 @@ from caseload_cli.scheme import load_scheme
 
 
 def args_for(tiny, *extra):
-    return ["load", tiny["cases"], "--staff", tiny["staff"], "--reductions", tiny["reductions"], *extra]
+    return [
+        "load",
+        tiny["cases"],
+        "--staff",
+        tiny["staff"],
+        "--reductions",
+        tiny["reductions"],
+        *extra,
+    ]
 
 
 def test_load_table_shows_workers_footer_and_accounting(run, tiny):
@@ -55,9 +63,24 @@ def test_csv_output_to_file_is_atomic_and_complete(run, tiny, tmp_path):
     assert result.stdout == ""
     frame = pd.read_csv(out, dtype={"worker_id": str})
     for column in (
-        "worker_id", "name", "team", "service_area", "role", "team_type", "fte", "cases", "children",
-        "weighted_load", "capacity", "utilisation_pct", "band", "napo_safe_load", "over_napo",
-        "scheme", "scheme_version", "scheme_fingerprint",
+        "worker_id",
+        "name",
+        "team",
+        "service_area",
+        "role",
+        "team_type",
+        "fte",
+        "cases",
+        "children",
+        "weighted_load",
+        "capacity",
+        "utilisation_pct",
+        "band",
+        "napo_safe_load",
+        "over_napo",
+        "scheme",
+        "scheme_version",
+        "scheme_fingerprint",
     ):
         assert column in frame.columns
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
@@ -65,12 +88,16 @@ def test_csv_output_to_file_is_atomic_and_complete(run, tiny, tmp_path):
     )
 
 
-@pytest.mark.parametrize("by,key", [("team", "team"), ("service_area", "service_area"), ("national", "level")])
+@pytest.mark.parametrize(
+    "by,key", [("team", "team"), ("service_area", "service_area"), ("national", "level")]
+)
 def test_by_levels_reconcile_with_workers(run, tiny, by, key):
     workers = json.loads(run(*args_for(tiny, "--format", "json")).stdout)["rows"]
     rolled = json.loads(run(*args_for(tiny, "--format", "json", "--by", by)).stdout)["rows"]
     assert key in rolled[0]
-    assert sum(r["weighted_load"] for r in rolled) == pytest.approx(sum(w["weighted_load"] for w in workers))
+    assert sum(r["weighted_load"] for r in rolled) == pytest.approx(
+        sum(w["weighted_load"] for w in workers)
+    )
     assert sum(r["workers"] for r in rolled) == len(workers)
 
 
@@ -96,21 +123,25 @@ def write(tmp_path, name, text):
     return path
 
 
-DIRTY_CASES = CASES_CSV + "\n".join(
-    [
-        "0000001,W001,private,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 12 duplicate
-        "0000012,W999,private,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 13 unknown worker
-        "0000013,W001,private,s8,wafh,1,2022-01-10,2022-04-30,false,false",  # row 14 unknown type
-        "0000014,W001,private,s7,wafh,0,2022-01-10,2022-04-30,false,false",  # row 15 children 0
-        "0000015,W001,private,s7,wafh,1,31/02/2022,2022-04-30,false,false",  # row 16 bad date
-        "0000016,W001,Private Law,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 17 law
-        "0000017,W001,private,s7,court,1,2022-01-10,2022-04-30,false,false",  # row 18 stage
-        "0000018,W001,private,s7,wafh,two,2022-01-10,2022-04-30,false,false",  # row 19
-        "0000019,W001,private,s7,wafh,1,2022-01-10,2022-04-30,maybe,false",  # row 20 flag
-        "0000020,W006,private,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 21 rejected worker
-        ",W001,private,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 22 blank id
-    ]
-) + "\n"
+DIRTY_CASES = (
+    CASES_CSV
+    + "\n".join(
+        [
+            "0000001,W001,private,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 12 duplicate
+            "0000012,W999,private,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 13 unknown worker
+            "0000013,W001,private,s8,wafh,1,2022-01-10,2022-04-30,false,false",  # row 14 unknown type
+            "0000014,W001,private,s7,wafh,0,2022-01-10,2022-04-30,false,false",  # row 15 children 0
+            "0000015,W001,private,s7,wafh,1,31/02/2022,2022-04-30,false,false",  # row 16 bad date
+            "0000016,W001,Private Law,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 17 law
+            "0000017,W001,private,s7,court,1,2022-01-10,2022-04-30,false,false",  # row 18 stage
+            "0000018,W001,private,s7,wafh,two,2022-01-10,2022-04-30,false,false",  # row 19
+            "0000019,W001,private,s7,wafh,1,2022-01-10,2022-04-30,maybe,false",  # row 20 flag
+            "0000020,W006,private,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 21 rejected worker
+            ",W001,private,s7,wafh,1,2022-01-10,2022-04-30,false,false",  # row 22 blank id
+        ]
+    )
+    + "\n"
+)
 DIRTY_STAFF = STAFF_CSV + "W006,Fay Example,Team C,A12 Birmingham,fca,wafh,40\n"
 DIRTY_REDUCTIONS = """worker_id,reason,hours,percent,start,end
 W001,union_facility_time,,60,,
@@ -129,17 +160,37 @@ EXPECTED = [
     ("cases.csv", 15, "children", "children must be at least 1"),
     ("cases.csv", 16, "opened", "opened is not a date (use YYYY-MM-DD or DD/MM/YYYY)"),
     ("cases.csv", 17, "law", "law 'private law' is not known (did you mean private?)"),
-    ("cases.csv", 18, "stage", "stage 'court' is not known (known: allocation_hub, duty, post_assessment_hub, wafh, wtfh)"),
+    (
+        "cases.csv",
+        18,
+        "stage",
+        "stage 'court' is not known (known: allocation_hub, duty, post_assessment_hub, wafh, wtfh)",
+    ),
     ("cases.csv", 19, "children", "children is not a whole number"),
     ("cases.csv", 20, "domestic_abuse", "domestic_abuse must be true or false"),
     ("cases.csv", 21, "worker_id", "worker_id was rejected in the staff file (row 7)"),
     ("cases.csv", 22, "case_id", "case_id is blank"),
     ("staff.csv", 7, "contracted_hours", "contracted_hours must be between 0 and 37.5"),
-    ("reductions.csv", 2, "percent", "reduction of 60.0% is above the 50% cap for union_facility_time"),
+    (
+        "reductions.csv",
+        2,
+        "percent",
+        "reduction of 60.0% is above the 50% cap for union_facility_time",
+    ),
     ("reductions.csv", 3, "hours", "reduction of 20.0 hours is above contracted hours 18.5"),
     ("reductions.csv", 3, "hours", "reduction of 108.1% is above the 50% cap for phased_return"),
-    ("reductions.csv", 4, "reason", "reduction reason 'gardening_leave' is not known (known: newly_qualified, other_duties, phased_return, reasonable_adjustment, union_facility_time)"),
-    ("reductions.csv", 7, "percent", "reductions for this worker add up to more than contracted hours 37.0"),
+    (
+        "reductions.csv",
+        4,
+        "reason",
+        "reduction reason 'gardening_leave' is not known (known: newly_qualified, other_duties, phased_return, reasonable_adjustment, union_facility_time)",
+    ),
+    (
+        "reductions.csv",
+        7,
+        "percent",
+        "reductions for this worker add up to more than contracted hours 37.0",
+    ),
     ("reductions.csv", 8, "hours", "give hours or percent, not both"),
 ]
 
@@ -157,23 +208,32 @@ def dirty(tmp_path):
 
 def test_every_rejection_reason_exactly(run, dirty, tmp_path):
     rejects = tmp_path / "rejects.csv"
-    result = run(*args_for(dirty, "--scheme", "weighted-example", "--rejects", rejects, "--format", "csv"))
+    result = run(
+        *args_for(dirty, "--scheme", "weighted-example", "--rejects", rejects, "--format", "csv")
+    )
     assert result.exit_code == 0, result.stderr
     frame = pd.read_csv(rejects, dtype=str, keep_default_na=False)
-    found = [(r.file.rsplit("/", 1)[-1], int(r.row), r.column, r.reason) for r in frame.itertuples()]
+    found = [
+        (r.file.rsplit("/", 1)[-1], int(r.row), r.column, r.reason) for r in frame.itertuples()
+    ]
     assert sorted(found) == sorted(EXPECTED)
     assert result.stderr.strip().splitlines()[-1] == (
         f"21 rows read: 10 weighed, 11 rejected (written to {rejects})"
     )
     assert "staff: 6 rows read: 5 accepted, 1 rejected" in result.stderr
-    assert "reductions: 7 rows read: 2 applied, 0 not active on the snapshot date, 5 rejected" in result.stderr
+    assert (
+        "reductions: 7 rows read: 2 applied, 0 not active on the snapshot date, 5 rejected"
+        in result.stderr
+    )
 
 
 def test_rejections_are_summarised_on_stderr(run, dirty):
     result = run(*args_for(dirty, "--scheme", "weighted-example"))
     assert "rejected: " in result.stderr
     assert "and 8 more problems" in result.stderr
-    assert result.stderr.strip().endswith("21 rows read: 10 weighed, 11 rejected (see --rejects FILE)")
+    assert result.stderr.strip().endswith(
+        "21 rows read: 10 weighed, 11 rejected (see --rejects FILE)"
+    )
 
 
 def test_strict_exits_3_and_writes_nothing(run, dirty, tmp_path):
@@ -185,8 +245,18 @@ def test_strict_exits_3_and_writes_nothing(run, dirty, tmp_path):
 
 
 def test_validate_lists_problems_and_exit_codes(run, dirty, tiny):
-    result = run("validate", dirty["cases"], "--staff", dirty["staff"], "--reductions", dirty["reductions"],
-                 "--scheme", "weighted-example", "--format", "csv")
+    result = run(
+        "validate",
+        dirty["cases"],
+        "--staff",
+        dirty["staff"],
+        "--reductions",
+        dirty["reductions"],
+        "--scheme",
+        "weighted-example",
+        "--format",
+        "csv",
+    )
     assert result.exit_code == 0
     assert "duplicate case_id (first at row 2)" in result.stdout
     assert run("validate", dirty["cases"], "--staff", dirty["staff"], "--strict").exit_code == 3
@@ -225,12 +295,16 @@ def test_usage_errors_exit_2(run, tiny):
     assert run("load", tiny["cases"]).exit_code == 2  # no --staff
     assert run("load", tiny["cases"], "--staff", tiny["staff"], "--scheme", "nope").exit_code == 2
     assert run("load", "--by", "planet").exit_code == 2
-    result = run("load", tiny["cases"], "--staff", tiny["staff"], "--set", "weights.case_type.r16_4")
+    result = run(
+        "load", tiny["cases"], "--staff", tiny["staff"], "--set", "weights.case_type.r16_4"
+    )
     assert result.exit_code == 2 and "expected PATH=VALUE" in result.stderr
 
 
 def test_bad_set_value_is_a_scheme_error_with_path(run, tiny):
-    result = run("load", tiny["cases"], "--staff", tiny["staff"], "--set", "weights.case_type.s7=-2")
+    result = run(
+        "load", tiny["cases"], "--staff", tiny["staff"], "--set", "weights.case_type.s7=-2"
+    )
     assert result.exit_code == 1
     assert "weights.case_type.s7: must be ≥ 0" in result.stderr
 
@@ -248,7 +322,9 @@ def test_debug_shows_traceback(tiny):
     from caseload_cli.cli import cli
     from caseload_cli.errors import InputError
 
-    result = CliRunner().invoke(cli, ["load", "nowhere.csv", "--staff", str(tiny["staff"]), "--debug"])
+    result = CliRunner().invoke(
+        cli, ["load", "nowhere.csv", "--staff", str(tiny["staff"]), "--debug"]
+    )
     assert isinstance(result.exception, InputError)
 
 
@@ -260,28 +336,48 @@ def test_snapshot_option_changes_active_reductions(run, tiny):
 
 
 def test_stdin_input(run, tiny):
-    result = run("load", "-", "--staff", tiny["staff"], "--input-format", "csv", "--format", "csv",
-                 input=CASES_CSV)
+    result = run(
+        "load",
+        "-",
+        "--staff",
+        tiny["staff"],
+        "--input-format",
+        "csv",
+        "--format",
+        "csv",
+        input=CASES_CSV,
+    )
     assert result.exit_code == 0, result.stderr
     assert "W001" in result.stdout
 
 
 def test_help_does_not_import_pandas():
-    code = "import sys; from caseload_cli.cli import main; sys.argv=['caseload','--help']\n" \
-           "try:\n    main()\nexcept SystemExit:\n    pass\nassert 'pandas' not in sys.modules, 'pandas imported'"
+    code = (
+        "import sys; from caseload_cli.cli import main; sys.argv=['caseload','--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\nassert 'pandas' not in sys.modules, 'pandas imported'"
+    )
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert "load" in done.stdout and "schemes" in done.stdout
 
 
 def test_version_and_module_entry():
-    done = subprocess.run([sys.executable, "-m", "caseload_cli", "--version"], capture_output=True, text=True)
+    done = subprocess.run(
+        [sys.executable, "-m", "caseload_cli", "--version"], capture_output=True, text=True
+    )
     assert done.returncode == 0 and "caseload, version" in done.stdout
 
 
 def test_every_command_has_examples_in_help(run):
-    for args in (["load"], ["validate"], ["schemes"], ["schemes", "list"], ["schemes", "show"],
-                 ["schemes", "check"], ["sample"]):
+    for args in (
+        ["load"],
+        ["validate"],
+        ["schemes"],
+        ["schemes", "list"],
+        ["schemes", "show"],
+        ["schemes", "check"],
+        ["sample"],
+    ):
         result = run(*args, "--help")
         assert result.exit_code == 0
         assert "Example" in result.stdout, args

@@ -98,7 +98,13 @@ def test_band_edges_are_inclusive(valid):
     load = pd.Series([0, 20, 20.0000001, 25, 25.01, 32, 3])
     capacity = pd.Series([25, 25, 25, 25, 25, 40, 0])
     assert list(assign_bands(load, capacity, scheme)) == [
-        "green", "green", "amber", "amber", "red", "green", "red",
+        "green",
+        "green",
+        "amber",
+        "amber",
+        "red",
+        "green",
+        "red",
     ]
 
 
@@ -113,16 +119,18 @@ def test_roll_ups_reconcile(valid):
         assert frame["capacity"].sum() == pytest.approx(workers["capacity"].sum())
         assert frame["workers"].sum() == len(workers)
     team_a = teams.set_index("team").loc["Team A"]
-    assert team_a["utilisation_pct"] == pytest.approx(
-        round((4.55 + 1.5) / (22.5 + 12.5) * 100, 2)
+    assert team_a["utilisation_pct"] == pytest.approx(round((4.55 + 1.5) / (22.5 + 12.5) * 100, 2))
+    assert (
+        nation["band_green"].iat[0] + nation["band_amber"].iat[0] + nation["band_red"].iat[0] == 5
     )
-    assert nation["band_green"].iat[0] + nation["band_amber"].iat[0] + nation["band_red"].iat[0] == 5
 
 
 def test_work_not_held_by_fcas_is_reported(valid):
     scheme = load_scheme("weighted-example")
     weighed = weigh(valid, scheme)
-    section = not_held_by_fca(valid.cases, weighed.parts["weight"], valid.staff).set_index("category")
+    section = not_held_by_fca(valid.cases, weighed.parts["weight"], valid.staff).set_index(
+        "category"
+    )
     assert section.loc["allocation_hub", "cases"] == 1
     assert section.loc["post_assessment_hub", "weighted_load"] == pytest.approx(0.3125)
     assert section.loc["manager_held", "cases"] == 1
@@ -138,6 +146,23 @@ def test_report_carries_scheme_and_accounting(valid):
     report = load_report(valid, scheme, "worker")
     assert report.schemes[0].fingerprint == scheme.fingerprint
     assert report.accounting["weighed"] == 10
-    assert list(report.rows.columns[:6]) == ["worker_id", "name", "team", "service_area", "role", "team_type"]
-    for column in ("fte", "cases", "children", "weighted_load", "capacity", "utilisation_pct", "band", "napo_safe_load", "over_napo"):
+    assert list(report.rows.columns[:6]) == [
+        "worker_id",
+        "name",
+        "team",
+        "service_area",
+        "role",
+        "team_type",
+    ]
+    for column in (
+        "fte",
+        "cases",
+        "children",
+        "weighted_load",
+        "capacity",
+        "utilisation_pct",
+        "band",
+        "napo_safe_load",
+        "over_napo",
+    ):
         assert column in report.rows.columns

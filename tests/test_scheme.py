@@ -91,18 +91,30 @@ def test_int_and_float_spellings_fingerprint_alike():
     [
         ("weights.case_type.s31=-1", "weights.case_type.s31: must be ≥ 0"),
         ("weigths.case_type.s31=1", "weigths: unknown key (did you mean 'weights'?)"),
-        ("capacity.default_targe=3", "capacity.default_targe: unknown key (did you mean 'default_target'?)"),
+        (
+            "capacity.default_targe=3",
+            "capacity.default_targe: unknown key (did you mean 'default_target'?)",
+        ),
         ("banding.bands.1.up_to=10", "banding.bands.1.up_to: bands overlap: 10 is not above 20"),
-        ("banding.bands.2.up_to=30", "banding.bands.2.up_to: the last band must be open-ended (no up_to)"),
+        (
+            "banding.bands.2.up_to=30",
+            "banding.bands.2.up_to: the last band must be open-ended (no up_to)",
+        ),
         ("banding.bands.0.colour='green'", "banding.bands.0.colour: must be a colour like #2E7D32"),
         ("napo.safe_cases='lots'", "napo.safe_cases: must be a number"),
         ("capacity.full_time_hours=0", "capacity.full_time_hours: must be > 0"),
-        ("reductions.union_facility_time.max_percent=150", "reductions.union_facility_time.max_percent: must be ≤ 100"),
+        (
+            "reductions.union_facility_time.max_percent=150",
+            "reductions.union_facility_time.max_percent: must be ≤ 100",
+        ),
         ("weights.children.per_additional=-0.25", "weights.children.per_additional: must be ≥ 0"),
         ("weights.stage.Duty=1", "weights.stage.Duty: codes are lower-case letters, digits and _"),
         ("capacity.target_by_role.manager=5", "capacity.target_by_role.manager: unknown role"),
         ("modifiers=[{flag='x'}]", "modifiers.0: give exactly one of multiply or add"),
-        ("modifiers=[{flag='x', add=1}, {flag='x', add=2}]", "modifiers.1.flag: flag 'x' is used twice"),
+        (
+            "modifiers=[{flag='x', add=1}, {flag='x', add=2}]",
+            "modifiers.1.flag: flag 'x' is used twice",
+        ),
     ],
 )
 def test_errors_name_their_path(override, message):
@@ -153,14 +165,18 @@ weights = st.floats(min_value=0, max_value=10, allow_nan=False).map(lambda v: ro
 
 @settings(max_examples=40, deadline=None)
 @given(
-    case_weights=st.dictionaries(st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), weights, min_size=1, max_size=6),
+    case_weights=st.dictionaries(
+        st.from_regex(r"[a-z][a-z0-9_]{0,8}", fullmatch=True), weights, min_size=1, max_size=6
+    ),
     per_child=weights,
     cap=st.none() | st.integers(0, 9),
 )
 def test_any_valid_scheme_round_trips(case_weights, per_child, cap, tmp_path_factory):
     data = raw()
     data["weights"]["case_type"] = case_weights
-    data["weights"]["children"] = {"per_additional": per_child} | ({} if cap is None else {"max_additional": cap})
+    data["weights"]["children"] = {"per_additional": per_child} | (
+        {} if cap is None else {"max_additional": cap}
+    )
     scheme = scheme_from_dict(data, "x")
     again = scheme_from_dict(tomllib.loads(scheme.to_toml()), "y")
     assert again.canonical == scheme.canonical

@@ -53,7 +53,9 @@ def inputs_from_options(cases: str | None, options: dict[str, Any]) -> Inputs:
     )
 
 
-def report_rejections(valid: ValidInputs, rejects_path: str | None, strict: bool, quiet: bool = False) -> None:
+def report_rejections(
+    valid: ValidInputs, rejects_path: str | None, strict: bool, quiet: bool = False
+) -> None:
     """Show the first rejections, write them all if asked, and enforce --strict."""
     rejects = valid.rejects
     if rejects_path:
@@ -70,7 +72,9 @@ def report_rejections(valid: ValidInputs, rejects_path: str | None, strict: bool
                 err=True,
             )
         if len(rejects) > SHOWN_REJECTIONS:
-            click.echo(f"rejected: ... and {len(rejects) - SHOWN_REJECTIONS:,} more problems", err=True)
+            click.echo(
+                f"rejected: ... and {len(rejects) - SHOWN_REJECTIONS:,} more problems", err=True
+            )
     from caseload_cli.accounting import accounting_lines
 
     for line in accounting_lines(valid.accounting, rejects_path):

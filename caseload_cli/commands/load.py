@@ -49,9 +49,18 @@ stderr accounts for every case row.""",
 @validation_options
 @output_options
 @debug_option
-def load(cases: str | None, scheme: str, overrides: tuple[str, ...], by: str, fail_on: str | None,
-         output_format: str | None, output_path: str | None, rejects_path: str | None,
-         strict: bool, **options: str | None) -> None:
+def load(
+    cases: str | None,
+    scheme: str,
+    overrides: tuple[str, ...],
+    by: str,
+    fail_on: str | None,
+    output_format: str | None,
+    output_path: str | None,
+    rejects_path: str | None,
+    strict: bool,
+    **options: str | None,
+) -> None:
     """Weigh CASES and report each worker's load against capacity and Napo safe levels."""
     from caseload_cli.bands import band_names
     from caseload_cli.commands.common import check_fail_on, inputs_from_options, report_rejections

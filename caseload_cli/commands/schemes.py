@@ -21,8 +21,14 @@ def schemes() -> None:
 
 
 @schemes.command("list", epilog="Example:\n\n    caseload schemes list --format json")
-@click.option("--format", "output_format", type=click.Choice(["table", "json"]), default="table",
-              show_default=True, help="Output format.")
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
 @debug_option
 def list_schemes(output_format: str) -> None:
     """List the built-in schemes with version and fingerprint."""
@@ -46,7 +52,7 @@ def list_schemes(output_format: str) -> None:
         click.echo(json.dumps(records, indent=2, ensure_ascii=False))
         return
     rows = [{**r, "fingerprint": r["fingerprint"][:12]} for r in records]
-    click.echo(tabulate(rows, headers="keys", tablefmt="simple"))
+    click.echo(tabulate(rows, headers="keys", tablefmt="simple", disable_numparse=True))
 
 
 @schemes.command(
@@ -58,10 +64,21 @@ Examples:
   caseload schemes show flat --set weights.children.per_additional=0.25""",
 )
 @click.argument("scheme")
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-              help="Change one scheme value inline (repeatable).")
-@click.option("--format", "output_format", type=click.Choice(["toml", "json"]), default="toml",
-              show_default=True, help="toml is the canonical form; json is what is fingerprinted.")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Change one scheme value inline (repeatable).",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["toml", "json"]),
+    default="toml",
+    show_default=True,
+    help="toml is the canonical form; json is what is fingerprinted.",
+)
 @debug_option
 def show(scheme: str, overrides: tuple[str, ...], output_format: str) -> None:
     """Print a scheme in canonical form with its fingerprint."""
@@ -72,8 +89,11 @@ def show(scheme: str, overrides: tuple[str, ...], output_format: str) -> None:
     loaded = load_scheme(scheme, overrides)
     if output_format == "json":
         body = json.loads(loaded.canonical)
-        click.echo(json.dumps({"fingerprint": loaded.fingerprint, "scheme": body}, indent=2,
-                              ensure_ascii=False))
+        click.echo(
+            json.dumps(
+                {"fingerprint": loaded.fingerprint, "scheme": body}, indent=2, ensure_ascii=False
+            )
+        )
         return
     click.echo(f"# fingerprint: sha256:{loaded.fingerprint}")
     click.echo(loaded.to_toml(), nl=False)
@@ -81,8 +101,13 @@ def show(scheme: str, overrides: tuple[str, ...], output_format: str) -> None:
 
 @schemes.command("check", epilog="Example:\n\n    caseload schemes check my-proposal.toml")
 @click.argument("scheme")
-@click.option("--set", "overrides", multiple=True, metavar="PATH=VALUE",
-              help="Change one scheme value inline (repeatable).")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Change one scheme value inline (repeatable).",
+)
 @debug_option
 def check(scheme: str, overrides: tuple[str, ...]) -> None:
     """Validate a scheme file; exit 1 listing every problem with its path."""

@@ -32,8 +32,15 @@ format; the accounting goes to stderr. Exit 0 when the inputs can be read,
 @read_options
 @output_options
 @debug_option
-def validate(cases: str | None, scheme: str, overrides: tuple[str, ...], strict: bool,
-             output_format: str | None, output_path: str | None, **options: str | None) -> None:
+def validate(
+    cases: str | None,
+    scheme: str,
+    overrides: tuple[str, ...],
+    strict: bool,
+    output_format: str | None,
+    output_path: str | None,
+    **options: str | None,
+) -> None:
     """Check CASES, staff and reductions against the data contract and a scheme's codes."""
     from caseload_cli.commands.common import inputs_from_options, report_rejections
     from caseload_cli.model import Report
