@@ -91,41 +91,25 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
     if by == "worker":
         return workers
     keys = {"team": ["service_area", "team"], "service_area": ["service_area"], "national": []}[by]
+    band_counts = [f"band_{name}" for name in band_names(scheme)]
     frame = workers.assign(
         workers=1,
-        over_napo=workers["over_napo"].astype("int64"),
+        workers_over_napo=workers["over_napo"].astype("int64"),
         **{
             f"band_{name}": (workers["band"] == name).astype("int64") for name in band_names(scheme)
         },
     )
-    sums = [
-        "workers",
-        "fte",
-        "available_fte",
-        "cases",
-        "children",
-        "weighted_load",
-        "capacity",
-        "napo_safe_load",
-        "over_napo",
-        *(f"band_{name}" for name in band_names(scheme)),
-    ]
+    counts = ["workers", "cases", "children", "workers_over_napo", *band_counts]
+    amounts = ["fte", "available_fte", "weighted_load", "capacity", "napo_safe_load"]
     if keys:
-        grouped = frame.groupby(keys, sort=True, observed=True)[sums].sum().reset_index()
+        grouped = (
+            frame.groupby(keys, sort=True, observed=True)[counts + amounts].sum().reset_index()
+        )
     else:
-        grouped = frame[sums].sum().to_frame().T
+        grouped = frame[counts + amounts].sum().to_frame().T
         grouped.insert(0, "level", "national")
-    grouped = grouped.rename(columns={"over_napo": "workers_over_napo"})
-    for column in ("weighted_load", "capacity", "napo_safe_load", "fte", "available_fte"):
-        grouped[column] = np.round(grouped[column].astype("float64"), 6)
-    for column in (
-        "workers",
-        "cases",
-        "children",
-        "workers_over_napo",
-        *(f"band_{n}" for n in band_names(scheme)),
-    ):
-        grouped[column] = grouped[column].astype("int64")
+    grouped[counts] = grouped[counts].astype("int64")
+    grouped[amounts] = np.round(grouped[amounts].astype("float64"), 6)
     grouped = _ratios(grouped, scheme)
     order = [
         *(keys or ["level"]),
@@ -140,7 +124,7 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
         "band",
         "napo_safe_load",
         "workers_over_napo",
-        *(f"band_{name}" for name in band_names(scheme)),
+        *band_counts,
     ]
     return grouped[order].reset_index(drop=True)
 

@@ -103,6 +103,13 @@ scheme_option = _compose(
     ),
 )
 
+quiet_option = click.option(
+    "--quiet",
+    "-q",
+    is_flag=True,
+    help="No progress or notes on stderr (rejections and the accounting lines still print).",
+)
+
 validation_options = _compose(
     click.option(
         "--rejects",

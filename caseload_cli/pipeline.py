@@ -19,6 +19,7 @@ from caseload_cli.errors import UsageError
 from caseload_cli.mapping import apply_mapping, load_mapping
 from caseload_cli.model import ReadOptions, Report, Table
 from caseload_cli.parsing import parse_date
+from caseload_cli.progress import Progress
 from caseload_cli.readers import read_table
 from caseload_cli.scheme import Scheme
 from caseload_cli.validate import CASE_COLUMNS, OPTIONAL_CASE_DATES, ValidInputs, validate
@@ -130,10 +131,15 @@ def parse_snapshot(text: str | None) -> date | None:
     return parsed.iat[0].date()
 
 
-def prepare(inputs: Inputs, schemes: list[Scheme]) -> ValidInputs:
+def prepare(inputs: Inputs, schemes: list[Scheme], progress: Progress | None = None) -> ValidInputs:
     """Read and validate once, however many schemes will weigh the result."""
+    progress = progress or Progress(False)
+    progress.step(f"reading {inputs.cases} …")
     cases, staff, reductions = read_inputs(inputs, schemes)
-    return validate(cases, staff, reductions, schemes, parse_snapshot(inputs.snapshot))
+    progress.step(f"validating {len(cases.frame):,} case rows …")
+    valid = validate(cases, staff, reductions, schemes, parse_snapshot(inputs.snapshot))
+    progress.done()
+    return valid
 
 
 @dataclass

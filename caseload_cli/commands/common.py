@@ -54,17 +54,26 @@ def inputs_from_options(cases: str | None, options: dict[str, Any]) -> Inputs:
 
 
 def report_rejections(
-    valid: ValidInputs, rejects_path: str | None, strict: bool, quiet: bool = False
+    valid: ValidInputs,
+    rejects_path: str | None,
+    strict: bool,
+    *,
+    notes: bool = True,
+    listed: bool = True,
 ) -> None:
-    """Show the first rejections, write them all if asked, and enforce --strict."""
+    """Show notes and the first rejections, write them all if asked, and enforce --strict.
+
+    `listed=False` when the rejections are already the command's own output.
+    """
     rejects = valid.rejects
     if rejects_path:
         from caseload_cli.writers import atomic_write
 
         atomic_write(rejects_path, _rejects_csv(rejects))
-    if not quiet:
+    if notes:
         for note in valid.notes:
             click.echo(f"note: {note}", err=True)
+    if listed:
         for record in rejects.head(SHOWN_REJECTIONS).itertuples(index=False):
             click.echo(
                 f"rejected: {record.file} row {record.row}, {record.column}: {record.reason}"

@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    quiet_option,
     read_options,
     scheme_option,
     staff_options,
@@ -48,6 +49,7 @@ stderr accounts for every case row.""",
 @read_options
 @validation_options
 @output_options
+@quiet_option
 @debug_option
 def load(
     cases: str | None,
@@ -59,18 +61,22 @@ def load(
     output_path: str | None,
     rejects_path: str | None,
     strict: bool,
+    quiet: bool,
     **options: str | None,
 ) -> None:
     """Weigh CASES and report each worker's load against capacity and Napo safe levels."""
     from caseload_cli.bands import band_names
     from caseload_cli.commands.common import check_fail_on, inputs_from_options, report_rejections
     from caseload_cli.pipeline import build_load, prepare
+    from caseload_cli.progress import progress_for
     from caseload_cli.scheme import load_scheme
     from caseload_cli.writers import write_report
 
     chosen = load_scheme(scheme, overrides)
-    valid = prepare(inputs_from_options(cases, options), [chosen])
-    report_rejections(valid, rejects_path, strict)
+    inputs = inputs_from_options(cases, options)
+    progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], quiet)
+    valid = prepare(inputs, [chosen], progress)
+    report_rejections(valid, rejects_path, strict, notes=not quiet)
     report, weighed = build_load(valid, chosen, by)
     write_report(report, output_format, output_path)
     check_fail_on(weighed.workers, fail_on, band_names(chosen))

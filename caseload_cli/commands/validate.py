@@ -60,4 +60,4 @@ def validate(
         metadata={"snapshot": valid.snapshot.isoformat(), "sheet": "rejects"},
     )
     write_report(report, output_format, output_path)
-    report_rejections(valid, None, strict, quiet=True)
+    report_rejections(valid, None, strict, listed=False)
