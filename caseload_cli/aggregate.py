@@ -129,33 +129,30 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
     return grouped[order].reset_index(drop=True)
 
 
-def holder_category(cases: pd.DataFrame, staff: pd.DataFrame) -> pd.Series:
-    """Why a case is not on an FCA's caseload, or "" when it is."""
-    role = cases["worker_id"].map(staff.set_index("worker_id")["role"])
-    stage = cases["stage"].astype("str")
-    category = np.select(
-        [
-            stage.isin(["duty", "allocation_hub", "post_assessment_hub"]).to_numpy(),
-            (cases["worker_id"] == "").to_numpy(),
-            (~role.isin(CASE_HOLDING_ROLES)).to_numpy(),
-        ],
-        [stage.to_numpy(), "unallocated", "manager_held"],
-        default="",
+def holder_category(cases: pd.DataFrame, staff: pd.DataFrame) -> pd.Categorical:
+    """Why a case is not on an FCA's caseload (NaN when it is), without per-case strings."""
+    stage = cases["stage"]
+    unallocated = (cases["worker_id"] == "").to_numpy()
+    held_by_fca = cases["worker_id"].isin(
+        staff.loc[staff["role"].isin(CASE_HOLDING_ROLES), "worker_id"]
     )
-    return pd.Series(category, index=cases.index)
+    codes = np.full(len(cases), -1, dtype="int8")
+    codes[~unallocated & ~held_by_fca.to_numpy()] = NOT_HELD_CATEGORIES.index("manager_held")
+    codes[unallocated] = NOT_HELD_CATEGORIES.index("unallocated")
+    for category in ("duty", "allocation_hub", "post_assessment_hub"):
+        codes[(stage == category).to_numpy()] = NOT_HELD_CATEGORIES.index(category)
+    return pd.Categorical.from_codes(codes, categories=list(NOT_HELD_CATEGORIES))
 
 
 def not_held_by_fca(cases: pd.DataFrame, weights: pd.Series, staff: pd.DataFrame) -> pd.DataFrame:
     """Work outside FCA caseloads, by category, so none of it disappears from view."""
-    category = holder_category(cases, staff)
-    held = (category != "").to_numpy()
     frame = pd.DataFrame(
         {
-            "category": pd.Categorical(category[held], categories=list(NOT_HELD_CATEGORIES)),
+            "category": holder_category(cases, staff),
             "cases": 1,
-            "children": cases["children"][held],
-            "weighted_load": weights[held],
-            "in_worker_loads": (cases["worker_id"][held] != "").astype("int64"),
+            "children": cases["children"].to_numpy(),
+            "weighted_load": weights.to_numpy(),
+            "in_worker_loads": (cases["worker_id"] != "").to_numpy().astype("int64"),
         }
     )
     out = frame.groupby("category", observed=False).sum().reset_index()
