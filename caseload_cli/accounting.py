@@ -6,10 +6,19 @@ from typing import Any
 
 
 def accounting_lines(accounting: dict[str, Any], rejects_path: str | None = None) -> list[str]:
-    """`3,512 rows read: 3,498 weighed, 14 rejected` preceded by staff and reductions lines."""
+    """`3,512 rows read: 3,498 weighed, 14 rejected` preceded by staff, reductions and
+    survey-responses lines; a survey on its own ends `600 rows read: 597 used, 3 rejected`."""
+    lines = []
+    if "responses_read" in accounting:
+        responses = (
+            f"{accounting['responses_read']:,} rows read: {accounting['responses_used']:,} used, "
+            f"{accounting['responses_rejected']:,} rejected"
+        )
+        if "rows_read" not in accounting:
+            return [responses]
+        lines.append(f"responses: {responses}")
     if not all(k in accounting for k in ("rows_read", "weighed", "rejected")):
         return [", ".join(f"{k}: {v}" for k, v in accounting.items())] if accounting else []
-    lines = []
     if accounting.get("staff_rows_read") is not None:
         staff_read = accounting["staff_rows_read"]
         staff_rejected = accounting.get("staff_rejected", 0)

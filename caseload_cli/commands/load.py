@@ -24,6 +24,7 @@ Examples:
   caseload load cases.csv --staff staff.csv --reductions reductions.csv \\
       --scheme weighted-example --set weights.case_type.r16_4=1.75
   caseload load cases.csv --staff staff.csv --format csv --strict --fail-on red
+  caseload load cases.csv --staff staff.csv --safe-levels-from responses.csv --statistic median
 
 \b
 Without CASES the bundled synthetic sample is used. Rows that break the data
@@ -46,6 +47,19 @@ stderr accounts for every case row.""",
     metavar="BAND",
     help="Exit 4 if any worker is in this band or a worse one (e.g. red).",
 )
+@click.option(
+    "--safe-levels-from",
+    "safe_levels_from",
+    metavar="RESPONSES",
+    help="Replace the scheme's Napo safe levels by a safe-caseload survey's figures, per team "
+    "type where the group is large enough, else overall (see docs/survey.md).",
+)
+@click.option(
+    "--statistic",
+    type=click.Choice(["mean", "median"]),
+    default=None,
+    help="With --safe-levels-from: the survey figure used as the level (default: mean).",
+)
 @read_options
 @validation_options
 @output_options
@@ -57,6 +71,8 @@ def load(
     overrides: tuple[str, ...],
     by: str,
     fail_on: str | None,
+    safe_levels_from: str | None,
+    statistic: str | None,
     output_format: str | None,
     output_path: str | None,
     rejects_path: str | None,
@@ -73,10 +89,22 @@ def load(
     from caseload_cli.writers import write_report
 
     chosen = load_scheme(scheme, overrides)
+    levels = None
+    if safe_levels_from is not None or statistic is not None:  # logic in caseload_cli.survey
+        from caseload_cli.commands.survey import survey_levels
+
+        levels = survey_levels(
+            safe_levels_from, scheme, overrides, statistic, options, rejects_path, quiet, cases
+        )
+        chosen = levels.scheme
     inputs = inputs_from_options(cases, options)
     progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], quiet)
     valid = prepare(inputs, [chosen], progress)
+    if levels is not None:
+        valid = levels.merge_into(valid)
     report_rejections(valid, rejects_path, strict, notes=not quiet)
     report, weighed = build_load(valid, chosen, by)
+    if levels is not None:
+        levels.annotate(report)
     write_report(report, output_format, output_path)
     check_fail_on(weighed.workers, fail_on, band_names(chosen))

@@ -16,6 +16,7 @@ from caseload_cli.options import debug_option
 PROFILE_NAMES = ("april-2022", "summer-2023", "default")
 FORMATS = ("csv", "xlsx", "parquet")
 MAX_WORKERS = 250_000  # 7-digit case ids; equals caseload_cli.synth.MAX_WORKERS
+MAX_RESPONDENTS = 100_000  # equals caseload_cli.synth_survey.MAX_RESPONDENTS
 
 
 def _check_workers(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
@@ -31,6 +32,7 @@ Examples:
   caseload sample --out sample_data/ --workers 150 --seed 7
   caseload sample --out /tmp/big --workers 50000 --format parquet
   caseload sample --profile april-2022 --out demo/
+  caseload sample --out sample_data/ --workers 150 --seed 7 --mapped --survey
 
 \b
 Writes cases, staff and reductions as CSV, xlsx and Parquet. The same seed
@@ -87,6 +89,20 @@ gives byte-identical files. Profiles reproduce published Cafcass snapshots
     show_default=True,
     help="Also write dirty/ variants (BOM, cp1252, semicolons, bad rows) for validation demos.",
 )
+@click.option(
+    "--survey/--no-survey",
+    default=False,
+    show_default=True,
+    help="Also write responses.csv/.xlsx/.parquet, a safe-caseload survey that reproduces "
+    "Napo's 2021 figures (see docs/survey.md).",
+)
+@click.option(
+    "--respondents",
+    type=click.IntRange(1, MAX_RESPONDENTS),
+    default=600,
+    show_default=True,
+    help="Survey rows to write with --survey (0.5% of them deliberately implausible).",
+)
 @debug_option
 def sample(
     out_dir: Path,
@@ -96,6 +112,8 @@ def sample(
     formats: tuple[str, ...],
     mapped: bool,
     dirty: bool,
+    survey: bool,
+    respondents: int,
 ) -> None:
     """Generate synthetic, calibrated caseload exports."""
     from caseload_cli import synth
@@ -117,6 +135,11 @@ def sample(
     notes: list[str] = []
     try:
         paths = synth.write_sample(frames, out_dir, chosen, mapped=mapped, dirty=dirty, notes=notes)
+        if survey:
+            from caseload_cli import synth_survey
+
+            responses = synth_survey.generate_responses(respondents, seed)
+            paths += synth_survey.write_responses(responses, out_dir, chosen)
     except OSError as problem:
         raise click.FileError(str(out_dir), hint=str(problem)) from problem
     for note in notes:
@@ -124,6 +147,8 @@ def sample(
     click.echo(
         f"sample: wrote {len(paths)} files to {out_dir} "
         f"({n_cases:,} cases, {len(frames['staff']):,} staff, "
-        f"{len(frames['reductions']):,} reductions; profile {profile}, seed {seed})",
+        f"{len(frames['reductions']):,} reductions"
+        + (f", {respondents:,} survey responses" if survey else "")
+        + f"; profile {profile}, seed {seed})",
         err=True,
     )
