@@ -115,3 +115,57 @@ def check(scheme: str, overrides: tuple[str, ...]) -> None:
 
     loaded = load_scheme(scheme, overrides)
     click.echo(f"ok: {loaded.label} sha256:{loaded.fingerprint}")
+
+
+@schemes.command(
+    "diff",
+    epilog="""\b
+Examples:
+  caseload schemes diff flat weighted-example
+  caseload schemes diff weighted-example my-proposal.toml --format json
+  caseload schemes diff flat flat --set 2.weights.case_type.r16_4=1.5
+  caseload schemes diff flat weighted-example --all      # titles, sources, labels too
+
+\b
+Compares the canonical (fingerprinted) forms: every weight, threshold,
+band and capacity setting that differs, with keys present on one side only
+shown as (absent). Lists are compared item by item (bands.0, bands.1 ...).
+Exit 0 whether or not the schemes differ.""",
+)
+@click.argument("left")
+@click.argument("right")
+@click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="[N.]PATH=VALUE",
+    help="Change a value in scheme N (1 = LEFT, 2 = RIGHT), or both without N.",
+)
+@click.option(
+    "--all",
+    "include_text",
+    is_flag=True,
+    help="Also list descriptive text: names, titles, sources, labels.",
+)
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="Output format.",
+)
+@debug_option
+def diff(
+    left: str, right: str, overrides: tuple[str, ...], include_text: bool, output_format: str
+) -> None:
+    """Show every setting that differs between two schemes (names or TOML files)."""
+    from caseload_cli.scenarios import resolve_scenarios
+    from caseload_cli.scheme_diff import diff_json, diff_schemes, diff_table
+
+    (a, b), notes = resolve_scenarios([left, right], overrides)
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    result = diff_schemes(a.scheme, b.scheme, include_text)
+    render = diff_json if output_format == "json" else diff_table
+    click.echo(render(result, a.label, b.label), nl=False)
