@@ -22,6 +22,9 @@ def staff_capacity(staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme
     full_time = scheme.model.capacity.full_time_hours
     reduced = reductions.groupby("worker_id", sort=False)["hours"].sum()
     out = staff.copy()
+    given = out["fte_given"].notna() if "fte_given" in out.columns else None
+    if given is not None and given.any():
+        out.loc[given, "contracted_hours"] = out.loc[given, "fte_given"] * full_time
     out["reduction_hours"] = out["worker_id"].map(reduced).fillna(0.0).astype("float64")
     out["fte"] = out["contracted_hours"] / full_time
     available = (out["contracted_hours"] - out["reduction_hours"]).clip(lower=0.0)

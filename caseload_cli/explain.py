@@ -317,6 +317,7 @@ def explain_report(
         },
         band_column=None,
         band_colours={},
+        decimals=4,
         notes=[
             "weight = base + child_uplift + each mod_ column + stage_adjustment "
             "(= ((base + child uplift) × multipliers + additions) × stage_factor)",

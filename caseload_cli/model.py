@@ -74,3 +74,4 @@ class Report:
     band_colours: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
+    decimals: int = 2  # places shown in table/markdown/html/xlsx; machine formats keep all

@@ -181,6 +181,11 @@ def added_key_notes(name: str, changes: Sequence[tuple[str, str]]) -> list[str]:
     return notes
 
 
+def set_option_notes(name: str, overrides: Sequence[str]) -> list[str]:
+    """Notes for `--set` options that add keys to scheme `name` (see added_key_notes)."""
+    return added_key_notes(name, _set_changes(overrides))
+
+
 def _set_changes(overrides: Sequence[str]) -> list[tuple[str, str]]:
     return [(f"--set {o.strip()}", o.partition("=")[0]) for o in overrides]
 

@@ -250,6 +250,9 @@ def _validate_staff(table: Table, rejections: Rejections, full_time: float) -> p
         rejections.add(
             table, fte.notna() & ((fte < 0) | (fte > 1)), "fte", "fte must be between 0 and 1"
         )
+        from_fte = hours.isna() & fte.notna()
+        # Kept so each scheme turns fte into hours with its own full-time hours.
+        out["fte_given"] = fte.astype("float64").where(from_fte)
         hours = hours.fillna(fte.astype("Float64") * full_time)
     missing = hours.isna() & ~_bad_any(table, ("contracted_hours", "fte"))
     rejections.add(
@@ -259,6 +262,8 @@ def _validate_staff(table: Table, rejections: Rejections, full_time: float) -> p
         "contracted_hours (or fte) is blank",
     )
     out["contracted_hours"] = hours.astype("float64")
+    if "fte_given" not in out.columns:
+        out["fte_given"] = np.nan
     out["_row"] = table.row_numbers
     return out
 

@@ -251,12 +251,13 @@ def _wants_colour(stream: IO[str], report: Report) -> bool:
 class _Column:
     """One column as plain Python values (None for missing) plus its kind."""
 
-    __slots__ = ("kind", "name", "values")
+    __slots__ = ("kind", "name", "places", "values")
 
-    def __init__(self, name: str, kind: str, values: list[Any]):
+    def __init__(self, name: str, kind: str, values: list[Any], places: int = 2):
         self.name = name
         self.kind = kind  # bool | int | float | date | datetime | object
         self.values = values
+        self.places = places
 
     @property
     def numeric(self) -> bool:
@@ -269,14 +270,14 @@ class _Column:
 
     @property
     def decimals(self) -> int:
-        return 1 if self.name.lower().endswith("_pct") else 2
+        return 1 if self.name.lower().endswith("_pct") else self.places
 
 
 def _is_number(value: Any) -> bool:
     return isinstance(value, int | float | decimal.Decimal) and not isinstance(value, bool)
 
 
-def _columns(frame: pd.DataFrame) -> list[_Column]:
+def _columns(frame: pd.DataFrame, places: int = 2) -> list[_Column]:
     import pandas as pd
     from pandas.api import types
 
@@ -316,7 +317,7 @@ def _columns(frame: pd.DataFrame) -> list[_Column]:
             ]
         else:
             values = [None if gone else v for v, gone in zip(raw, missing, strict=True)]
-        columns.append(_Column(name, kind, values))
+        columns.append(_Column(name, kind, values, places))
     return columns
 
 
@@ -389,7 +390,7 @@ def _machine_text(value: Any) -> str | None:
     return str(value)
 
 
-_QUANTUM = {1: decimal.Decimal("0.1"), 2: decimal.Decimal("0.01")}
+_QUANTUM = {places: decimal.Decimal(1).scaleb(-places) for places in range(1, 7)}
 
 
 def _display_text(value: Any, decimals: int) -> str:
@@ -440,7 +441,7 @@ def _stamp_values(report: Report) -> list[str]:
 def _check_stamp_columns(names: Iterable[str]) -> None:
     clash = sorted(set(STAMP_FIELDS) & set(names))
     if clash:
-        raise ValueError(f"report rows already have stamp column(s) {', '.join(clash)}")
+        raise CaseloadError(f"report rows already have stamp column(s) {', '.join(clash)}")
 
 
 def _count(value: Any) -> str:
@@ -593,7 +594,7 @@ def _table_block(
 ) -> str:
     from tabulate import tabulate
 
-    columns = _columns(frame)
+    columns = _columns(frame, report.decimals)
     if not columns:
         return "(no columns)"
     cells = _display_columns(columns)
@@ -671,7 +672,7 @@ _NUM = ' class="num"'
 
 
 def _html_table(report: Report, frame: pd.DataFrame) -> str:
-    columns = _columns(frame)
+    columns = _columns(frame, report.decimals)
     cells = _display_columns(columns)
     numeric = [c.numeric for c in columns]
     head = "".join(
@@ -836,7 +837,7 @@ def _xlsx_cell(ws: Any, value: Any, number_format: str | None = None, **style: A
 
 def _number_format(column: _Column) -> str | None:
     if column.kind == "float" or (column.kind == "object" and column.numeric):
-        return "0.0" if column.decimals == 1 else "0.00"
+        return "0." + "0" * column.decimals
     if column.kind == "date":
         return "yyyy-mm-dd"
     if column.kind == "datetime":
@@ -849,7 +850,7 @@ def _xlsx_sheet(wb: Any, name: str, frame: pd.DataFrame, report: Report) -> None
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name)
-    columns = _columns(frame)
+    columns = _columns(frame, report.decimals)
     if not columns:
         return
     display = _display_columns(columns)

@@ -166,3 +166,18 @@ def test_report_carries_scheme_and_accounting(valid):
         "over_napo",
     ):
         assert column in report.rows.columns
+
+
+def test_fte_only_staff_use_each_schemes_full_time_hours():
+    staff = (
+        STAFF_CSV.replace("contracted_hours", "fte")
+        .replace(",37\n", ",1\n")
+        .replace(",18.5\n", ",0.5\n")
+    )
+    long_week = load_scheme("flat", ["capacity.full_time_hours=40"])
+    schemes = [load_scheme("flat"), long_week]
+    valid = validate(table(CASES_CSV, "cases.csv"), table(staff, "staff.csv"), None, schemes)
+    for scheme, hours in ((schemes[0], 18.5), (long_week, 20.0)):
+        ben = weigh(valid, scheme).workers.set_index("worker_id").loc["W002"]
+        assert ben["fte"] == pytest.approx(0.5)
+        assert ben["contracted_hours"] == pytest.approx(hours)

@@ -302,7 +302,7 @@ def test_ndjson_records_carry_the_stamp(report):
 
 def test_stamp_column_clash_is_refused():
     frame = pd.DataFrame({"scheme": ["x"]})
-    with pytest.raises(ValueError, match="scheme"):
+    with pytest.raises(CaseloadError, match="scheme"):
         writers.render(make_report(rows=frame), "csv")
 
 
@@ -546,3 +546,22 @@ def test_empty_report_renders_everywhere():
     for fmt in writers.FORMATS:
         assert writers.render(report, fmt) is not None
     assert json.loads(writers.render(report, "json"))["rows"] == []
+
+
+def test_report_decimals_widen_human_formats_only():
+    import pandas as pd
+
+    report = Report(
+        title="parts",
+        rows=pd.DataFrame(
+            {"part": ["base", "uplift"], "value": [1.0, 0.125], "share_pct": [88.9, 11.1]}
+        ),
+        schemes=[],
+        band_column=None,
+        decimals=4,
+    )
+    assert "0.1250" in writers.render(report, "table")
+    assert "88.9" in writers.render(report, "table")
+    assert "0.125" in writers.render(report, "csv") and "0.1250" not in writers.render(
+        report, "csv"
+    )

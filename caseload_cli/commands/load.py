@@ -89,6 +89,11 @@ def load(
     from caseload_cli.writers import write_report
 
     chosen = load_scheme(scheme, overrides)
+    if overrides and not quiet:
+        from caseload_cli.scenarios import set_option_notes
+
+        for note in set_option_notes(scheme, overrides):
+            click.echo(f"note: {note}", err=True)
     levels = None
     if safe_levels_from is not None or statistic is not None:  # logic in caseload_cli.survey
         from caseload_cli.commands.survey import survey_levels
