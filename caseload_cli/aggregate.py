@@ -53,23 +53,23 @@ def per_worker(
     reductions: pd.DataFrame,
     scheme: Scheme,
 ) -> pd.DataFrame:
-    """One row per staff member (including those holding no cases)."""
-    allocated = cases["worker_id"] != ""
-    by_worker = pd.DataFrame(
-        {
-            "worker_id": cases.loc[allocated, "worker_id"],
-            "children": cases.loc[allocated, "children"],
-            "weight": weights[allocated],
-        }
-    ).groupby("worker_id", sort=False)
-    totals = by_worker.agg(
-        cases=("weight", "size"), children=("children", "sum"), weighted_load=("weight", "sum")
-    )
+    """One row per staff member (including those holding no cases).
+
+    Cases carry `_staff`, their worker's position in `staff`, so the sums are
+    integer bin counts: no string group-by over millions of cases.
+    """
+    position = cases["_staff"].to_numpy()
+    held = position >= 0
+    where = position[held]
+    size = len(staff)
     out = staff_capacity(staff, reductions, scheme)
-    out = out.join(totals, on="worker_id")
-    out["cases"] = out["cases"].fillna(0).astype("int64")
-    out["children"] = out["children"].fillna(0).astype("int64")
-    out["weighted_load"] = np.round(out["weighted_load"].fillna(0.0).astype("float64"), 6)
+    out["cases"] = np.bincount(where, minlength=size).astype("int64")
+    out["children"] = np.bincount(
+        where, weights=cases["children"].to_numpy()[held], minlength=size
+    ).astype("int64")
+    out["weighted_load"] = np.round(
+        np.bincount(where, weights=np.asarray(weights, dtype="float64")[held], minlength=size), 6
+    )
     out = _ratios(out, scheme)
     out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + 1e-9
     out = out.sort_values(["service_area", "team", "worker_id"], kind="stable")
@@ -131,14 +131,14 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
 
 def holder_category(cases: pd.DataFrame, staff: pd.DataFrame) -> pd.Categorical:
     """Why a case is not on an FCA's caseload (NaN when it is), without per-case strings."""
-    stage = cases["stage"]
-    unallocated = (cases["worker_id"] == "").to_numpy()
-    held_by_fca = cases["worker_id"].isin(
-        staff.loc[staff["role"].isin(CASE_HOLDING_ROLES), "worker_id"]
-    )
+    position = cases["_staff"].to_numpy()
+    fca = np.append(staff["role"].isin(CASE_HOLDING_ROLES).to_numpy(), False)
+    unallocated = position < 0
+    held_by_fca = fca[np.where(unallocated, len(staff), position)]
     codes = np.full(len(cases), -1, dtype="int8")
-    codes[~unallocated & ~held_by_fca.to_numpy()] = NOT_HELD_CATEGORIES.index("manager_held")
+    codes[~unallocated & ~held_by_fca] = NOT_HELD_CATEGORIES.index("manager_held")
     codes[unallocated] = NOT_HELD_CATEGORIES.index("unallocated")
+    stage = cases["stage"]
     for category in ("duty", "allocation_hub", "post_assessment_hub"):
         codes[(stage == category).to_numpy()] = NOT_HELD_CATEGORIES.index(category)
     return pd.Categorical.from_codes(codes, categories=list(NOT_HELD_CATEGORIES))
@@ -152,7 +152,7 @@ def not_held_by_fca(cases: pd.DataFrame, weights: pd.Series, staff: pd.DataFrame
             "cases": 1,
             "children": cases["children"].to_numpy(),
             "weighted_load": weights.to_numpy(),
-            "in_worker_loads": (cases["worker_id"] != "").to_numpy().astype("int64"),
+            "in_worker_loads": (cases["_staff"].to_numpy() >= 0).astype("int64"),
         }
     )
     out = frame.groupby("category", observed=False).sum().reset_index()

@@ -135,13 +135,14 @@ def validate(
 
     staff_frame = _validate_staff(staff, rejections, full_time)
     staff_rejected = rejections.positions(staff)
-    good_staff = staff_frame.drop(index=staff_frame.index[staff_rejected])
+    good_staff = _without(staff_frame, staff_rejected)
+    # Cases' `_staff` positions point into good_staff; rows must stay in this order.
 
     case_frame, snapshot = _validate_cases(
-        cases, rejections, schemes, staff_frame, good_staff, snapshot, notes
+        cases, rejections, schemes, staff_frame, staff_rejected, good_staff, snapshot, notes
     )
     case_rejected = rejections.positions(cases)
-    good_cases = case_frame.drop(index=case_frame.index[case_rejected])
+    good_cases = _without(case_frame, case_rejected)
 
     reduction_rows = 0
     inactive = 0
@@ -154,8 +155,9 @@ def validate(
 
     for column in ("case_type", "stage"):
         codes = sorted(set().union(*(getattr(s.model.weights, column).keys() for s in schemes)))
-        good_cases[column] = pd.Categorical(good_cases[column], categories=codes)
-    good_cases["law"] = pd.Categorical(good_cases["law"], categories=list(LAWS))
+        good_cases[column] = good_cases[column].cat.set_categories(codes)
+    good_cases["law"] = good_cases["law"].cat.set_categories(list(LAWS))
+    good_cases["worker_id"] = good_cases["worker_id"].cat.remove_unused_categories()
 
     accounting = {
         "rows_read": len(cases.frame),
@@ -170,8 +172,8 @@ def validate(
         "reductions_inactive": inactive,
     }
     return ValidInputs(
-        cases=good_cases.reset_index(drop=True),
-        staff=good_staff.reset_index(drop=True),
+        cases=good_cases,
+        staff=good_staff,
         reductions=good_reductions,
         rejects=rejections.frame(),
         accounting=accounting,
@@ -180,11 +182,45 @@ def validate(
     )
 
 
+def _without(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
+    """The frame less the rejected rows, renumbered; no copy when nothing was rejected."""
+    if len(positions) == 0:
+        return frame.reset_index(drop=True)
+    keep = np.ones(len(frame), dtype=bool)
+    keep[positions] = False
+    return frame[keep].reset_index(drop=True)
+
+
+def _codes(series: pd.Series, lower: bool = False) -> pd.Series:
+    """Codes and IDs as a categorical of cleaned text ("" for blank).
+
+    Every later check (blank, known, lookups) then costs one pass over the
+    distinct values plus integer work, instead of string work on every row.
+    """
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype("category")
+    cleaned = clean_text(pd.Series(series.cat.categories.to_numpy(dtype=object)))
+    if lower:
+        cleaned = cleaned.str.lower()
+    categories = pd.Index(pd.unique(np.append(cleaned.to_numpy(dtype=object), "")), dtype="str")
+    remap = categories.get_indexer(cleaned.to_numpy(dtype=object))
+    codes = series.cat.codes.to_numpy()
+    blank = categories.get_loc("")
+    new_codes = np.where(codes < 0, blank, remap[np.maximum(codes, 0)])
+    return pd.Series(
+        pd.Categorical.from_codes(new_codes, categories=categories), index=series.index
+    )
+
+
 def _problems_from_reader(table: Table, rejections: Rejections) -> None:
-    for position, column, reason in getattr(table, "cell_problems", []) or []:
-        mask = pd.Series(False, index=table.frame.index)
-        mask.iloc[position] = True
-        rejections.add(table, mask, column, reason)
+    problems = getattr(table, "cell_problems", []) or []
+    grouped: dict[tuple[str, str], list[int]] = {}
+    for position, column, reason in problems:
+        grouped.setdefault((column, reason), []).append(position)
+    for (column, reason), positions in grouped.items():
+        mask = np.zeros(len(table.frame), dtype=bool)
+        mask[positions] = True
+        rejections.add(table, pd.Series(mask, index=table.frame.index), column, reason)
 
 
 def _text(table: Table, column: str) -> pd.Series:
@@ -203,9 +239,10 @@ def _known(
     rejections.add(table, blank, column, f"{column} is blank")
     unknown = ~blank & ~values.isin(list(known))
     if unknown.any():
-        reasons = values[unknown].map(lambda v: f"{what} {v!r} {_suggest(v, known)}")
+        distinct = pd.unique(values[unknown].astype("str"))
+        reason_for = {v: f"{what} {v!r} {_suggest(v, known)}" for v in distinct}
         full = pd.Series("", index=values.index, dtype=object)
-        full[unknown] = reasons
+        full[unknown] = values[unknown].astype("str").map(reason_for)
         rejections.add(table, unknown, column, full)
 
 
@@ -286,6 +323,7 @@ def _validate_cases(
     rejections: Rejections,
     schemes: list[Scheme],
     all_staff: pd.DataFrame,
+    staff_rejected: np.ndarray,
     good_staff: pd.DataFrame,
     snapshot: date | None,
     notes: list[str],
@@ -295,31 +333,25 @@ def _validate_cases(
     out = pd.DataFrame(index=frame.index)
     out["case_id"] = _text(table, "case_id")
     rejections.add(table, out["case_id"] == "", "case_id", "case_id is blank")
-    duplicate = out["case_id"].ne("") & out["case_id"].duplicated(keep="first")
-    if duplicate.any():
+    if not pd.Index(out["case_id"]).is_unique:
+        duplicate = out["case_id"].ne("") & out["case_id"].duplicated(keep="first")
         first_row = _first_rows(table, out["case_id"])
         reasons = "duplicate case_id (first at row " + first_row.astype(str) + ")"
         rejections.add(table, duplicate, "case_id", reasons)
 
-    out["worker_id"] = _text(table, "worker_id")
-    allocated = out["worker_id"] != ""
-    in_staff = out["worker_id"].isin(all_staff["worker_id"])
-    rejections.add(table, allocated & ~in_staff, "worker_id", "worker_id is not in the staff file")
-    staff_row = pd.Series(all_staff["_row"].to_numpy(), index=all_staff["worker_id"].to_numpy())
-    staff_row = staff_row[~staff_row.index.duplicated()]
-    rejected_worker = allocated & in_staff & ~out["worker_id"].isin(good_staff["worker_id"])
-    if rejected_worker.any():
-        reasons = (
-            "worker_id was rejected in the staff file (row "
-            + out["worker_id"].map(staff_row).astype("Int64").astype(str)
-            + ")"
-        )
-        rejections.add(table, rejected_worker, "worker_id", reasons)
+    worker = _codes(frame["worker_id"])
+    out["worker_id"] = worker
+    _check_workers(table, rejections, worker, all_staff, staff_rejected)
+    # Position of each case's worker in the accepted staff (-1: none), so that
+    # per-worker sums are integer bin counts rather than string group-bys.
+    good_positions = pd.Index(good_staff["worker_id"]).get_indexer(worker.cat.categories)
+    codes = worker.cat.codes.to_numpy()
+    out["_staff"] = good_positions[codes].astype("int32")
 
-    out["law"] = _text(table, "law").str.lower()
+    out["law"] = _codes(frame["law"], lower=True)
     _known(table, rejections, "law", out["law"], LAWS, "law")
     for column in ("case_type", "stage"):
-        out[column] = _text(table, column).str.lower()
+        out[column] = _codes(frame[column], lower=True)
         known_everywhere = set.intersection(
             *(set(getattr(s.model.weights, column)) for s in schemes)
         )
@@ -362,6 +394,49 @@ def _validate_cases(
         out[flag] = parsed.fillna(False).astype(bool)
     out["_row"] = table.row_numbers
     return out, snapshot
+
+
+def _check_workers(
+    table: Table,
+    rejections: Rejections,
+    worker: pd.Series,
+    all_staff: pd.DataFrame,
+    staff_rejected: np.ndarray,
+) -> None:
+    """A case's worker must be an accepted staff row; say which staff row failed."""
+    first = ~all_staff["worker_id"].duplicated(keep="first").to_numpy()
+    staff_ids = pd.Index(all_staff["worker_id"].to_numpy()[first])
+    staff_rows = all_staff["_row"].to_numpy()[first]
+    rejected = np.zeros(len(all_staff), dtype=bool)
+    rejected[staff_rejected] = True
+    rejected = rejected[first]
+
+    categories = worker.cat.categories
+    position = staff_ids.get_indexer(categories)
+    blank = np.asarray(categories == "")
+    unknown_category = (position < 0) & ~blank
+    rejected_category = (position >= 0) & rejected[np.maximum(position, 0)] & ~blank
+    codes = worker.cat.codes.to_numpy()
+    rejections.add(
+        table,
+        pd.Series(unknown_category[codes], index=worker.index),
+        "worker_id",
+        "worker_id is not in the staff file",
+    )
+    if rejected_category.any():
+        reason_by_category = np.array(
+            [
+                f"worker_id was rejected in the staff file (row {staff_rows[p]})" if bad else ""
+                for p, bad in zip(position, rejected_category, strict=True)
+            ],
+            dtype=object,
+        )
+        rejections.add(
+            table,
+            pd.Series(rejected_category[codes], index=worker.index),
+            "worker_id",
+            pd.Series(reason_by_category[codes], index=worker.index),
+        )
 
 
 def _flags(schemes: list[Scheme]) -> list[str]:
@@ -410,7 +485,9 @@ def _validate_reductions(
     out["worker_id"] = _text(table, "worker_id")
     out["reason"] = _text(table, "reason").str.lower()
     rejections.add(table, out["worker_id"] == "", "worker_id", "worker_id is blank")
-    unknown_worker = (out["worker_id"] != "") & ~out["worker_id"].isin(staff["worker_id"])
+    # Accepted staff IDs are unique, so an index lookup replaces a slow string isin.
+    position = pd.Index(staff["worker_id"]).get_indexer(out["worker_id"])
+    unknown_worker = (out["worker_id"] != "") & pd.Series(position < 0, index=out.index)
     rejections.add(
         table,
         unknown_worker,
@@ -420,8 +497,9 @@ def _validate_reductions(
     reasons_known = set.intersection(*(set(s.model.reductions) for s in schemes))
     _known(table, rejections, "reason", out["reason"], sorted(reasons_known), "reduction reason")
 
-    contracted = (
-        out["worker_id"].map(staff.set_index("worker_id")["contracted_hours"]).astype("float64")
+    staff_hours = np.append(staff["contracted_hours"].to_numpy(dtype="float64"), np.nan)
+    contracted = pd.Series(
+        staff_hours[np.where(position < 0, len(staff), position)], index=out.index
     )
     hours = pd.Series(np.nan, index=out.index, dtype="float64")
     given = pd.Series(0, index=out.index)

@@ -45,13 +45,12 @@ def weigh_cases(cases: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
         delta = np.round(delta, DECIMALS)
         parts[modifier_column(modifier.flag)] = delta
         running = running + delta
-    parts["stage_factor"] = stage_factor
     stage_adjustment = np.round(running * stage_factor - running, DECIMALS)
+    weight = np.round(sum(parts.values()) + stage_adjustment, DECIMALS)
+    parts["stage_factor"] = stage_factor
     parts["stage_adjustment"] = stage_adjustment
-    result = pd.DataFrame(parts, index=cases.index)
-    additive = [c for c in result.columns if c != "stage_factor"]
-    result["weight"] = np.round(result[additive].sum(axis=1).to_numpy(), DECIMALS)
-    return result
+    parts["weight"] = weight
+    return pd.DataFrame(parts, index=cases.index, copy=False)
 
 
 def _lookup(codes: pd.Series, table: dict[str, float]) -> np.ndarray:
