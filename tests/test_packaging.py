@@ -1,0 +1,40 @@
+"""A plain (non-editable) install must carry the schemes and sample data."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_wheel_runs_load_and_survey_outside_the_source_tree(tmp_path):
+    built = subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
+         "-w", str(tmp_path / "dist"), str(ROOT)],
+        capture_output=True, text=True,
+    )
+    assert built.returncode == 0, built.stderr
+    wheel = next((tmp_path / "dist").glob("*.whl"))
+    site = tmp_path / "site"
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        archive.extractall(site)
+    for name in ("weights/flat.toml", "weights/weighted-example.toml", "sample_data/cases.csv",
+                 "sample_data/staff.parquet", "sample_data/responses.csv", "sample_data/mapping.toml"):
+        assert f"caseload_cli/{name}" in names
+    env = {**os.environ, "PYTHONPATH": str(site)}
+    for args, expected in (
+        (["load", "--by", "national", "--format", "csv"], "national"),
+        (["schemes", "list"], "weighted-example"),
+        (["survey", "--format", "json"], "respondents"),
+    ):
+        done = subprocess.run(
+            [sys.executable, "-m", "caseload_cli", *args], cwd=tmp_path, env=env,
+            capture_output=True, text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        assert expected in done.stdout
