@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 import zipfile
@@ -12,10 +13,30 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def test_wheel_runs_load_and_survey_outside_the_source_tree(tmp_path):
+    # A clean copy: setuptools would otherwise reuse a stale build/ folder.
+    source = tmp_path / "source"
+    shutil.copytree(
+        ROOT,
+        source,
+        ignore=shutil.ignore_patterns(
+            ".git", "build", "dist", "*.egg-info", "__pycache__", ".*cache"
+        ),
+    )
     built = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q",
-         "-w", str(tmp_path / "dist"), str(ROOT)],
-        capture_output=True, text=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "-q",
+            "-w",
+            str(tmp_path / "dist"),
+            str(source),
+        ],
+        capture_output=True,
+        text=True,
     )
     assert built.returncode == 0, built.stderr
     wheel = next((tmp_path / "dist").glob("*.whl"))
@@ -23,8 +44,14 @@ def test_wheel_runs_load_and_survey_outside_the_source_tree(tmp_path):
     with zipfile.ZipFile(wheel) as archive:
         names = archive.namelist()
         archive.extractall(site)
-    for name in ("weights/flat.toml", "weights/weighted-example.toml", "sample_data/cases.csv",
-                 "sample_data/staff.parquet", "sample_data/responses.csv", "sample_data/mapping.toml"):
+    for name in (
+        "weights/flat.toml",
+        "weights/weighted-example.toml",
+        "sample_data/cases.csv",
+        "sample_data/staff.parquet",
+        "sample_data/responses.csv",
+        "sample_data/mapping.toml",
+    ):
         assert f"caseload_cli/{name}" in names
     env = {**os.environ, "PYTHONPATH": str(site)}
     for args, expected in (
@@ -33,8 +60,11 @@ def test_wheel_runs_load_and_survey_outside_the_source_tree(tmp_path):
         (["survey", "--format", "json"], "respondents"),
     ):
         done = subprocess.run(
-            [sys.executable, "-m", "caseload_cli", *args], cwd=tmp_path, env=env,
-            capture_output=True, text=True,
+            [sys.executable, "-m", "caseload_cli", *args],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
         )
         assert done.returncode == 0, done.stderr
         assert expected in done.stdout
