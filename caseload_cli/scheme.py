@@ -62,7 +62,7 @@ class Modifier(_Strict):
 
     flag: str = Field(pattern=_CODE)
     multiply: float | None = Field(default=None, ge=0)
-    add: float | None = None
+    add: float | None = Field(default=None, ge=0)
     description: str = ""
 
 

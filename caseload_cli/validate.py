@@ -566,6 +566,7 @@ def _validate_reductions(
     )
 
     active = pd.Series(True, index=out.index)
+    dates: dict[str, pd.Series] = {}
     for column_name, compare in (("start", "le"), ("end", "ge")):
         if column_name in frame.columns:
             parsed, bad = parse_date(frame[column_name])
@@ -578,10 +579,32 @@ def _validate_reductions(
             when = pd.Timestamp(snapshot)
             inside = parsed.le(when) if compare == "le" else parsed.ge(when)
             active &= (parsed.isna() | inside).fillna(True).astype(bool)
+            dates[column_name] = parsed
+    if len(dates) == 2:
+        backwards = dates["start"].notna() & dates["end"].notna() & (dates["end"] < dates["start"])
+        rejections.add(table, backwards, "end", "end is before start")
 
-    rejected_so_far = np.zeros(len(out), dtype=bool)
-    rejected_so_far[rejections.positions(table)] = True
-    counted = active & ~rejected_so_far
+    def still_counted() -> pd.Series:
+        rejected_so_far = np.zeros(len(out), dtype=bool)
+        rejected_so_far[rejections.positions(table)] = True
+        return active & ~rejected_so_far
+
+    # A reason's cap holds per worker, however many rows it is split over.
+    counted = still_counted()
+    per_reason = hours.where(counted, 0.0).groupby([out["worker_id"], out["reason"]]).cumsum()
+    reason_share = (per_reason / contracted * 100).where(contracted > 0)
+    over_reason_cap = counted & cap.notna() & (reason_share > cap + 1e-9)
+    add_amount(
+        over_reason_cap,
+        "reductions for "
+        + out["reason"]
+        + " add up to "
+        + reason_share.round(1).astype(str)
+        + "% of contracted hours, above the "
+        + cap.map("{:g}".format).astype(str)
+        + "% cap",
+    )
+    counted = still_counted()
     running = hours.where(counted, 0.0).groupby(out["worker_id"]).cumsum()
     over_total = counted & (running > contracted + 1e-9)
     add_amount(

@@ -36,7 +36,9 @@ def weigh_cases(cases: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
         "child_uplift": np.round(uplift, DECIMALS),
     }
     running = parts["base"] + parts["child_uplift"]
-    for modifier in scheme.model.modifiers:
+    # All multipliers first, then all additions, whatever order the TOML lists them in.
+    ordered = sorted(scheme.model.modifiers, key=lambda m: m.multiply is None)
+    for modifier in ordered:
         flagged = cases[modifier.flag].to_numpy(dtype=bool)
         if modifier.multiply is not None:
             delta = np.where(flagged, running * (modifier.multiply - 1.0), 0.0)

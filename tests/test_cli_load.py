@@ -381,3 +381,39 @@ def test_every_command_has_examples_in_help(run):
         result = run(*args, "--help")
         assert result.exit_code == 0
         assert "Example" in result.stdout, args
+
+
+def test_reason_cap_holds_across_rows_and_dates_must_be_ordered(run, tiny, tmp_path):
+    reductions = write(
+        tmp_path,
+        "split.csv",
+        "worker_id,reason,hours,percent,start,end\n"
+        "W001,phased_return,,30,,\n"
+        "W001,phased_return,,30,,\n"
+        "W002,other_duties,1,,2022-05-01,2022-01-01\n",
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = run("load", tiny["cases"], "--staff", tiny["staff"], "--reductions", reductions,
+                 "--rejects", rejects)
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    found = sorted((int(r.row), r.column, r.reason) for r in frame.itertuples())
+    assert found == [
+        (3, "percent", "reductions for phased_return add up to 60.0% of contracted hours, above the 50% cap"),
+        (4, "end", "end is before start"),
+    ]
+
+
+def test_modifier_order_does_not_change_weights(tiny):
+    from caseload_cli.scheme import builtin_dir, scheme_from_dict
+
+    import tomllib
+
+    data = tomllib.loads((builtin_dir() / "weighted-example.toml").read_text(encoding="utf-8"))
+    swapped = dict(data, modifiers=list(reversed(data["modifiers"])))
+    from caseload_cli.pipeline import Inputs, prepare, weigh
+
+    inputs = Inputs(str(tiny["cases"]), str(tiny["staff"]))
+    first, second = load_scheme("weighted-example"), scheme_from_dict(swapped, "swapped")
+    valid = prepare(inputs, [first])
+    assert list(weigh(valid, first).parts["weight"]) == list(weigh(valid, second).parts["weight"])

@@ -180,3 +180,8 @@ def test_any_valid_scheme_round_trips(case_weights, per_child, cap, tmp_path_fac
     scheme = scheme_from_dict(data, "x")
     again = scheme_from_dict(tomllib.loads(scheme.to_toml()), "y")
     assert again.canonical == scheme.canonical
+
+
+def test_negative_modifier_addition_is_an_error():
+    with pytest.raises(SchemeError, match=r"modifiers\.1\.add: must be ≥ 0"):
+        load_scheme("weighted-example", ["modifiers.1.add=-5"])
