@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -47,13 +47,15 @@ class SchemeStamp:
     version: str
     fingerprint: str
     title: str = ""
+    overrides: tuple[str, ...] = ()  # --set changes applied on top of the named scheme
 
-    def as_dict(self) -> dict[str, str]:
+    def as_dict(self) -> dict[str, Any]:
         return {
             "name": self.name,
             "version": self.version,
             "fingerprint": self.fingerprint,
             "title": self.title,
+            "overrides": list(self.overrides),
         }
 
 
@@ -75,3 +77,21 @@ class Report:
     notes: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     decimals: int = 2  # places shown in table/markdown/html/xlsx; machine formats keep all
+
+    def viewing(self, section: str, main_name: str) -> Report:
+        """The same report with `section` as its main table, for formats that hold
+        only one table (csv, ndjson, parquet); the old main table becomes `main_name`."""
+        if section not in self.sections:
+            from caseload_cli.errors import UsageError
+
+            raise UsageError(f"no section {section!r}; sections: {', '.join(self.sections)}")
+        others = {k: v for k, v in self.sections.items() if k != section}
+        title = f"{self.title}: {section.replace('_', ' ')}"
+        return replace(
+            self,
+            title=title,
+            rows=self.sections[section],
+            sections={main_name: self.rows, **others},
+            band_column=self.band_column if self.band_column in self.sections[section] else None,
+            metadata={**self.metadata, "view": section, "sheet": section[:31]},
+        )

@@ -211,7 +211,13 @@ class Scheme:
 
     @property
     def stamp(self) -> SchemeStamp:
-        return SchemeStamp(self.model.name, self.model.version, self.fingerprint, self.model.title)
+        return SchemeStamp(
+            self.model.name,
+            self.model.version,
+            self.fingerprint,
+            self.model.title,
+            tuple(self.overrides),
+        )
 
     @property
     def label(self) -> str:

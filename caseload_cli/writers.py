@@ -426,7 +426,9 @@ def _stamp_line(stamp: Any) -> str:
     version = str(stamp.version)
     version = version if version[:1] in ("v", "V") else f"v{version}"
     title = f" ({stamp.title})" if stamp.title else ""
-    return f"Scheme: {stamp.name} {version}{title} sha256:{str(stamp.fingerprint)[:12]}"
+    changed = getattr(stamp, "overrides", ())
+    changes = f", changed by --set {'; '.join(changed)}" if changed else ""
+    return f"Scheme: {stamp.name} {version}{title}{changes} sha256:{stamp.fingerprint}"
 
 
 def _stamp_values(report: Report) -> list[str]:
@@ -905,6 +907,7 @@ def _about_rows(report: Report) -> list[tuple[str, Any]]:
             ("scheme_title", stamp.title),
             ("scheme_fingerprint", stamp.fingerprint),
         ]
+        rows += [("scheme_override", change) for change in getattr(stamp, "overrides", ())]
     for group, mapping in (("accounting", report.accounting), ("metadata", report.metadata)):
         for key, value in mapping.items():
             value = _jsonable(value)

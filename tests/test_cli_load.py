@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -393,21 +394,33 @@ def test_reason_cap_holds_across_rows_and_dates_must_be_ordered(run, tiny, tmp_p
         "W002,other_duties,1,,2022-05-01,2022-01-01\n",
     )
     rejects = tmp_path / "rejects.csv"
-    result = run("load", tiny["cases"], "--staff", tiny["staff"], "--reductions", reductions,
-                 "--rejects", rejects)
+    result = run(
+        "load",
+        tiny["cases"],
+        "--staff",
+        tiny["staff"],
+        "--reductions",
+        reductions,
+        "--rejects",
+        rejects,
+    )
     assert result.exit_code == 0, result.stderr
     frame = pd.read_csv(rejects, dtype=str, keep_default_na=False)
     found = sorted((int(r.row), r.column, r.reason) for r in frame.itertuples())
     assert found == [
-        (3, "percent", "reductions for phased_return add up to 60.0% of contracted hours, above the 50% cap"),
+        (
+            3,
+            "percent",
+            "reductions for phased_return add up to 60.0% of contracted hours, above the 50% cap",
+        ),
         (4, "end", "end is before start"),
     ]
 
 
 def test_modifier_order_does_not_change_weights(tiny):
-    from caseload_cli.scheme import builtin_dir, scheme_from_dict
-
     import tomllib
+
+    from caseload_cli.scheme import builtin_dir, scheme_from_dict
 
     data = tomllib.loads((builtin_dir() / "weighted-example.toml").read_text(encoding="utf-8"))
     swapped = dict(data, modifiers=list(reversed(data["modifiers"])))
@@ -417,3 +430,32 @@ def test_modifier_order_does_not_change_weights(tiny):
     first, second = load_scheme("weighted-example"), scheme_from_dict(swapped, "swapped")
     valid = prepare(inputs, [first])
     assert list(weigh(valid, first).parts["weight"]) == list(weigh(valid, second).parts["weight"])
+
+
+def test_view_not_held_by_fca_reaches_machine_formats(run, tiny):
+    result = run(
+        *args_for(
+            tiny, "--format", "csv", "--view", "not_held_by_fca", "--scheme", "weighted-example"
+        )
+    )
+    assert result.exit_code == 0
+    frame = pd.read_csv(io.StringIO(result.stdout))
+    assert list(frame["category"]) == [
+        "unallocated",
+        "duty",
+        "allocation_hub",
+        "post_assessment_hub",
+        "manager_held",
+    ]
+    assert frame.set_index("category").loc["post_assessment_hub", "weighted_load"] == pytest.approx(
+        0.3125
+    )
+
+
+def test_set_changes_are_visible_in_every_output(run, tiny):
+    change = "weights.case_type.r16_4=1.5"
+    table = run(*args_for(tiny, "--set", change))
+    assert f"changed by --set {change}" in table.stdout
+    assert load_scheme("flat", [change]).fingerprint in table.stdout
+    document = json.loads(run(*args_for(tiny, "--set", change, "--format", "json")).stdout)
+    assert document["scheme"]["overrides"] == [change]

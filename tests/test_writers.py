@@ -266,6 +266,7 @@ def test_json_structure(report):
         "version": "1.0",
         "fingerprint": FINGERPRINT,
         "title": "Flat weighting",
+        "overrides": [],
     }
     assert document["metadata"] == {"snapshot": "2024-03-01", "sheet": "load"}
     first, second, third, _ = document["rows"]

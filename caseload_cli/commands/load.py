@@ -24,6 +24,7 @@ Examples:
   caseload load cases.csv --staff staff.csv --reductions reductions.csv \\
       --scheme weighted-example --set weights.case_type.r16_4=1.75
   caseload load cases.csv --staff staff.csv --format csv --strict --fail-on red
+  caseload load cases.csv --staff staff.csv --view not_held_by_fca --format csv
   caseload load cases.csv --staff staff.csv --safe-levels-from responses.csv --statistic median
 
 \b
@@ -60,6 +61,14 @@ stderr accounts for every case row.""",
     default=None,
     help="With --safe-levels-from: the survey figure used as the level (default: mean).",
 )
+@click.option(
+    "--view",
+    type=click.Choice(["load", "not_held_by_fca"]),
+    default="load",
+    show_default=True,
+    help="Main table: the loads, or the work not held by an FCA (for csv/ndjson/parquet, "
+    "which hold one table).",
+)
 @read_options
 @validation_options
 @output_options
@@ -73,6 +82,7 @@ def load(
     fail_on: str | None,
     safe_levels_from: str | None,
     statistic: str | None,
+    view: str,
     output_format: str | None,
     output_path: str | None,
     rejects_path: str | None,
@@ -111,5 +121,7 @@ def load(
     report, weighed = build_load(valid, chosen, by)
     if levels is not None:
         levels.annotate(report)
+    if view != "load":
+        report = report.viewing(view, "load")
     write_report(report, output_format, output_path)
     check_fail_on(weighed.workers, fail_on, band_names(chosen))
