@@ -15,6 +15,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from caseload_cli.model import Report
 from caseload_cli.scheme import Scheme
 
 #: Marks a key that one scheme does not have at all (as opposed to a null value).
@@ -115,75 +116,45 @@ def diff_schemes(left: Scheme, right: Scheme, include_text: bool = False) -> Sch
     return SchemeDiff(left, right, differences, hidden)
 
 
-def _stamp(scheme: Scheme, label: str) -> dict[str, Any]:
-    return {
-        **scheme.stamp.as_dict(),
-        "label": label,
-        "origin": scheme.origin,
-        "overrides": list(scheme.overrides),
-    }
+def diff_report(diff: SchemeDiff, left_label: str, right_label: str) -> Report:
+    """The differences as a Report, so every output format renders them alike."""
+    import pandas as pd
+
+    rows = pd.DataFrame(
+        [d.as_dict() for d in diff.differences],
+        columns=["path", "left", "right", "change", "kind"],
+        dtype=object,
+    )
+    return Report(
+        title=f"Scheme differences: {left_label} (left) → {right_label} (right)",
+        rows=rows,
+        schemes=[diff.left.stamp, diff.right.stamp],
+        band_column=None,
+        notes=[_summary(diff)],
+        metadata={
+            "left": left_label,
+            "right": right_label,
+            "identical": diff.identical,
+            "hidden_text_differences": diff.hidden_text,
+            "sheet": "differences",
+        },
+    )
 
 
-def diff_json(diff: SchemeDiff, left_label: str, right_label: str) -> str:
-    """{"left": stamp, "right": stamp, "differences": [...]} as indented JSON text."""
-    document = {
-        "left": _stamp(diff.left, left_label),
-        "right": _stamp(diff.right, right_label),
-        "identical": diff.identical,
-        "differences": [d.as_dict() for d in diff.differences],
-        "hidden_text_differences": diff.hidden_text,
-    }
-    return json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-
-
-def _shown(value: Any, width: int = 60) -> str:
-    if value is ABSENT:
-        return "(absent)"
-    if value is None:
-        return "(not set)"
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    text = value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
-    text = " ".join(text.split())
-    return text if len(text) <= width else text[: width - 1] + "…"
-
-
-def diff_table(diff: SchemeDiff, left_label: str, right_label: str) -> str:
-    """The differences as a plain-text table headed by both schemes' stamps."""
-    from tabulate import tabulate
-
-    def head(side: str, scheme: Scheme, label: str) -> str:
-        extra = f" [{label}]" if label != scheme.model.name else ""
-        version = f"{scheme.model.name} v{scheme.model.version}{extra}"
-        return f"{side}: {version} sha256:{scheme.fingerprint[:12]}"
-
-    lines = [head("left ", diff.left, left_label), head("right", diff.right, right_label), ""]
-    if diff.differences:
-        rows = [(d.path, _shown(d.left), _shown(d.right)) for d in diff.differences]
-        lines.append(
-            tabulate(
-                rows,
-                headers=["path", left_label, right_label],
-                tablefmt="simple",
-                disable_numparse=True,
-            )
-        )
-        lines.append("")
+def _summary(diff: SchemeDiff) -> str:
+    if diff.identical:
+        return "The schemes are identical (same fingerprint)."
     settings = sum(d.kind == "setting" for d in diff.differences)
     texts = sum(d.kind == "text" for d in diff.differences)
-    if diff.identical:
-        lines.append("The schemes are identical (same fingerprint).")
-    else:
-        parts = [_differ(settings, "setting")]
-        if texts:
-            parts.append(_differ(texts, "descriptive text"))
-        if diff.hidden_text:
-            parts.append(
-                _differ(diff.hidden_text, "descriptive text")
-                + " (names, titles, sources, labels) but are not shown: add --all"
-            )
-        lines.append("; ".join(parts) + ".")
-    return "\n".join(lines) + "\n"
+    parts = [_differ(settings, "setting")]
+    if texts:
+        parts.append(_differ(texts, "descriptive text"))
+    if diff.hidden_text:
+        parts.append(
+            _differ(diff.hidden_text, "descriptive text")
+            + " (names, titles, sources, labels) but are not shown: add --all"
+        )
+    return "; ".join(parts) + "."
 
 
 def _differ(count: int, noun: str) -> str:

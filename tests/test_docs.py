@@ -60,3 +60,13 @@ def test_lint_is_clean():
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_pasted_examples_are_real_output():
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "docs" / "run_examples.py"), "--check"],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stdout + done.stderr

@@ -16,7 +16,7 @@ def as_json(result):
 
 
 def by_path(data):
-    return {d["path"]: d for d in data["differences"]}
+    return {d["path"]: d for d in data["rows"]}
 
 
 def test_flatten_dotted_paths_and_list_indices():
@@ -26,9 +26,9 @@ def test_flatten_dotted_paths_and_list_indices():
 
 def test_flat_against_weighted_example_json(run):
     data = as_json(run("schemes", "diff", "flat", "weighted-example", "--format", "json"))
-    assert data["left"]["fingerprint"] == load_scheme("flat").fingerprint
-    assert data["right"]["name"] == "weighted-example"
-    assert data["identical"] is False
+    assert data["schemes"][0]["fingerprint"] == load_scheme("flat").fingerprint
+    assert data["schemes"][1]["name"] == "weighted-example"
+    assert data["metadata"]["identical"] is False
     paths = by_path(data)
     assert paths["weights.case_type.r16_4"] == {
         "path": "weights.case_type.r16_4",
@@ -44,8 +44,8 @@ def test_flat_against_weighted_example_json(run):
     assert paths["modifiers.0.flag"]["right"] == "domestic_abuse"
     assert "modifiers.0.add" not in paths  # unset on the only side that has it
     assert "weights.case_type.s7" not in paths  # equal on both sides
-    assert "title" not in paths and data["hidden_text_differences"] > 0
-    assert all(d["kind"] == "setting" for d in data["differences"])
+    assert "title" not in paths and data["metadata"]["hidden_text_differences"] > 0
+    assert all(d["kind"] == "setting" for d in data["rows"])
 
 
 def test_all_includes_descriptive_text(run):
@@ -53,20 +53,40 @@ def test_all_includes_descriptive_text(run):
     paths = by_path(data)
     assert paths["name"]["left"] == "flat" and paths["name"]["kind"] == "text"
     assert "banding.bands.0.label" in paths
-    assert data["hidden_text_differences"] == 0
+    assert data["metadata"]["hidden_text_differences"] == 0
 
 
 def test_table_output(run):
     result = run("schemes", "diff", "flat", "weighted-example")
     assert result.exit_code == 0
     lines = result.stdout.splitlines()
-    assert lines[0].startswith("left : flat v1.0 sha256:" + load_scheme("flat").fingerprint[:12])
+    assert lines[0] == "Scheme differences: flat (left) → weighted-example (right)"
     row = next(line for line in lines if line.startswith("weights.case_type.r16_4 "))
-    assert row.split() == ["weights.case_type.r16_4", "1.0", "1.5"]
+    assert row.split() == ["weights.case_type.r16_4", "1.00", "1.50", "changed", "setting"]
     role = next(line for line in lines if line.startswith("capacity.target_by_role"))
-    assert role.split() == ["capacity.target_by_role.practice_supervisor", "(absent)", "10.0"]
+    assert role.split() == [
+        "capacity.target_by_role.practice_supervisor",
+        "10.00",
+        "only_right",
+        "setting",
+    ]
+    assert "sha256:" + load_scheme("flat").fingerprint in result.stdout
     assert "14 settings differ; 11 descriptive texts differ" in result.stdout
     assert "add --all" in result.stdout
+
+
+@pytest.mark.parametrize("fmt", ["csv", "ndjson", "markdown", "html"])
+def test_every_text_format(run, fmt):
+    result = run("schemes", "diff", "flat", "weighted-example", "--format", fmt)
+    assert result.exit_code == 0
+    assert "weights.case_type.r16_4" in result.stdout
+
+
+def test_xlsx_and_parquet(run, tmp_path):
+    for ext in ("xlsx", "parquet"):
+        out = tmp_path / f"diff.{ext}"
+        assert run("schemes", "diff", "flat", "weighted-example", "--output", out).exit_code == 0
+        assert out.stat().st_size > 0
 
 
 def test_identical_schemes_exit_0(run):
@@ -74,7 +94,7 @@ def test_identical_schemes_exit_0(run):
     assert result.exit_code == 0
     assert "identical (same fingerprint)" in result.stdout
     data = as_json(run("schemes", "diff", "flat", "flat", "--format", "json"))
-    assert data["differences"] == [] and data["identical"] is True
+    assert data["rows"] == [] and data["metadata"]["identical"] is True
 
 
 def test_set_on_one_side(run):
@@ -90,7 +110,7 @@ def test_set_on_one_side(run):
             "json",
         )
     )
-    assert data["differences"] == [
+    assert data["rows"] == [
         {
             "path": "banding.bands.0.up_to",
             "left": 20.0,
@@ -99,12 +119,12 @@ def test_set_on_one_side(run):
             "kind": "setting",
         }
     ]
-    assert data["right"]["label"] == "flat#2 (bands.0.up_to=18)"
+    assert data["metadata"]["right"] == "flat#2 (bands.0.up_to=18)"
     assert (
-        data["right"]["fingerprint"]
+        data["schemes"][1]["fingerprint"]
         == load_scheme("flat", ["banding.bands.0.up_to=18"]).fingerprint
     )
-    assert data["right"]["overrides"] == ["banding.bands.0.up_to=18"]
+    assert data["schemes"][1]["overrides"] == ["banding.bands.0.up_to=18"]
 
 
 def test_bands_compared_by_index_from_files(run, tmp_path):

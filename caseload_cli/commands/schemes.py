@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from caseload_cli.options import debug_option
+from caseload_cli.options import debug_option, output_options
 
 
 @click.group(
@@ -147,25 +147,23 @@ Exit 0 whether or not the schemes differ.""",
     is_flag=True,
     help="Also list descriptive text: names, titles, sources, labels.",
 )
-@click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["table", "json"]),
-    default="table",
-    show_default=True,
-    help="Output format.",
-)
+@output_options
 @debug_option
 def diff(
-    left: str, right: str, overrides: tuple[str, ...], include_text: bool, output_format: str
+    left: str,
+    right: str,
+    overrides: tuple[str, ...],
+    include_text: bool,
+    output_format: str | None,
+    output_path: str | None,
 ) -> None:
     """Show every setting that differs between two schemes (names or TOML files)."""
     from caseload_cli.scenarios import resolve_scenarios
-    from caseload_cli.scheme_diff import diff_json, diff_schemes, diff_table
+    from caseload_cli.scheme_diff import diff_report, diff_schemes
+    from caseload_cli.writers import write_report
 
     (a, b), notes = resolve_scenarios([left, right], overrides)
     for note in notes:
         click.echo(f"note: {note}", err=True)
     result = diff_schemes(a.scheme, b.scheme, include_text)
-    render = diff_json if output_format == "json" else diff_table
-    click.echo(render(result, a.label, b.label), nl=False)
+    write_report(diff_report(result, a.label, b.label), output_format, output_path)
