@@ -58,18 +58,15 @@ def per_worker(
     Cases carry `_staff`, their worker's position in `staff`, so the sums are
     integer bin counts: no string group-by over millions of cases.
     """
-    position = cases["_staff"].to_numpy()
-    held = position >= 0
-    where = position[held]
-    size = len(staff)
+    # Bin 0 collects cases held by no one, so no masked copies of case columns are made.
+    bins = cases["_staff"].to_numpy().astype("int64") + 1
+    size = len(staff) + 1
     out = staff_capacity(staff, reductions, scheme)
-    out["cases"] = np.bincount(where, minlength=size).astype("int64")
-    out["children"] = np.bincount(
-        where, weights=cases["children"].to_numpy()[held], minlength=size
-    ).astype("int64")
-    out["weighted_load"] = np.round(
-        np.bincount(where, weights=np.asarray(weights, dtype="float64")[held], minlength=size), 6
-    )
+    out["cases"] = np.bincount(bins, minlength=size)[1:].astype("int64")
+    children = cases["children"].to_numpy(dtype="float64")
+    out["children"] = np.bincount(bins, weights=children, minlength=size)[1:].astype("int64")
+    load = np.bincount(bins, weights=np.asarray(weights, dtype="float64"), minlength=size)
+    out["weighted_load"] = np.round(load[1:], 6)
     out = _ratios(out, scheme)
     out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + 1e-9
     out = out.sort_values(["service_area", "team", "worker_id"], kind="stable")
@@ -146,18 +143,20 @@ def holder_category(cases: pd.DataFrame, staff: pd.DataFrame) -> pd.Categorical:
 
 def not_held_by_fca(cases: pd.DataFrame, weights: pd.Series, staff: pd.DataFrame) -> pd.DataFrame:
     """Work outside FCA caseloads, by category, so none of it disappears from view."""
-    frame = pd.DataFrame(
+    codes = holder_category(cases, staff).codes.astype("int64") + 1  # bin 0: held by an FCA
+    size = len(NOT_HELD_CATEGORIES) + 1
+
+    def total(values: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(codes, weights=values, minlength=size)[1:]
+
+    return pd.DataFrame(
         {
-            "category": holder_category(cases, staff),
-            "cases": 1,
-            "children": cases["children"].to_numpy(),
-            "weighted_load": weights.to_numpy(),
-            "in_worker_loads": (cases["_staff"].to_numpy() >= 0).astype("int64"),
+            "category": list(NOT_HELD_CATEGORIES),
+            "cases": total().astype("int64"),
+            "children": total(cases["children"].to_numpy(dtype="float64")).astype("int64"),
+            "weighted_load": np.round(total(np.asarray(weights, dtype="float64")), 6),
+            "cases_in_worker_loads": total(
+                (cases["_staff"].to_numpy() >= 0).astype("float64")
+            ).astype("int64"),
         }
     )
-    out = frame.groupby("category", observed=False).sum().reset_index()
-    out["category"] = out["category"].astype("str")
-    out["weighted_load"] = np.round(out["weighted_load"].astype("float64"), 6)
-    for column in ("cases", "children", "in_worker_loads"):
-        out[column] = out[column].astype("int64")
-    return out.rename(columns={"in_worker_loads": "cases_in_worker_loads"})

@@ -29,22 +29,14 @@ def staff_capacity(staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme
     out["fte"] = out["contracted_hours"] / full_time
     available = (out["contracted_hours"] - out["reduction_hours"]).clip(lower=0.0)
     out["available_fte"] = available / full_time
-    out["target"] = _per_worker(out, scheme.target_for)
+    settings = scheme.model.capacity
+    by_team_type = out["team_type"].map(settings.target_by_team_type).astype("float64")
+    by_role = out["role"].map(settings.target_by_role).astype("float64")
+    out["target"] = by_role.fillna(by_team_type).fillna(settings.default_target)
     out["capacity"] = np.round(out["target"] * out["available_fte"], 6)
     out["napo_level"] = _per_group(out["team_type"], scheme.napo_level_for)
     out["napo_safe_load"] = np.round(out["napo_level"] * out["available_fte"], 6)
     return out
-
-
-def _per_worker(staff: pd.DataFrame, target_for) -> pd.Series:
-    """Look targets up once per (role, team_type) pair, not once per worker."""
-    pairs = staff[["role", "team_type"]].drop_duplicates()
-    lookup = {
-        (role, team_type): target_for(role, team_type)
-        for role, team_type in pairs.itertuples(index=False)
-    }
-    keys = pd.MultiIndex.from_frame(staff[["role", "team_type"]])
-    return pd.Series(keys.map(lookup), index=staff.index, dtype="float64")
 
 
 def _per_group(values: pd.Series, level_for) -> pd.Series:

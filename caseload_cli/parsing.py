@@ -208,9 +208,22 @@ def clean_text(series: pd.Series) -> pd.Series:
     elif kind == "datetime":
         text = _datetime_text(pd.to_datetime(series)).to_numpy(dtype=object)
     else:
-        text = series.astype("str").str.strip().to_numpy(dtype=object)
+        # Stay in Arrow strings: a round trip through Python objects costs
+        # seconds at millions of rows.
+        text = series if isinstance(series.dtype, pd.StringDtype) else series.astype("str")
+        return text.str.strip().fillna("").set_axis(index)
     text = np.where(missing, "", text)
     return _as_str(text, index)
+
+
+def _all_midnight(values: pd.Series) -> bool:
+    """True when no value has a time of day (typed Parquet dates), checked on integers."""
+    array = values.to_numpy()
+    unit, _ = np.datetime_data(array.dtype)
+    per_day = np.timedelta64(1, "D") // np.timedelta64(1, unit)
+    ticks = array.view("i8")
+    nat = np.iinfo(np.int64).min
+    return bool(((ticks % per_day == 0) | (ticks == nat)).all())
 
 
 @_any_index
@@ -325,10 +338,12 @@ def parse_date(series: pd.Series) -> _Parsed:
     if kind == "category":
         return _via_categories(series, parse_date)
     if kind == "datetime":
-        values = pd.to_datetime(series)
+        values = series if isinstance(series.dtype, np.dtype) else pd.to_datetime(series)
         if getattr(values.dt, "tz", None) is not None:
             values = values.dt.tz_localize(None)
-        return values.dt.normalize().astype("datetime64[ns]"), _no_bad(series)
+        if not _all_midnight(values):
+            values = values.dt.normalize()
+        return values, _no_bad(series)
     if kind in ("int", "float"):
         return _serials_to_dates(series)
     result = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")

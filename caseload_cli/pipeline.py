@@ -35,6 +35,9 @@ STAFF_READ = (
     "contracted_hours",
     "fte",
 )
+# Few distinct values: cheap to decode as dictionaries (IDs are not: unifying per-row-group
+# dictionaries of 500k IDs costs more than hashing them once later).
+CODE_COLUMNS = ("law", "case_type", "stage", "role", "team_type")
 REDUCTION_READ = ("worker_id", "reason", "hours", "percent", "start", "end")
 
 
@@ -104,7 +107,7 @@ def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Ta
         # Only Parquet gains from reading fewer columns; text formats keep every
         # header so a missing one can be matched against what is there.
         wanted = columns if mapping is None and _is_parquet(path, inputs.read_options) else None
-        table = read_table(path, inputs.read_options, columns=wanted)
+        table = read_table(path, inputs.read_options, columns=wanted, dictionary=CODE_COLUMNS)
         return apply_mapping(table, mapping, kind)
 
     cases = read(inputs.cases, "cases", case_columns)

@@ -57,6 +57,7 @@ def read_table(
     *,
     columns: list[str] | None = None,
     stdin: BinaryIO | None = None,
+    dictionary: tuple[str, ...] = (),
 ) -> Table:
     """Read a CSV, xlsx or Parquet export (or "-" for stdin) into a `Table`.
 
@@ -64,9 +65,12 @@ def read_table(
     its header, compared case-insensitively after stripping or after
     `normalise_header`, equals one of `columns`; requested columns that are
     not in the file are simply absent. For Parquet this also means only those
-    columns are read from disk.
+    columns are read from disk. Text columns named in `dictionary` (codes and
+    IDs with many repeats) are decoded from Parquet as categoricals, which
+    saves hashing millions of strings later.
     """
     wanted = _Wanted(columns)
+    wanted.dictionary = {wanted._normalise(str(c)) for c in dictionary}
     if path == "-":
         source = "<stdin>"
         data = (stdin if stdin is not None else sys.stdin.buffer).read()
@@ -145,10 +149,13 @@ def read_table(
 class _Wanted:
     """Which headers the caller asked for (None = all)."""
 
+    dictionary: set[str]
+
     def __init__(self, columns: list[str] | None):
         from caseload_cli.mapping import normalise_header
 
         self._normalise = normalise_header
+        self.dictionary = set()
         self.all = columns is None
         self.names = {str(c).strip().casefold() for c in columns or ()}
         self.names |= {normalise_header(str(c)) for c in columns or ()}
@@ -816,11 +823,24 @@ def _read_parquet(
                 "treated as blank"
             )
 
+    as_dictionary = {
+        n
+        for n in names
+        if wanted._normalise(clean[n]) in wanted.dictionary
+        and (pa.types.is_string(target[n]) or pa.types.is_large_string(target[n]))
+    }
+    for name in as_dictionary:
+        target[name] = pa.dictionary(pa.int32(), target[name])
     pieces = []
     for file, label, schema in zip(files, labels, schemas, strict=True):
         present = [n for n in names if n in schema.names]
         try:
-            part = pq.read_table(file, columns=present, use_pandas_metadata=False)
+            part = pq.read_table(
+                file,
+                columns=present,
+                use_pandas_metadata=False,
+                read_dictionary=[n for n in present if n in as_dictionary] or None,
+            )
         except (pa.ArrowException, OSError) as exc:
             raise fail(label, exc) from None
         arrays = []

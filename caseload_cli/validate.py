@@ -155,9 +155,8 @@ def validate(
 
     for column in ("case_type", "stage"):
         codes = sorted(set().union(*(getattr(s.model.weights, column).keys() for s in schemes)))
-        good_cases[column] = good_cases[column].cat.set_categories(codes)
-    good_cases["law"] = good_cases["law"].cat.set_categories(list(LAWS))
-    good_cases["worker_id"] = good_cases["worker_id"].cat.remove_unused_categories()
+        good_cases[column] = _recode(good_cases[column], codes)
+    good_cases["law"] = _recode(good_cases["law"], list(LAWS))
 
     accounting = {
         "rows_read": len(cases.frame),
@@ -191,6 +190,17 @@ def _without(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     return frame[keep].reset_index(drop=True)
 
 
+def _recode(series: pd.Series, categories: list[str]) -> pd.Series:
+    """Re-base a categorical on the scheme's codes with integer work only."""
+    remap = np.append(pd.Index(categories).get_indexer(series.cat.categories), -1)
+    codes = series.cat.codes.to_numpy()
+    new_codes = remap[np.where(codes < 0, len(remap) - 1, codes)]
+    return pd.Series(
+        pd.Categorical.from_codes(new_codes, categories=categories, validate=False),
+        index=series.index,
+    )
+
+
 def _codes(series: pd.Series, lower: bool = False) -> pd.Series:
     """Codes and IDs as a categorical of cleaned text ("" for blank).
 
@@ -202,9 +212,13 @@ def _codes(series: pd.Series, lower: bool = False) -> pd.Series:
     cleaned = clean_text(pd.Series(series.cat.categories.to_numpy(dtype=object)))
     if lower:
         cleaned = cleaned.str.lower()
+    codes = series.cat.codes.to_numpy()
+    original = series.cat.categories
+    if cleaned.tolist() == list(original) and "" not in original and (codes >= 0).all():
+        # Already clean and complete (typical typed Parquet): add "" without touching rows.
+        return series.cat.add_categories([""])
     categories = pd.Index(pd.unique(np.append(cleaned.to_numpy(dtype=object), "")), dtype="str")
     remap = categories.get_indexer(cleaned.to_numpy(dtype=object))
-    codes = series.cat.codes.to_numpy()
     blank = categories.get_loc("")
     new_codes = np.where(codes < 0, blank, remap[np.maximum(codes, 0)])
     return pd.Series(

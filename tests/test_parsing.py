@@ -172,7 +172,7 @@ def test_parse_date_typed_datetimes_pass_through_normalised() -> None:
     stamps = pd.Series(pd.to_datetime(["2024-03-01 10:00", None], format="mixed"))
     values, bad = parse_date(stamps.dt.tz_localize("UTC"))
     assert values.iloc[0] == pd.Timestamp("2024-03-01") and pd.isna(values.iloc[1])
-    assert values.dtype == "datetime64[ns]" and not bad.any()
+    assert values.dtype.kind == "M" and not bad.any()  # unit kept: no 10M-row cast
 
 
 def test_parse_date_out_of_range_is_bad() -> None:

@@ -475,3 +475,23 @@ def test_same_table_reads_identically_from_csv_xlsx_parquet(
     pd.testing.assert_frame_equal(from_csv.frame, from_parquet.frame)
     assert from_csv.row_numbers.tolist() == from_xlsx.row_numbers.tolist()
     assert np.array_equal(from_parquet.row_numbers, np.arange(1, len(rows) + 1))
+
+
+def test_parquet_dictionary_columns_read_as_categoricals(tmp_path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    path = tmp_path / "codes.parquet"
+    pq.write_table(pa.table({"case_type": ["s7", "s31", "s7", None], "n": [1, 2, 3, 4]}), path)
+    plain = read_table(str(path))
+    coded = read_table(str(path), dictionary=("case_type",))
+    assert isinstance(coded.frame["case_type"].dtype, pd.CategoricalDtype)
+    assert not isinstance(plain.frame["case_type"].dtype, pd.CategoricalDtype)
+    assert coded.frame["case_type"].astype(object).where(
+        coded.frame["case_type"].notna(), None
+    ).tolist() == [
+        "s7",
+        "s31",
+        "s7",
+        None,
+    ]
