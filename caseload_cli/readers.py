@@ -244,6 +244,9 @@ def _finish(
         kept[position] = name
 
     selected = {p: n for p, n in kept.items() if wanted(n)}
+    skipped = int((~row_has_value).sum())
+    if skipped:
+        notes.append(f"{source}: {skipped:,} empty rows skipped (no value in any column)")
     frame = raw.iloc[row_has_value, list(selected)]
     frame.columns = list(selected.values())
     frame = frame.reset_index(drop=True)

@@ -265,11 +265,14 @@ def load_scheme(name_or_path: str, overrides: tuple[str, ...] | list[str] = ()) 
     path = Path(name_or_path)
     if name_or_path in builtin_names():
         path = builtin_dir() / f"{name_or_path}.toml"
+    elif path.suffix == ".toml" and not path.exists():
+        raise SchemeError(str(path), ["file not found"])
     elif path.suffix != ".toml" or not path.exists():
         if path.exists():
             raise UsageError(f"scheme {name_or_path}: expected a .toml file")
+        hint = _hint(name_or_path, builtin_names())
         raise UsageError(
-            f"unknown scheme {name_or_path!r} {_hint(name_or_path, builtin_names())}; "
+            f"unknown scheme {name_or_path!r}{' ' + hint if hint else ''}; "
             f"built-ins: {', '.join(builtin_names())}, or give a path to a .toml file"
         )
     try:

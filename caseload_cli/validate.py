@@ -25,6 +25,7 @@ OPTIONAL_CASE_DATES = ("first_hearing", "next_hearing", "snapshot")
 STAFF_COLUMNS = ("worker_id", "name", "team", "service_area", "role", "team_type")
 REDUCTION_COLUMNS = ("worker_id", "reason")
 MAX_CONTRACTED_HOURS = 37.5
+MAX_CHILDREN = 20  # more children in one set of proceedings is a data error
 REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
 
 
@@ -158,6 +159,7 @@ def validate(
         good_cases[column] = _recode(good_cases[column], codes)
     good_cases["law"] = _recode(good_cases["law"], list(LAWS))
 
+    notes.extend(_unknown_team_types(good_staff, schemes))
     accounting = {
         "rows_read": len(cases.frame),
         "weighed": len(good_cases),
@@ -384,6 +386,12 @@ def _validate_cases(
     rejections.add(
         table, children.notna() & (children < 1), "children", "children must be at least 1"
     )
+    rejections.add(
+        table,
+        children.notna() & (children > MAX_CHILDREN),
+        "children",
+        f"children must be at most {MAX_CHILDREN}",
+    )
     out["children"] = children.fillna(1).astype("int64")
 
     for column in ("opened", *OPTIONAL_CASE_DATES):
@@ -453,6 +461,30 @@ def _check_workers(
         )
 
 
+def _unknown_team_types(staff: pd.DataFrame, schemes: list[Scheme]) -> list[str]:
+    """A team type no scheme names gets the default target and Napo level: say so,
+    because it is usually a typo ('eitt') that would silently change capacity."""
+    notes = []
+    for team_type in sorted(set(staff["team_type"].astype("str"))):
+        for scheme in schemes:
+            model = scheme.model
+            named = {
+                *model.capacity.target_by_team_type,
+                *model.napo.by_team_type,
+                *([model.napo.letters.team_type] if model.napo.letters else []),
+            }
+            if team_type not in named:
+                workers = int((staff["team_type"] == team_type).sum())
+                close = difflib.get_close_matches(team_type, sorted(named), n=1, cutoff=0.6)
+                hint = f" (did you mean {close[0]}?)" if close else ""
+                notes.append(
+                    f"team_type '{team_type}' ({workers:,} workers) is not in scheme "
+                    f"{model.name}{hint}: default target {model.capacity.default_target:g} and "
+                    f"Napo level {model.napo.safe_cases:g} apply"
+                )
+    return notes
+
+
 def _flags(schemes: list[Scheme]) -> list[str]:
     return list(dict.fromkeys(m.flag for s in schemes for m in s.model.modifiers))
 
@@ -497,7 +529,7 @@ def _validate_reductions(
     frame = table.frame
     out = pd.DataFrame(index=frame.index)
     out["worker_id"] = _text(table, "worker_id")
-    out["reason"] = _text(table, "reason").str.lower()
+    out["reason"] = _text(table, "reason").str.lower().str.replace(r"[\s\-.]+", "_", regex=True)
     rejections.add(table, out["worker_id"] == "", "worker_id", "worker_id is blank")
     # Accepted staff IDs are unique, so an index lookup replaces a slow string isin.
     position = pd.Index(staff["worker_id"]).get_indexer(out["worker_id"])
@@ -522,7 +554,7 @@ def _validate_reductions(
         rejections.add(table, bad, "hours", "hours is not a number")
         rejections.add(table, parsed.notna() & (parsed < 0), "hours", "hours must be ≥ 0")
         hours = parsed.astype("float64")
-        given += parsed.notna().astype(int)
+        given += (parsed.notna() | bad).astype(int)
     if "percent" in frame.columns:
         parsed, bad = parse_number(frame["percent"], decimal=table.decimal)
         rejections.add(table, bad, "percent", "percent is not a number")
@@ -534,7 +566,7 @@ def _validate_reductions(
         )
         from_percent = parsed.astype("float64") / 100 * contracted
         hours = hours.fillna(from_percent)
-        given += parsed.notna().astype(int)
+        given += (parsed.notna() | bad).astype(int)
     column = "hours" if "hours" in frame.columns else "percent"
     if "percent" in frame.columns:
         gave_percent = parse_number(frame["percent"], decimal=table.decimal)[0].notna()

@@ -128,6 +128,18 @@ def render(report: Report, fmt: str) -> str | bytes:
     return _RENDERERS[_check_format(fmt)](report)
 
 
+def output_format(fmt: str | None, output_path: str | None) -> str:
+    """The format a run will write, checked before any work is done: binary
+    formats need a file, and an unknown format is a usage error."""
+    to_stdout = output_path is None or output_path == "-"
+    if fmt is None:
+        fmt = (None if to_stdout else format_from_path(output_path)) or "table"
+    fmt = _check_format(fmt)
+    if to_stdout and fmt in BINARY_FORMATS:
+        raise UsageError(f"--format {fmt} needs --output FILE")
+    return fmt
+
+
 def write_report(
     report: Report,
     fmt: str | None,
@@ -141,15 +153,10 @@ def write_report(
     `output_path` of None or "-" means standard output, where binary formats
     are refused. Returns the format used.
     """
-    to_stdout = output_path is None or output_path == "-"
-    if fmt is None:
-        fmt = (None if to_stdout else format_from_path(output_path)) or "table"
-    fmt = _check_format(fmt)
-    if not to_stdout:
+    fmt = output_format(fmt, output_path)
+    if not (output_path is None or output_path == "-"):
         atomic_write(str(output_path), render(report, fmt))
         return fmt
-    if fmt in BINARY_FORMATS:
-        raise UsageError(f"--format {fmt} needs --output FILE")
     stream = stdout if stdout is not None else sys.stdout
     if fmt == "table" and _wants_colour(stream, report):
         text = _render_table(report, colour=True)
@@ -485,8 +492,13 @@ def _footer_lines(report: Report) -> list[str]:
 
 def section_heading(key: str) -> str:
     """`by_team` -> `By team`."""
-    text = str(key).replace("_", " ").strip()
+    words = str(key).replace("_", " ").strip().split(" ")
+    words = [w.upper() if w.lower() in _ACRONYMS else w for w in words]
+    text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+_ACRONYMS = {"fca", "fcas", "eit", "wafh", "wtfh", "fte", "ps", "asm"}
 
 
 # ---------------------------------------------------------------------------

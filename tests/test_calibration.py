@@ -26,8 +26,16 @@ TOLERANCE = {  # stated tolerances: averages in cases, shares and saturation in 
 
 def engine_figures(run, folder) -> dict[str, float]:
     result = run(
-        "load", folder / "cases.parquet", "--staff", folder / "staff.parquet",
-        "--reductions", folder / "reductions.parquet", "--scheme", "flat", "--format", "json",
+        "load",
+        folder / "cases.parquet",
+        "--staff",
+        folder / "staff.parquet",
+        "--reductions",
+        folder / "reductions.parquet",
+        "--scheme",
+        "flat",
+        "--format",
+        "json",
     )
     assert result.exit_code == 0, result.stderr
     document = json.loads(result.stdout)
@@ -39,10 +47,14 @@ def engine_figures(run, folder) -> dict[str, float]:
     capacity = sum((40 if r["team_type"] == "eit" else 25) * r["fte"] for r in fca)
     weighed = document["accounting"]["weighed"]
     children = sum(r["children"] for r in rows) + sum(
-        s["children"] for s in document["sections"]["not_held_by_fca"] if s["category"] != "manager_held"
+        s["children"]
+        for s in document["sections"]["not_held_by_fca"]
+        if s["category"] != "manager_held"
     )
     held = sum(r["cases"] for r in rows) + sum(
-        s["cases"] for s in document["sections"]["not_held_by_fca"] if s["category"] != "manager_held"
+        s["cases"]
+        for s in document["sections"]["not_held_by_fca"]
+        if s["category"] != "manager_held"
     )
     assert held == weighed  # every case is either in a worker's load or not held
     supervisors = [r for r in rows if r["role"] == "practice_supervisor"]

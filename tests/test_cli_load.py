@@ -31,7 +31,7 @@ def test_load_table_shows_workers_footer_and_accounting(run, tiny):
     assert result.exit_code == 0, result.output
     assert "W001" in result.stdout and "Ada Example" in result.stdout
     assert f"sha256:{load_scheme('flat').fingerprint[:12]}" in result.stdout
-    assert "Not held by fca" in result.stdout
+    assert "Not held by FCA" in result.stdout
     assert result.stderr.strip().splitlines()[-1] == "10 rows read: 10 weighed, 0 rejected"
 
 
@@ -459,3 +459,85 @@ def test_set_changes_are_visible_in_every_output(run, tiny):
     assert load_scheme("flat", [change]).fingerprint in table.stdout
     document = json.loads(run(*args_for(tiny, "--set", change, "--format", "json")).stdout)
     assert document["scheme"]["overrides"] == [change]
+
+
+def test_contract_edge_cases(run, tiny, tmp_path):
+    cases = write(
+        tmp_path,
+        "edge.csv",
+        CASES_CSV + "0000011,W001,private,s7,wafh,21,2022-01-10,2022-04-30,false,false\n",
+    )
+    staff = write(
+        tmp_path,
+        "staff_edge.csv",
+        STAFF_CSV.replace(
+            "W005,Eve Example,Team C,A12 Birmingham,locum_fca,public_law",
+            "W005,Eve Example,Team C,A12 Birmingham,locum_fca,eitt",
+        ),
+    )
+    reductions = write(
+        tmp_path,
+        "red_edge.csv",
+        "worker_id,reason,hours,percent\nW001,Phased Return,3.7,\nW002,other_duties,lots,\n",
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = run("load", cases, "--staff", staff, "--reductions", reductions, "--rejects", rejects)
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    found = sorted(
+        (r.file.rsplit("/", 1)[-1], int(r.row), r.column, r.reason) for r in frame.itertuples()
+    )
+    assert found == [
+        ("edge.csv", 12, "children", "children must be at most 20"),
+        ("red_edge.csv", 3, "hours", "hours is not a number"),
+    ]
+    assert "team_type 'eitt' (1 workers) is not in scheme flat (did you mean eit?)" in result.stderr
+    assert "reductions: 2 rows read: 1 applied" in result.stderr
+
+
+def test_options_are_checked_before_any_work(run, tiny):
+    result = run(*args_for(tiny, "--fail-on", "purple"))
+    assert result.exit_code == 2 and result.stdout == ""
+    assert "rows read" not in result.stderr
+
+
+def test_scheme_file_and_name_errors(run, tiny):
+    missing = run(*args_for(tiny, "--scheme", "nowhere.toml"))
+    assert missing.exit_code == 1
+    assert "invalid scheme nowhere.toml:\n  file not found" in missing.stderr
+    unknown = run(*args_for(tiny, "--scheme", "zzz"))
+    assert unknown.exit_code == 2
+    assert (
+        "Error: unknown scheme 'zzz'; built-ins: flat, per-child, weighted-example"
+        in unknown.stderr
+    )
+
+
+def test_set_typo_warns_even_when_quiet(run, tiny):
+    result = run(*args_for(tiny, "--quiet", "--set", "weights.case_type.r16_44=1.5"))
+    assert result.exit_code == 0
+    assert (
+        "warning: --set weights.case_type.r16_44=1.5: flat has no weights.case_type.r16_44"
+        in result.stderr
+    )
+
+
+def test_validate_says_when_everything_is_fine(run, tiny):
+    result = run("validate", tiny["cases"], "--staff", tiny["staff"])
+    assert result.stdout == "No rejected rows: every row meets the data contract.\n"
+
+
+def test_explain_pseudonymised_keeps_case_ids_off_stderr(run, dirty):
+    key = {"CASELOAD_PSEUDONYM_KEY": "a-long-enough-secret-key-for-tests-0123456789"}
+    result = run(
+        "explain", "W001", dirty["cases"], "--staff", dirty["staff"], "--pseudonymise", env=key
+    )
+    assert result.exit_code == 0, result.stderr
+    assert "duplicate case_id" in result.stderr
+    assert "0000001" not in result.stderr and "0000001" not in result.stdout
+
+
+def test_blank_rows_are_counted_in_a_note(run, tiny, tmp_path):
+    cases = write(tmp_path, "gaps.csv", CASES_CSV.replace("\n0000003", "\n,,,,,,,,,\n\n0000003"))
+    result = run("load", cases, "--staff", tiny["staff"])
+    assert "gaps.csv: 2 empty rows skipped" in result.stderr

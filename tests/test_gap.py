@@ -283,7 +283,7 @@ def test_binary_formats(run, tiny, tmp_path, fmt):
     else:
         from openpyxl import load_workbook
 
-        assert load_workbook(out).sheetnames == ["gap", "Not held by fca", "about"]
+        assert load_workbook(out).sheetnames == ["gap", "Not held by FCA", "about"]
 
 
 def test_case_errors(run, tiny):

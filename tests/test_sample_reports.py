@@ -82,7 +82,7 @@ def test_xlsx_output_reloads_with_features(run, tmp_path: Path):
     result = run("load", "--output", out, "--scheme", "weighted-example")
     assert result.exit_code == 0, result.stderr
     book = load_workbook(out)
-    assert book.sheetnames == ["load", "Not held by fca", "about"]
+    assert book.sheetnames == ["load", "Not held by FCA", "about"]
     sheet = book["load"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:")

@@ -60,10 +60,12 @@ def report_rejections(
     *,
     notes: bool = True,
     listed: bool = True,
+    show_values: bool = True,
 ) -> None:
     """Show notes and the first rejections, write them all if asked, and enforce --strict.
 
-    `listed=False` when the rejections are already the command's own output.
+    `listed=False` when the rejections are already the command's own output;
+    `show_values=False` keeps cell values (case IDs) off the terminal.
     """
     rejects = valid.rejects
     if rejects_path:
@@ -77,7 +79,7 @@ def report_rejections(
         for record in rejects.head(SHOWN_REJECTIONS).itertuples(index=False):
             click.echo(
                 f"rejected: {record.file} row {record.row}, {record.column}: {record.reason}"
-                + (f" (value {record.value!r})" if record.value != "" else ""),
+                + (f" (value {record.value!r})" if show_values and record.value != "" else ""),
                 err=True,
             )
         if len(rejects) > SHOWN_REJECTIONS:
@@ -99,14 +101,19 @@ def _rejects_csv(rejects: pd.DataFrame) -> str:
     return neutralise_frame(rejects).to_csv(index=False, lineterminator="\n")
 
 
+def check_fail_on_band(band: str | None, names: list[str]) -> None:
+    """Refuse an unknown --fail-on band before any work is done."""
+    if band is not None and band not in names:
+        from caseload_cli.errors import UsageError
+
+        raise UsageError(f"--fail-on {band!r}: the scheme's bands are {', '.join(names)}")
+
+
 def check_fail_on(workers: pd.DataFrame, band: str | None, names: list[str]) -> None:
     """--fail-on BAND: exit 4 when any worker sits in that band or a worse one."""
     if band is None:
         return
-    if band not in names:
-        from caseload_cli.errors import UsageError
-
-        raise UsageError(f"--fail-on {band!r}: the scheme's bands are {', '.join(names)}")
+    check_fail_on_band(band, names)
     worse = set(names[names.index(band) :])
     hit = int(workers["band"].astype("str").isin(worse).sum())
     if hit:

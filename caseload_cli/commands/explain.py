@@ -70,6 +70,6 @@ def explain(
         click.echo(f"warning: {warning}", err=True)
     chosen = load_scheme(scheme, overrides)
     valid = prepare(inputs_from_options(cases, options), [chosen])
-    report_rejections(valid, rejects_path, strict)
+    report_rejections(valid, rejects_path, strict, show_values=key is None)
     report = explain_report(valid, weigh(valid, chosen), worker, key)
     write_report(report, output_format, output_path)

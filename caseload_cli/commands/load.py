@@ -92,18 +92,26 @@ def load(
 ) -> None:
     """Weigh CASES and report each worker's load against capacity and Napo safe levels."""
     from caseload_cli.bands import band_names
-    from caseload_cli.commands.common import check_fail_on, inputs_from_options, report_rejections
+    from caseload_cli.commands.common import (
+        check_fail_on,
+        check_fail_on_band,
+        inputs_from_options,
+        report_rejections,
+    )
     from caseload_cli.pipeline import build_load, prepare
     from caseload_cli.progress import progress_for
     from caseload_cli.scheme import load_scheme
+    from caseload_cli.writers import output_format as checked_format
     from caseload_cli.writers import write_report
 
+    output_format = checked_format(output_format, output_path)
     chosen = load_scheme(scheme, overrides)
-    if overrides and not quiet:
+    check_fail_on_band(fail_on, band_names(chosen))
+    if overrides:
         from caseload_cli.scenarios import set_option_notes
 
-        for note in set_option_notes(scheme, overrides):
-            click.echo(f"note: {note}", err=True)
+        for note in set_option_notes(scheme, overrides):  # a likely typo: shown even with -q
+            click.echo(f"warning: {note}", err=True)
     levels = None
     if safe_levels_from is not None or statistic is not None:  # logic in caseload_cli.survey
         from caseload_cli.commands.survey import survey_levels

@@ -59,5 +59,8 @@ def validate(
         notes=list(valid.notes),
         metadata={"snapshot": valid.snapshot.isoformat(), "sheet": "rejects"},
     )
-    write_report(report, output_format, output_path)
+    if valid.rejects.empty and output_path is None and output_format in (None, "table"):
+        click.echo("No rejected rows: every row meets the data contract.")
+    else:
+        write_report(report, output_format, output_path)
     report_rejections(valid, None, strict, listed=False)
