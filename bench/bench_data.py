@@ -1,0 +1,154 @@
+"""Synthetic benchmark data, generated outside the repository.
+
+    python bench/bench_data.py parquet WORKDIR ROWS  # WORKDIR/rows_<ROWS>/cases/, staff, ...
+    python bench/bench_data.py xlsx    WORKDIR ROWS  # WORKDIR/xlsx_<ROWS>/cases.xlsx
+
+Both reuse what an earlier call left in WORKDIR. run.py calls this in a
+subprocess so the measuring process stays small.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import shutil
+import sys
+import time
+from pathlib import Path
+
+from bench_baselines import NEEDED  # the sibling module (bench/ is on sys.path)
+
+CHUNK_ROWS = 5_000_000  # synth caps workers at 250,000 (7-digit case ids): tile above this
+CASES_PER_WORKER = 22.0  # april-2022 profile gives about 22.1; a margin is added and cut off
+LOAD_READS = [  # what `caseload load --scheme flat` reads from a Parquet cases file
+    "case_id",
+    "worker_id",
+    "law",
+    "case_type",
+    "stage",
+    "children",
+    "opened",
+    "first_hearing",
+    "next_hearing",
+    "snapshot",
+]
+
+
+def _parquet_options() -> dict:
+    # The settings `caseload sample --format parquet` uses (caseload_cli/synth.py).
+    return {
+        "compression": "zstd",
+        "compression_level": 3,
+        "use_dictionary": True,
+        "write_statistics": True,
+        "version": "2.6",
+        "data_page_version": "1.0",
+        "row_group_size": 1_000_000,
+    }
+
+
+def make_parquet(workdir: Path, rows: int, seed: int = 7, profile: str = "april-2022") -> dict:
+    """Exactly `rows` synthetic cases as a directory of Parquet files, plus staff and reductions.
+
+    Up to 5M rows come from one `synth.generate` call. Above that the data is
+    tiled: one call per 5M-row chunk with its own seed, worker ids prefixed
+    `T<k>-` and case ids prefixed `<k>` so ids stay unique across chunks, one
+    Parquet file per chunk in the cases directory. Reuses earlier output in
+    the same folder.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+    import pyarrow.parquet as pq
+
+    from caseload_cli import synth
+
+    out = workdir / f"rows_{rows}"
+    info_path = out / "info.json"
+    if info_path.exists():
+        return json.loads(info_path.read_text())
+    if out.exists():
+        shutil.rmtree(out)
+    cases_dir = out / "cases"
+    cases_dir.mkdir(parents=True)
+    chunks = max(1, math.ceil(rows / CHUNK_ROWS))
+    per_chunk = [rows // chunks + (1 if k < rows % chunks else 0) for k in range(chunks)]
+    staff_parts, reduction_parts = [], []
+    started = time.perf_counter()
+    for k, wanted in enumerate(per_chunk):
+        workers = min(synth.MAX_WORKERS, math.ceil(wanted / CASES_PER_WORKER * 1.05) + 20)
+        frames = synth.generate(workers, seed + k, profile)
+        cases = synth.to_arrow(frames["cases"].iloc[:wanted], "cases")
+        staff = synth.to_arrow(frames["staff"], "staff")
+        reductions = synth.to_arrow(frames["reductions"], "reductions")
+        del frames
+        if cases.num_rows < wanted:
+            raise RuntimeError(f"chunk {k}: synth gave {cases.num_rows:,} cases, wanted {wanted:,}")
+        if chunks > 1:
+            prefix = pa.scalar(f"T{k}-")
+
+            def tag(table: pa.Table, name: str, with_prefix: pa.Scalar) -> pa.Table:
+                i = table.schema.get_field_index(name)
+                column = pc.binary_join_element_wise(with_prefix, table.column(name), "")
+                return table.set_column(i, name, column)
+
+            cases = tag(tag(cases, "worker_id", prefix), "case_id", pa.scalar(str(k)))
+            staff = tag(staff, "worker_id", prefix)
+            reductions = tag(reductions, "worker_id", prefix)
+        pq.write_table(cases, cases_dir / f"part-{k:02d}.parquet", **_parquet_options())
+        staff_parts.append(staff)
+        reduction_parts.append(reductions)
+        del cases
+    pq.write_table(pa.concat_tables(staff_parts), out / "staff.parquet", **_parquet_options())
+    pq.write_table(
+        pa.concat_tables(reduction_parts), out / "reductions.parquet", **_parquet_options()
+    )
+    needed = pq.read_table(sorted(str(p) for p in cases_dir.glob("*.parquet")), columns=NEEDED)
+    load_cols = pq.read_table(
+        sorted(str(p) for p in cases_dir.glob("*.parquet")), columns=LOAD_READS
+    )
+    info = {
+        "rows": needed.num_rows,
+        "cases": str(cases_dir),
+        "staff": str(out / "staff.parquet"),
+        "reductions": str(out / "reductions.parquet"),
+        "staff_rows": sum(t.num_rows for t in staff_parts),
+        "chunks": chunks,
+        "arrow_bytes_needed": needed.nbytes,
+        "arrow_bytes_load_reads": load_cols.nbytes,
+        "file_bytes": sum(p.stat().st_size for p in cases_dir.glob("*.parquet")),
+        "generate_seconds": time.perf_counter() - started,
+    }
+    info_path.write_text(json.dumps(info, indent=1))
+    return info
+
+
+def make_xlsx(workdir: Path, rows: int, seed: int = 11, profile: str = "april-2022") -> Path:
+    """Exactly `rows` synthetic cases as an xlsx workbook written by `synth.write_sample`."""
+    from caseload_cli import synth
+
+    out = workdir / f"xlsx_{rows}"
+    path = out / "cases.xlsx"
+    if path.exists():
+        return path
+    workers = min(synth.MAX_WORKERS, math.ceil(rows / CASES_PER_WORKER * 1.05) + 20)
+    frames = dict(synth.generate(workers, seed, profile))
+    frames["cases"] = frames["cases"].iloc[:rows]
+    synth.write_sample(frames, out, formats=("xlsx",))
+    return path
+
+
+def main(argv: list[str]) -> int:
+    kind, workdir, rows = argv
+    if kind == "parquet":
+        print(json.dumps(make_parquet(Path(workdir), int(rows))))
+    elif kind == "xlsx":
+        print(json.dumps({"path": str(make_xlsx(Path(workdir), int(rows)))}))
+    else:
+        print(__doc__, file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+    sys.exit(main(sys.argv[1:]))

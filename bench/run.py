@@ -1,0 +1,519 @@
+#!/usr/bin/env python
+"""Benchmark `caseload load` end to end against the bare minimum and DuckDB.
+
+    python bench/run.py                      # 1M and 10M Parquet cases, 200k-row xlsx
+    python bench/run.py --quick              # small smoke sizes, a minute or so
+    python bench/run.py --sizes 1000000 --xlsx-rows 0 --only load
+    python bench/run.py --workdir /tmp/clbench --keep   # keep the data to re-measure later
+
+Everything is generated into a temporary folder (or --workdir) and deleted
+afterwards unless --keep or --workdir is given; nothing is written into the
+repository. Each measurement runs in a fresh process started by
+bench/measure.py, which records wall time around it and its own peak RSS
+(ru_maxrss from os.wait4). Runs are interleaved (load, bare, duckdb, load, ...) so CPU noise
+from other work on the machine spreads over all of them; the table shows
+medians, and the ratios are ratios of medians from the same run.
+
+See docs/performance.md for the targets and the findings.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+REPO = HERE.parent
+sys.path.insert(0, str(HERE))
+
+from bench_baselines import NEEDED  # noqa: E402
+from bench_data import LOAD_READS  # noqa: E402
+
+SCHEME = "flat"
+SCHEME_FILE = REPO / "weights" / f"{SCHEME}.toml"
+DEFAULT_SIZES = (1_000_000, 10_000_000)
+QUICK_SIZES = (20_000,)
+DEFAULT_XLSX_ROWS = 200_000
+QUICK_XLSX_ROWS = 5_000
+TARGETS = {
+    "load_vs_duckdb": 1.5,
+    "load_vs_bare": 2.0,
+    "rss_vs_arrow": 3.0,
+    "help_vs_click": 1.5,
+    "xlsx_vs_calamine": 1.3,
+}
+
+
+# --------------------------------------------------------------------------- running
+
+
+@dataclass
+class Run:
+    wall: float
+    maxrss: int  # bytes
+    inner: dict = field(default_factory=dict)  # JSON a baseline printed
+
+
+class CommandFailed(RuntimeError):
+    pass
+
+
+def run_once(cmd: list[str], log_dir: Path, name: str) -> Run:
+    """Run `cmd` in a fresh process (via measure.py): wall time, its own peak RSS, its JSON."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    out_path, err_path = log_dir / f"{name}.out", log_dir / f"{name}.err"
+    result = log_dir / f"{name}.measure.json"
+    launcher = [sys.executable, str(HERE / "measure.py"), str(result), "--"]
+    with out_path.open("wb") as out, err_path.open("wb") as err:
+        done = subprocess.run([*launcher, *cmd], stdout=out, stderr=err, check=False)
+    if done.returncode != 0:
+        tail = err_path.read_text(errors="replace")[-2000:]
+        raise CommandFailed(f"{' '.join(cmd)} exited {done.returncode}:\n{tail}")
+    measured = json.loads(result.read_text())
+    text = out_path.read_text(errors="replace").strip()
+    inner = {}
+    if text.startswith("{"):
+        with contextlib.suppress(json.JSONDecodeError):
+            inner = json.loads(text.splitlines()[-1])
+    return Run(measured["wall"], measured["maxrss"], inner)
+
+
+def generate(kind: str, workdir: Path, rows: int) -> dict:
+    """Generate (or reuse) benchmark data in a subprocess so this process stays small."""
+    print(f"[data] {kind} {rows:,} rows in {workdir} ...", file=sys.stderr)
+    started = time.perf_counter()
+    done = subprocess.run(
+        [sys.executable, str(HERE / "bench_data.py"), kind, str(workdir), str(rows)],
+        check=True,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    print(f"[data] ready in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def caseload_cmd() -> list[str]:
+    """The installed console script next to this interpreter, else `python -m caseload_cli`.
+
+    (A pyenv shim on PATH would add a bash + pyenv start-up to every run.)
+    """
+    script = Path(sys.executable).parent / "caseload"
+    if script.exists():
+        return [str(script)]
+    return [sys.executable, "-m", "caseload_cli"]
+
+
+def interleaved(
+    commands: dict[str, list[str]], runs: int, log_dir: Path, warmup: bool = True
+) -> dict[str, list[Run]]:
+    """Run each command `runs` times, round-robin, after one untimed warm-up round."""
+    if warmup:
+        for name, cmd in commands.items():
+            run_once(cmd, log_dir, f"{name}.warmup")
+    results: dict[str, list[Run]] = {name: [] for name in commands}
+    for i in range(runs):
+        for name, cmd in commands.items():
+            results[name].append(run_once(cmd, log_dir, f"{name}.{i}"))
+            print(f"  {name} run {i + 1}/{runs}: {results[name][-1].wall:.2f} s", file=sys.stderr)
+    return results
+
+
+def median(values: list[float]) -> float:
+    return statistics.median(values) if values else float("nan")
+
+
+# --------------------------------------------------------------------------- suites
+
+
+@dataclass
+class Row:
+    what: str
+    size: str
+    runs: list[Run]
+    seconds: list[float]  # what the median is taken over (wall, or in-process seconds)
+    note: str = ""
+
+    @property
+    def median(self) -> float:
+        return median(self.seconds)
+
+    @property
+    def rss(self) -> float:
+        return median([r.maxrss for r in self.runs])
+
+
+@dataclass
+class Check:
+    what: str
+    size: str
+    value: float
+    target: float
+    detail: str = ""
+
+    @property
+    def met(self) -> bool:
+        return self.value <= self.target
+
+
+def bench_load(
+    workdir: Path, rows: int, runs: int, log_dir: Path, csv: bool = False
+) -> tuple[list[Row], list[Check]]:
+    info = generate("parquet", workdir, rows)
+    label = human(info["rows"])
+    print(
+        f"[load {label}] {info['rows']:,} cases in {info['chunks']} file(s), "
+        f"{info['file_bytes'] / 2**20:.0f} MiB Parquet, {info['staff_rows']:,} staff",
+        file=sys.stderr,
+    )
+    out_dir = workdir / "out"
+    out_dir.mkdir(exist_ok=True)
+    output = out_dir / f"load_{rows}.parquet"
+    commands = {
+        "load": [
+            *caseload_cmd(),
+            "load",
+            info["cases"],
+            "--staff",
+            info["staff"],
+            "--reductions",
+            info["reductions"],
+            "--scheme",
+            SCHEME,
+            "--format",
+            "parquet",
+            "--output",
+            str(output),
+        ],
+        "bare": [
+            sys.executable,
+            str(HERE / "bench_baselines.py"),
+            "bare",
+            info["cases"],
+            str(SCHEME_FILE),
+        ],
+        "duckdb": [
+            sys.executable,
+            str(HERE / "bench_baselines.py"),
+            "duckdb",
+            info["cases"],
+            str(SCHEME_FILE),
+        ],
+    }
+    if csv:  # the same job rendered as CSV (the writer's per-cell Python shows at scale)
+        at = commands["load"].index("parquet")
+        commands["load_csv"] = [*commands["load"][:at], "csv", "--output", os.devnull]
+    results = interleaved(commands, runs, log_dir / f"load_{rows}", warmup=rows <= 2_000_000)
+    agreement = check_totals(output, results)
+    rows_out = [
+        Row(
+            "`caseload load` (→ parquet)",
+            label,
+            results["load"],
+            [r.wall for r in results["load"]],
+            agreement,
+        ),
+        Row(
+            "bare minimum (pyarrow + pandas group-by)",
+            label,
+            results["bare"],
+            [r.wall for r in results["bare"]],
+        ),
+        Row("DuckDB SQL", label, results["duckdb"], [r.wall for r in results["duckdb"]]),
+    ]
+    load, bare, duck = rows_out
+    if csv:
+        rows_out.append(
+            Row(
+                "`caseload load` (→ csv, /dev/null)",
+                label,
+                results["load_csv"],
+                [r.wall for r in results["load_csv"]],
+            )
+        )
+    arrow = info["arrow_bytes_needed"]
+    checks = [
+        Check("load / DuckDB (wall)", label, load.median / duck.median, TARGETS["load_vs_duckdb"]),
+        Check(
+            "load / bare minimum (wall)", label, load.median / bare.median, TARGETS["load_vs_bare"]
+        ),
+        Check(
+            "load peak RSS / Arrow size of needed columns",
+            label,
+            load.rss / arrow,
+            TARGETS["rss_vs_arrow"],
+            f"{mib(load.rss)} / {mib(arrow)} (columns {', '.join(NEEDED)}; "
+            f"the {len(LOAD_READS)} columns load reads: {mib(info['arrow_bytes_load_reads'])})",
+        ),
+    ]
+    return rows_out, checks
+
+
+def check_totals(output: Path, results: dict[str, list[Run]]) -> str:
+    """Do load, bare minimum and DuckDB agree on cases and total weighted load?"""
+    import pyarrow.parquet as pq
+
+    table = pq.read_table(output, columns=["cases", "weighted_load"])
+    cases = sum(table.column("cases").to_pylist())
+    total = sum(table.column("weighted_load").to_pylist())
+    for name in ("bare", "duckdb"):
+        inner = results[name][-1].inner
+        if inner.get("cases") != cases or abs(inner.get("total", 0) - total) > 1e-6 * max(
+            1.0, total
+        ):
+            return f"MISMATCH: load {cases:,} cases / {total:,.1f}; {name} {inner}"
+    return f"totals agree ({cases:,} allocated cases)"
+
+
+def bench_help(runs: int, log_dir: Path) -> tuple[list[Row], list[Check]]:
+    print("[help]", file=sys.stderr)
+    commands = {
+        "help": [*caseload_cmd(), "--help"],
+        "click": [sys.executable, "-c", "import click"],
+        "python": [sys.executable, "-c", "pass"],
+    }
+    results = interleaved(commands, runs, log_dir / "help")
+    rows = [
+        Row("`caseload --help`", "-", results["help"], [r.wall for r in results["help"]]),
+        Row(
+            '`python -c "import click"`', "-", results["click"], [r.wall for r in results["click"]]
+        ),
+        Row(
+            '`python -c "pass"` (interpreter start)',
+            "-",
+            results["python"],
+            [r.wall for r in results["python"]],
+        ),
+    ]
+    checks = [
+        Check(
+            "`--help` / import click (wall)",
+            "-",
+            rows[0].median / rows[1].median,
+            TARGETS["help_vs_click"],
+        ),
+    ]
+    return rows, checks
+
+
+def bench_xlsx(workdir: Path, rows: int, runs: int, log_dir: Path) -> tuple[list[Row], list[Check]]:
+    path = Path(generate("xlsx", workdir, rows)["path"])
+    label = human(rows) + " xlsx"
+    print(f"[xlsx {label}] {path.stat().st_size / 2**20:.1f} MiB", file=sys.stderr)
+    base = [sys.executable, str(HERE / "bench_baselines.py")]
+    commands = {
+        "caseload": [*base, "xlsx-caseload", str(path)],
+        "calamine": [*base, "xlsx-calamine", str(path)],
+    }
+    results = interleaved(commands, runs, log_dir / f"xlsx_{rows}")
+    seconds = {n: [r.inner["seconds"] for r in rs] for n, rs in results.items()}
+    out = [
+        Row(
+            "`readers.read_table` on xlsx (read only)",
+            label,
+            results["caseload"],
+            seconds["caseload"],
+            f"process wall {median([r.wall for r in results['caseload']]):.2f} s",
+        ),
+        Row(
+            "bare python-calamine `to_python()`",
+            label,
+            results["calamine"],
+            seconds["calamine"],
+            f"process wall {median([r.wall for r in results['calamine']]):.2f} s",
+        ),
+    ]
+    checks = [
+        Check(
+            "xlsx read_table / bare calamine (in-process)",
+            label,
+            out[0].median / out[1].median,
+            TARGETS["xlsx_vs_calamine"],
+        ),
+    ]
+    return out, checks
+
+
+# --------------------------------------------------------------------------- report
+
+
+def human(n: int) -> str:
+    for unit, size in (("M", 1_000_000), ("k", 1_000)):
+        if n >= size:
+            value = n / size
+            return f"{value:g}{unit}" if value == int(value) else f"{value:.1f}{unit}"
+    return str(n)
+
+
+def mib(n: float) -> str:
+    return f"{n / 2**20:,.0f} MiB"
+
+
+def render(rows: list[Row], checks: list[Check], header: str) -> str:
+    lines = [header, "", "### Measurements", ""]
+    lines.append("| measurement | size | runs | median s | min–max s | peak RSS (median) | note |")
+    lines.append("|---|---|---|---|---|---|---|")
+    for row in rows:
+        low, high = min(row.seconds), max(row.seconds)
+        lines.append(
+            f"| {row.what} | {row.size} | {len(row.seconds)} | {row.median:.3f} | "
+            f"{low:.3f}–{high:.3f} | {mib(row.rss)} | {row.note} |"
+        )
+    lines += ["", "### Targets", ""]
+    lines.append("| check | size | ratio | target | met | detail |")
+    lines.append("|---|---|---|---|---|---|")
+    for check in checks:
+        lines.append(
+            f"| {check.what} | {check.size} | {check.value:.2f}× | ≤ {check.target:g}× | "
+            f"{'yes' if check.met else '**no**'} | {check.detail} |"
+        )
+    return "\n".join(lines) + "\n"
+
+
+def environment() -> str:
+    import pandas
+    import pyarrow
+
+    try:
+        import duckdb
+
+        duck = duckdb.__version__
+    except ImportError:
+        duck = "not installed"
+    cpus = os.cpu_count()
+    memory = ""
+    with contextlib.suppress(OSError, ValueError):
+        pages = os.sysconf("SC_PHYS_PAGES") * os.sysconf("SC_PAGE_SIZE")
+        memory = f", {pages / 2**30:.0f} GiB"
+    return (
+        f"{time.strftime('%Y-%m-%d %H:%M')}, Python {platform.python_version()}, "
+        f"{cpus} CPUs{memory}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, "
+        f"duckdb {duck}"
+    )
+
+
+def profile_load(workdir: Path, rows: int) -> Path:
+    """One pyinstrument profile of `caseload load` on `rows` cases (text, in the workdir)."""
+    info = generate("parquet", workdir, rows)
+    report = workdir / f"profile_load_{rows}.txt"
+    cmd = [
+        sys.executable, "-m", "pyinstrument", "-r", "text", "-o", str(report),
+        "-m", "caseload_cli", "load", info["cases"], "--staff", info["staff"],
+        "--reductions", info["reductions"], "--scheme", SCHEME, "--format", "parquet",
+        "--output", str(workdir / "out" / f"profile_{rows}.parquet"),
+    ]  # fmt: skip
+    (workdir / "out").mkdir(exist_ok=True)
+    subprocess.run(cmd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return report
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--quick", action="store_true", help="small sizes (a smoke run)")
+    parser.add_argument("--sizes", help="comma-separated case counts (default 1000000,10000000)")
+    parser.add_argument("--xlsx-rows", type=int, help="xlsx case rows (default 200000; 0 = skip)")
+    parser.add_argument("--runs", type=int, help="runs per measurement (default 3 for ≥1M, else 7)")
+    parser.add_argument(
+        "--only",
+        default="load,help,xlsx",
+        help="comma-separated suites: load, help, xlsx (default all)",
+    )
+    parser.add_argument("--workdir", help="folder for data and results (kept; data reused)")
+    parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
+    parser.add_argument("--profile", action="store_true", help="also pyinstrument load per size")
+    parser.add_argument("--csv", action="store_true", help="also time load with --format csv")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if args.sizes:
+        sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
+    else:
+        sizes = list(QUICK_SIZES if args.quick else DEFAULT_SIZES)
+    xlsx_rows = args.xlsx_rows
+    if xlsx_rows is None:
+        xlsx_rows = QUICK_XLSX_ROWS if args.quick else DEFAULT_XLSX_ROWS
+    suites = {s.strip() for s in args.only.split(",") if s.strip()}
+    unknown = suites - {"load", "help", "xlsx"}
+    if unknown:
+        print(f"unknown suite(s): {', '.join(sorted(unknown))}", file=sys.stderr)
+        return 2
+
+    def runs_for(size: int) -> int:
+        return args.runs or (3 if size >= 1_000_000 else 7)
+
+    keep = args.keep or bool(args.workdir)
+    workdir = (
+        Path(args.workdir) if args.workdir else Path(tempfile.mkdtemp(prefix="caseload-bench-"))
+    )
+    workdir.mkdir(parents=True, exist_ok=True)
+    log_dir = workdir / "logs"
+    rows: list[Row] = []
+    checks: list[Check] = []
+    profiles: list[Path] = []
+    try:
+        if "help" in suites:
+            r, c = bench_help(args.runs or 7, log_dir)
+            rows += r
+            checks += c
+        if "xlsx" in suites and xlsx_rows:
+            r, c = bench_xlsx(workdir, xlsx_rows, runs_for(xlsx_rows), log_dir)
+            rows += r
+            checks += c
+        if "load" in suites:
+            for size in sizes:
+                r, c = bench_load(workdir, size, runs_for(size), log_dir, csv=args.csv)
+                rows += r
+                checks += c
+                if args.profile:
+                    profiles.append(profile_load(workdir, size))
+        text = render(rows, checks, f"## Results ({environment()})")
+        results = workdir / "results.md"
+        results.write_text(text)
+        (workdir / "results.json").write_text(
+            json.dumps(
+                {
+                    "rows": [
+                        {
+                            "what": r.what,
+                            "size": r.size,
+                            "seconds": r.seconds,
+                            "maxrss": [x.maxrss for x in r.runs],
+                            "note": r.note,
+                        }
+                        for r in rows
+                    ],
+                    "checks": [c.__dict__ | {"met": c.met} for c in checks],
+                },
+                indent=1,
+            )
+        )
+        print(text)
+        print(f"results written to {results}", file=sys.stderr)
+        for report in profiles:
+            print(f"profile: {report}", file=sys.stderr)
+    finally:
+        if not keep:  # the generated data goes; results, logs and profiles stay (small)
+            for child in workdir.iterdir():
+                if child.is_dir() and child.name.startswith(("rows_", "xlsx_", "out")):
+                    shutil.rmtree(child, ignore_errors=True)
+            print(
+                f"removed the generated data from {workdir} (--keep or --workdir keeps it)",
+                file=sys.stderr,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
