@@ -9,10 +9,13 @@ def accounting_lines(accounting: dict[str, Any], rejects_path: str | None = None
     """`3,512 rows read: 3,498 weighed, 14 rejected` preceded by staff, reductions and
     survey-responses lines; a survey on its own ends `600 rows read: 597 used, 3 rejected`."""
     lines = []
+    where = ""
     if "responses_read" in accounting:
+        if accounting["responses_rejected"]:
+            where = f" (written to {rejects_path})" if rejects_path else " (see --rejects FILE)"
         responses = (
             f"{accounting['responses_read']:,} rows read: {accounting['responses_used']:,} used, "
-            f"{accounting['responses_rejected']:,} rejected"
+            f"{accounting['responses_rejected']:,} rejected{where}"
         )
         if "rows_read" not in accounting:
             return [responses]

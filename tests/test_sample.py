@@ -407,3 +407,24 @@ def test_dirty_cases_have_one_of_each_defect_where_documented(written):
     # Nothing else changed.
     changed = (cases != plain).sum(axis=1)
     assert changed.sum() == 5 and changed.max() == 1
+
+
+def test_bundled_sample_data_is_exactly_what_the_documented_command_makes(tmp_path):
+    """sample_data/ must be regenerable: docs/sample-data.md gives the command."""
+    from click.testing import CliRunner
+
+    from caseload_cli.cli import cli
+    from caseload_cli.pipeline import sample_data_dir
+
+    doc = (Path(__file__).resolve().parent.parent / "docs" / "sample-data.md").read_text(
+        encoding="utf-8"
+    )
+    command = "sample --out sample_data/ --workers 150 --seed 7 --mapped --survey"
+    assert f"python -m caseload_cli {command}" in doc
+    args = command.replace("sample_data/", str(tmp_path)).split()
+    result = CliRunner().invoke(cli, args)
+    assert result.exit_code == 0, result.output
+    bundled = sample_data_dir()
+    for made in sorted(tmp_path.iterdir()):
+        if made.is_file():
+            assert made.read_bytes() == (bundled / made.name).read_bytes(), made.name

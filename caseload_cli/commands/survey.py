@@ -191,9 +191,9 @@ def survey_levels(
     """Survey-derived Napo levels for `load --safe-levels-from` and `survey --against`.
 
     Reads RESPONSES with the command's read options and --mapping (its
-    `responses` section), prints the levels with their source and the
-    responses' accounting line on stderr, and returns the levels; the
-    computation is `caseload_cli.survey.derive_levels`.
+    `responses` section), prints the levels with their source, and returns
+    them; the responses' accounting line is printed with the others once
+    merged. The computation is `caseload_cli.survey.derive_levels`.
     """
     from caseload_cli import survey as core
     from caseload_cli.errors import UsageError
@@ -208,5 +208,4 @@ def survey_levels(
     if not quiet:
         for line in levels.lines:
             click.echo(line, err=True)
-    click.echo(data.accounting_line(rejects_path, prefix="responses: "), err=True)
     return levels
