@@ -390,7 +390,9 @@ def _read_csv(data: bytes, source: str, options: ReadOptions, wanted: _Wanted) -
     except pd.errors.EmptyDataError:
         raise InputError(f"{source}: file is empty (no header row)") from None
     except (pd.errors.ParserError, ValueError) as exc:
-        raise _parser_error(exc, source, text, delimiter, skipped) from None
+        if "Expected" not in str(exc):
+            raise _parser_error(exc, source, text, delimiter, skipped) from None
+        return _read_ragged_csv(text, source, delimiter, decimal, skipped, notes, wanted)
 
     raw = raw.fillna("")
     header = raw.iloc[0].tolist()
@@ -406,6 +408,52 @@ def _read_csv(data: bytes, source: str, options: ReadOptions, wanted: _Wanted) -
     before = np.concatenate(([0], np.cumsum(extra)[:-1])) if len(extra) else extra
     first_row = skipped + header_extra + 2 + np.arange(len(body), dtype=np.int64) + before
     table, _ = _finish(body, header, first_row, source, decimal, notes, wanted)
+    return table
+
+
+RAGGED_PROBLEM = (
+    "row has {fields} fields but the header has {width}; check the delimiter and quoting"
+)
+WHOLE_ROW = "(row)"
+
+
+def _read_ragged_csv(
+    text: str,
+    source: str,
+    delimiter: str,
+    decimal: str,
+    skipped: int,
+    notes: list[str],
+    wanted: _Wanted,
+) -> Table:
+    """The slow path for a CSV with rows wider than the header: every row is
+    still read, and each ragged one is kept (cut to the header's width) with a
+    problem that rejects it, so one bad line does not stop the whole run."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    previous = 0
+    for record in reader:
+        records.append(record)
+        lines.append(skipped + previous + 1)
+        previous = reader.line_num
+    header, body = records[0], records[1:]
+    width = len(header)
+    fields = np.array([len(r) for r in body], dtype=np.int64)
+    rows = [(r + [""] * (width - len(r)))[:width] for r in body]
+    raw = (
+        pd.DataFrame(rows, columns=range(width), dtype="str")
+        if rows
+        else pd.DataFrame(columns=range(width), dtype="str")
+    )
+    ragged = fields > width
+    table, _ = _finish(
+        raw, header, np.array(lines[1:], dtype=np.int64), source, decimal, notes, wanted, ragged
+    )
+    kept_lines = {int(n): i for i, n in enumerate(table.row_numbers)}
+    for line, count in zip(np.array(lines[1:])[ragged], fields[ragged], strict=True):
+        reason = RAGGED_PROBLEM.format(fields=int(count), width=width)
+        table.cell_problems.append((kept_lines[int(line)], WHOLE_ROW, reason))
     return table
 
 

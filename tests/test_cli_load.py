@@ -541,3 +541,19 @@ def test_blank_rows_are_counted_in_a_note(run, tiny, tmp_path):
     cases = write(tmp_path, "gaps.csv", CASES_CSV.replace("\n0000003", "\n,,,,,,,,,\n\n0000003"))
     result = run("load", cases, "--staff", tiny["staff"])
     assert "gaps.csv: 2 empty rows skipped" in result.stderr
+
+
+def test_a_ragged_csv_row_is_rejected_not_fatal(run, tiny, tmp_path):
+    lines = CASES_CSV.splitlines()
+    lines[3] += ",EXTRA,MORE"
+    cases = write(tmp_path, "ragged.csv", "\n".join(lines) + "\n")
+    rejects = tmp_path / "rejects.csv"
+    result = run("load", cases, "--staff", tiny["staff"], "--rejects", rejects)
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    assert frame[["row", "column", "reason"]].values.tolist() == [
+        ["4", "(row)", "row has 12 fields but the header has 10; check the delimiter and quoting"]
+    ]
+    assert result.stderr.strip().endswith(
+        f"10 rows read: 9 weighed, 1 rejected (written to {rejects})"
+    )

@@ -125,10 +125,14 @@ def test_csv_duplicate_header(tmp_path: Path) -> None:
     assert str(err.value) == f"{path}: duplicate header 'Worker_ID' (columns 2 and 5)"
 
 
-def test_csv_too_many_fields_names_row(tmp_path: Path) -> None:
-    path = write(tmp_path / "c.csv", 'a,b\n1,2\n"x\ny",3\n\n4,5,6\n')
-    with pytest.raises(InputError, match=r"c\.csv: row 6 has 3 fields but the header has 2"):
-        read_table(path)
+def test_csv_too_many_fields_rejects_that_row_only(tmp_path: Path) -> None:
+    path = write(tmp_path / "c.csv", 'a,b\n1,2\n"x\ny",3\n\n4,5,6\n7,8\n')
+    table = read_table(path)
+    assert table.frame["a"].tolist() == ["1", "x\ny", "4", "7"]
+    assert table.row_numbers.tolist() == [2, 3, 6, 7]
+    assert table.cell_problems == [
+        (2, "(row)", "row has 3 fields but the header has 2; check the delimiter and quoting")
+    ]
 
 
 def test_csv_short_rows_are_padded(tmp_path: Path) -> None:
