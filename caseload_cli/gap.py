@@ -571,6 +571,11 @@ def gap_notes(target: Target, population: str | None) -> list[str]:
         "need = weighted workload / target per FTE; gap = need - available FTE "
         "(positive: more FTE needed); shortfall adds only positive gaps.",
     ]
+    if target.mode == "number" and "eit" not in dict(target.by_team_type):
+        lines.append(
+            f"{target.value:g} applies to every team type, EIT included (EIT's Cafcass ceiling "
+            f"is 40 cases); to give EIT its own target use e.g. --target {target.value:g},eit=40."
+        )
     if population is not None:
         lines.append(
             f"Workload and FTE of {population_text(population)} (--population {population}); "

@@ -349,3 +349,10 @@ def test_docs_worked_example_is_real_output(run, tmp_path):
     ).stdout
     first = "\n".join(",".join(line.split(",")[:8]) for line in csv.splitlines())
     assert first in text
+
+
+def test_single_number_target_warns_that_eit_shares_it(run):
+    plain = run("gap", "--scheme", "flat", "--target", "17.4")
+    assert "17.4 applies to every team type, EIT included" in plain.stdout
+    own = run("gap", "--scheme", "flat", "--target", "17.4,eit=40")
+    assert "EIT included" not in own.stdout
