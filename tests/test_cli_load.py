@@ -557,3 +557,51 @@ def test_a_ragged_csv_row_is_rejected_not_fatal(run, tiny, tmp_path):
     assert result.stderr.strip().endswith(
         f"10 rows read: 9 weighed, 1 rejected (written to {rejects})"
     )
+
+
+def test_staff_and_blank_field_reasons_exactly(run, tmp_path):
+    staff = write(
+        tmp_path,
+        "staff.csv",
+        "worker_id,name,team,service_area,role,team_type,contracted_hours,fte\n"
+        "W001,Ada Example,Team A,A3,fca,wafh,37,\n"
+        "W001,Ada Again,Team A,A3,fca,wafh,37,\n"  # row 3
+        "W002,,Team A,A3,fca,wafh,37,\n"  # row 4
+        "W003,Cal Example,Team A,A3,fca,wafh,lots,\n"  # row 5
+        "W004,Dee Example,Team A,A3,fca,wafh,,1.5\n"  # row 6
+        "W005,Eve Example,Team A,A3,fca,wafh,,\n"  # row 7
+        "W006,Fay Example,Team A,A3,boss,wafh,37,\n",  # row 8
+    )
+    cases = write(
+        tmp_path,
+        "cases.csv",
+        "case_id,worker_id,law,case_type,stage,children,opened\n"
+        "0001,W001,private,s7,wafh,,2022-01-01\n"  # row 2
+        "0002,W001,private,s7,wafh,1,\n",  # row 3
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = run("load", cases, "--staff", staff, "--rejects", rejects, "--snapshot", "2022-04-30")
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    found = sorted(
+        (r.file.rsplit("/", 1)[-1], int(r.row), r.column, r.reason) for r in frame.itertuples()
+    )
+    assert found == [
+        ("cases.csv", 2, "children", "children is blank"),
+        ("cases.csv", 3, "opened", "opened is blank"),
+        ("staff.csv", 3, "worker_id", "duplicate worker_id (first at row 2)"),
+        ("staff.csv", 4, "name", "name is blank"),
+        ("staff.csv", 5, "contracted_hours", "contracted_hours is not a number"),
+        ("staff.csv", 6, "fte", "fte must be between 0 and 1"),
+        ("staff.csv", 7, "contracted_hours", "contracted_hours (or fte) is blank"),
+        (
+            "staff.csv",
+            8,
+            "role",
+            "role 'boss' is not known (known: fca, locum_fca, practice_supervisor, assistant_service_manager, service_manager)",
+        ),
+    ]
+    assert "staff: 7 rows read: 1 accepted, 6 rejected" in result.stderr
+    assert result.stderr.strip().endswith(
+        f"2 rows read: 0 weighed, 2 rejected (written to {rejects})"
+    )
