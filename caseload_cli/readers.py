@@ -566,15 +566,32 @@ def _cells_to_text(values: np.ndarray, decimal: str) -> np.ndarray:
         out[bools] = np.where(values[bools].astype(bool), "true", "false")
     stamps = _of_type(types, dt.datetime)
     if stamps.any():
-        parsed = pd.to_datetime(pd.Series(values[stamps]), errors="coerce")
-        text = _iso_text(parsed).to_numpy(dtype=object)
-        fallback = parsed.isna().to_numpy()
-        text[fallback] = values[stamps][fallback].astype(str)
-        out[stamps] = text
+        out[stamps] = _per_distinct(values[stamps], _stamps_to_text)
     others = ~(floats | ints | bools | stamps | (_of_type(types, str)))
     if others.any():  # date, time, timedelta: their str() is already ISO-like
-        out[others] = values[others].astype(str)
+        out[others] = _per_distinct(values[others], lambda v: v.astype(str))
     return out
+
+
+def _text_column(values: np.ndarray) -> pd.Series:
+    """Python strings into a pandas "str" column by way of Arrow (the fast route)."""
+    import pyarrow as pa
+
+    return pd.Series(pd.array(pa.array(values, pa.large_string()), dtype="str"))
+
+
+def _per_distinct(values: np.ndarray, convert) -> np.ndarray:
+    """Convert each distinct value once: a date column holds few distinct dates."""
+    codes, distinct = pd.factorize(values)
+    return np.asarray(convert(np.asarray(distinct, dtype=object)), dtype=object)[codes]
+
+
+def _stamps_to_text(values: np.ndarray) -> np.ndarray:
+    parsed = pd.to_datetime(pd.Series(values), errors="coerce")
+    text = _iso_text(parsed).to_numpy(dtype=object)
+    fallback = parsed.isna().to_numpy()
+    text[fallback] = values[fallback].astype(str)
+    return text
 
 
 def _iso_text(series: pd.Series) -> pd.Series:
@@ -747,11 +764,12 @@ def _read_xlsx(
     width = max([0, *(len(r) for r in rows), *(column + 1 for _, column, _ in problems)])
     if height == 0 or width == 0:
         raise InputError(f"{source}: sheet '{sheet_name}' is empty (no header row)")
-    grid = pd.DataFrame(rows, columns=range(width), dtype=object)
-    grid = grid.reindex(range(height)).fillna("")
+    grid = np.array(rows, dtype=object) if height == len(rows) else None
+    if grid is None or grid.shape != (height, width):  # ragged rows: pad through pandas
+        frame = pd.DataFrame(rows, columns=range(width), dtype=object)
+        grid = frame.reindex(range(height)).fillna("").to_numpy(dtype=object)
     text = pd.DataFrame(
-        {c: _cells_to_text(grid[c].to_numpy(dtype=object), decimal) for c in grid.columns},
-        dtype="str",
+        {c: _text_column(_cells_to_text(grid[:, c], decimal)) for c in range(width)}
     )
     del grid, rows
     problem_mask = np.zeros(text.shape, dtype=bool)
