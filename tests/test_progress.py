@@ -46,3 +46,8 @@ def test_quiet_drops_notes_but_keeps_accounting(run, tiny):
     quiet = run(*args, "--quiet")
     assert "note:" not in quiet.stderr
     assert quiet.stderr.strip().endswith("10 rows read: 10 weighed, 0 rejected")
+
+
+def test_every_input_command_takes_quiet(run):
+    for command in ("load", "validate", "compare", "explain", "sweep", "gap", "survey"):
+        assert "--quiet" in run(command, "--help").stdout, command

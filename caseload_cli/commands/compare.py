@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    quiet_option,
     read_options,
     staff_options,
     validation_options,
@@ -74,6 +75,7 @@ parquet hold the --view table (default: summary).""",
 @read_options
 @validation_options
 @output_options
+@quiet_option
 @debug_option
 def compare(
     cases: str | None,
@@ -86,6 +88,7 @@ def compare(
     output_path: str | None,
     rejects_path: str | None,
     strict: bool,
+    quiet: bool,
     **options: str | None,
 ) -> None:
     """Compare weighting schemes side by side on the same CASES."""
@@ -98,6 +101,6 @@ def compare(
     for note in notes:
         click.echo(f"note: {note}", err=True)
     valid = prepare(inputs_from_options(cases, options), [s.scheme for s in scenarios])
-    report_rejections(valid, rejects_path, strict)
+    report_rejections(valid, rejects_path, strict, notes=not quiet)
     report = compare_report(valid, scenarios, by, population, view, notes)
     write_report(report, output_format, output_path)

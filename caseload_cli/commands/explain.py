@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    quiet_option,
     read_options,
     scheme_option,
     staff_options,
@@ -44,6 +45,7 @@ of HMAC-SHA256 keyed with CASELOAD_PSEUDONYM_KEY (same key, same pseudonym).""",
 @read_options
 @validation_options
 @output_options
+@quiet_option
 @debug_option
 def explain(
     worker: str,
@@ -55,6 +57,7 @@ def explain(
     output_path: str | None,
     rejects_path: str | None,
     strict: bool,
+    quiet: bool,
     **options: str | None,
 ) -> None:
     """Show how WORKER's load and capacity are made up, case by case and step by step."""
@@ -70,6 +73,6 @@ def explain(
         click.echo(f"warning: {warning}", err=True)
     chosen = load_scheme(scheme, overrides)
     valid = prepare(inputs_from_options(cases, options), [chosen])
-    report_rejections(valid, rejects_path, strict, show_values=key is None)
+    report_rejections(valid, rejects_path, strict, show_values=key is None, notes=not quiet)
     report = explain_report(valid, weigh(valid, chosen), worker, key)
     write_report(report, output_format, output_path)

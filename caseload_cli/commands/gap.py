@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    quiet_option,
     read_options,
     scheme_option,
     staff_options,
@@ -76,6 +77,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
 @read_options
 @validation_options
 @output_options
+@quiet_option
 @debug_option
 def gap(
     cases: str | None,
@@ -90,6 +92,7 @@ def gap(
     output_path: str | None,
     rejects_path: str | None,
     strict: bool,
+    quiet: bool,
     **options: str | None,
 ) -> None:
     """FTE needed to bring the load to a target per FTE, and the gap to the FTE in post."""
@@ -127,10 +130,10 @@ def gap(
             ),
             chosen,
         )
-        report_rejections(inputs, rejects_path, strict)
+        report_rejections(inputs, rejects_path, strict, notes=not quiet)
         report = gap_report_from_counts(inputs, chosen, target, by)
     else:
         valid = prepare(inputs_from_options(cases, options), [chosen])
-        report_rejections(valid, rejects_path, strict)
+        report_rejections(valid, rejects_path, strict, notes=not quiet)
         report = gap_report_from_workers(valid, weigh(valid, chosen), target, by, population)
     write_report(report, output_format, output_path)

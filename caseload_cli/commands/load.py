@@ -126,7 +126,9 @@ def load(
     if levels is not None:
         valid = levels.merge_into(valid)
     report_rejections(valid, rejects_path, strict, notes=not quiet)
+    progress.step(f"weighing {len(valid.cases):,} cases with {chosen.label} …")
     report, weighed = build_load(valid, chosen, by)
+    progress.done()
     if levels is not None:
         levels.annotate(report)
     if view != "load":

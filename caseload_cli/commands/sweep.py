@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    quiet_option,
     read_options,
     scheme_option,
     staff_options,
@@ -61,6 +62,7 @@ inputs are read and validated once.""",
 @read_options
 @validation_options
 @output_options
+@quiet_option
 @debug_option
 def sweep(
     cases: str | None,
@@ -73,6 +75,7 @@ def sweep(
     output_path: str | None,
     rejects_path: str | None,
     strict: bool,
+    quiet: bool,
     **options: str | None,
 ) -> None:
     """Vary one or more scheme values and summarise CASES at each point."""
@@ -86,6 +89,6 @@ def sweep(
     for note in notes:
         click.echo(f"note: {note}", err=True)
     valid = prepare(inputs_from_options(cases, options), [base, *(p.scheme for p in points)])
-    report_rejections(valid, rejects_path, strict)
+    report_rejections(valid, rejects_path, strict, notes=not quiet)
     report = sweep_report(valid, base, points, population, metrics, notes)
     write_report(report, output_format, output_path)

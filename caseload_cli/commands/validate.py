@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    quiet_option,
     read_options,
     scheme_option,
     staff_options,
@@ -31,12 +32,14 @@ format; the accounting goes to stderr. Exit 0 when the inputs can be read,
 @click.option("--strict", is_flag=True, help="Exit 3 if any row is rejected.")
 @read_options
 @output_options
+@quiet_option
 @debug_option
 def validate(
     cases: str | None,
     scheme: str,
     overrides: tuple[str, ...],
     strict: bool,
+    quiet: bool,
     output_format: str | None,
     output_path: str | None,
     **options: str | None,
@@ -63,4 +66,4 @@ def validate(
         click.echo("No rejected rows: every row meets the data contract.")
     else:
         write_report(report, output_format, output_path)
-    report_rejections(valid, None, strict, listed=False)
+    report_rejections(valid, None, strict, listed=False, notes=not quiet)
