@@ -103,6 +103,15 @@ scheme_option = _compose(
     ),
 )
 
+population_option = click.option(
+    "--population",
+    type=click.Choice(["fca", "all"]),
+    default="fca",
+    show_default=True,
+    help="Whose workload and FTE count: FCAs and locum FCAs (as published), or all staff "
+    "holding cases.",
+)
+
 quiet_option = click.option(
     "--quiet",
     "-q",

@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    population_option,
     quiet_option,
     read_options,
     staff_options,
@@ -58,13 +59,7 @@ parquet hold the --view table (default: summary).""",
     show_default=True,
     help="Per-worker table and national summary, or both per team / service area.",
 )
-@click.option(
-    "--population",
-    type=click.Choice(["fca", "all"]),
-    default="fca",
-    show_default=True,
-    help="Whose figures: FCAs and locum FCAs (as published), or all staff holding cases.",
-)
+@population_option
 @click.option(
     "--view",
     type=click.Choice(["summary", "workers", "transitions"]),

@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    population_option,
     quiet_option,
     read_options,
     scheme_option,
@@ -57,13 +58,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
     show_default=True,
     help="Group rows by this level (team needs case-level data).",
 )
-@click.option(
-    "--population",
-    type=click.Choice(["fca", "all"]),
-    default="fca",
-    show_default=True,
-    help="Case-level data: whose workload and FTE count (FCAs, or all staff).",
-)
+@population_option
 @click.option(
     "--counts",
     "counts_path",

@@ -7,6 +7,7 @@ import click
 from caseload_cli.options import (
     debug_option,
     output_options,
+    population_option,
     quiet_option,
     read_options,
     scheme_option,
@@ -52,13 +53,7 @@ inputs are read and validated once.""",
     metavar="NAME",
     help="Only these summary metrics, e.g. band_red_pct (repeatable; default: all).",
 )
-@click.option(
-    "--population",
-    type=click.Choice(["fca", "all"]),
-    default="fca",
-    show_default=True,
-    help="Whose figures: FCAs and locum FCAs (as published), or all staff holding cases.",
-)
+@population_option
 @read_options
 @validation_options
 @output_options
