@@ -431,13 +431,13 @@ def _check_workers(
     staff_rows = all_staff["_row"].to_numpy()[first]
     rejected = np.zeros(len(all_staff), dtype=bool)
     rejected[staff_rejected] = True
-    rejected = rejected[first]
+    rejected = np.append(rejected[first], False)  # last: "not in staff"
 
     categories = worker.cat.categories
     position = staff_ids.get_indexer(categories)
     blank = np.asarray(categories == "")
     unknown_category = (position < 0) & ~blank
-    rejected_category = (position >= 0) & rejected[np.maximum(position, 0)] & ~blank
+    rejected_category = rejected[np.where(position < 0, len(rejected) - 1, position)] & ~blank
     codes = worker.cat.codes.to_numpy()
     rejections.add(
         table,

@@ -605,3 +605,15 @@ def test_staff_and_blank_field_reasons_exactly(run, tmp_path):
     assert result.stderr.strip().endswith(
         f"2 rows read: 0 weighed, 2 rejected (written to {rejects})"
     )
+
+
+@pytest.mark.parametrize("by", ["worker", "team", "national"])
+def test_header_only_inputs_give_empty_reports_not_tracebacks(run, tmp_path, tiny, by):
+    staff = write(tmp_path, "staff0.csv", STAFF_CSV.splitlines()[0] + "\n")
+    cases = write(tmp_path, "cases0.csv", CASES_CSV.splitlines()[0] + "\n")
+    for case_file in (cases, tiny["cases"]):
+        result = run("load", case_file, "--staff", staff, "--by", by, "--format", "json")
+        assert result.exit_code == 0, result.stderr
+        assert json.loads(result.stdout)["accounting"]["weighed"] == 2 * (
+            case_file == tiny["cases"]
+        )
