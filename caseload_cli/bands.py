@@ -44,8 +44,3 @@ def assign_bands(load: pd.Series, capacity: pd.Series, scheme: Scheme) -> pd.Ser
     return pd.Series(
         pd.Categorical.from_codes(positions, categories=names, ordered=True), index=load.index
     )
-
-
-def at_or_above(bands: pd.Series, band: str, scheme: Scheme) -> pd.Series:
-    order = band_names(scheme)
-    return bands.cat.codes >= order.index(band)

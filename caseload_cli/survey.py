@@ -191,16 +191,6 @@ class Responses:
             "responses_rejected": self.rejected,
         }
 
-    def accounting_line(self, rejects_path: str | None = None, prefix: str = "") -> str:
-        """`600 rows read: 597 used, 3 rejected (see --rejects FILE)`."""
-        where = ""
-        if self.rejected:
-            where = f" (written to {rejects_path})" if rejects_path else " (see --rejects FILE)"
-        return (
-            f"{prefix}{self.rows_read:,} rows read: {self.used:,} used, "
-            f"{self.rejected:,} rejected{where}"
-        )
-
 
 def bundled_responses() -> str:
     """The shipped synthetic survey, so `caseload survey` works straight after install."""
@@ -1071,5 +1061,7 @@ def problem_lines(
         )
     if len(rejects) > shown:
         lines.append(f"rejected: ... and {len(rejects) - shown:,} more problems")
-    lines.append(responses.accounting_line(rejects_path))
+    from caseload_cli.accounting import accounting_lines
+
+    lines.extend(accounting_lines(responses.accounting(), rejects_path))
     return lines

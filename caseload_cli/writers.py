@@ -468,21 +468,6 @@ def _count(value: Any) -> str:
     return str(value)
 
 
-def accounting_line(accounting: dict[str, Any]) -> str | None:
-    """`3,512 rows read: 3,498 weighed, 14 rejected` (+ other keys), or `key: value` pairs."""
-    if not accounting:
-        return None
-    main = ("rows_read", "weighed", "rejected")
-    if all(k in accounting for k in main):
-        line = (
-            f"{_count(accounting['rows_read'])} rows read: "
-            f"{_count(accounting['weighed'])} weighed, {_count(accounting['rejected'])} rejected"
-        )
-        extra = [f"{k}: {_count(v)}" for k, v in accounting.items() if k not in main]
-        return line + ("; " + ", ".join(extra) if extra else "")
-    return ", ".join(f"{k}: {_count(v)}" for k, v in accounting.items())
-
-
 def _footer_lines(report: Report) -> list[str]:
     lines = [_stamp_line(s) for s in report.schemes]
     lines.extend(accounting_lines(report.accounting))

@@ -325,15 +325,6 @@ def test_table_is_plain_and_formats_numbers(report):
     assert "nan" not in text.lower().replace("ångström", "")
 
 
-def test_accounting_line_falls_back_to_pairs():
-    assert writers.accounting_line({"rows_read": 10}) == "rows_read: 10"
-    assert writers.accounting_line({}) is None
-    assert (
-        writers.accounting_line({"rows_read": 1200, "weighed": 1190, "rejected": 10, "dropped": 2})
-        == "1,200 rows read: 1,190 weighed, 10 rejected; dropped: 2"
-    )
-
-
 def test_markdown_escapes_pipes_and_html(report):
     text = writers.render(report, "markdown")
     assert text.startswith("# Caseload — week 47\n")
