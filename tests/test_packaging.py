@@ -10,6 +10,9 @@ import zipfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
+# What the `caseload` console script runs (not `python -m`, whose runpy
+# imports importlib.util and so hides a missing import).
+ENTRY_POINT = "import sys; from caseload_cli.cli import main; sys.argv[0] = 'caseload'; main()"
 
 
 def test_wheel_runs_load_and_survey_outside_the_source_tree(tmp_path):
@@ -53,14 +56,19 @@ def test_wheel_runs_load_and_survey_outside_the_source_tree(tmp_path):
         "sample_data/mapping.toml",
     ):
         assert f"caseload_cli/{name}" in names
-    env = {**os.environ, "PYTHONPATH": str(site)}
+    # -S skips .pth files: editable installs' import hooks (which pre-import
+    # importlib machinery) must not hide what a clean install lacks.
+    import site as site_module
+
+    paths = [str(site), *site_module.getsitepackages()]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(paths)}
     for args, expected in (
         (["load", "--by", "national", "--format", "csv"], "national"),
         (["schemes", "list"], "weighted-example"),
         (["survey", "--format", "json"], "respondents"),
     ):
         done = subprocess.run(
-            [sys.executable, "-m", "caseload_cli", *args],
+            [sys.executable, "-S", "-c", ENTRY_POINT, *args],
             cwd=tmp_path,
             env=env,
             capture_output=True,
