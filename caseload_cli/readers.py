@@ -499,6 +499,12 @@ def _open_checked_zip(file: Path | io.BytesIO, source: str) -> zipfile.ZipFile:
     return archive
 
 
+def _empty_sheet(source: str, sheet_name: str, sheet_names: list[str]) -> str:
+    others = [n for n in sheet_names if n != sheet_name]
+    hint = f"; other sheets: {', '.join(others)} (choose one with --sheet)" if others else ""
+    return f"{source}: sheet '{sheet_name}' is empty (no header row){hint}"
+
+
 def _choose_sheet(metadata: list, requested: str | None, source: str) -> tuple[str, list[str]]:
     """Resolve --sheet (name, else 1-based index) or the first visible worksheet."""
     from python_calamine import SheetTypeEnum, SheetVisibleEnum
@@ -741,6 +747,7 @@ def _read_xlsx(
             workbook = calamine.CalamineWorkbook.from_path(str(file))
         with workbook:
             sheet_name, notes = _choose_sheet(workbook.sheets_metadata, options.sheet, source)
+            sheet_names = [m.name for m in workbook.sheets_metadata]
             rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         member = _sheet_xml_path(archive, sheet_name)
         problems = _hidden_cells(archive, member) if member else []
@@ -763,7 +770,7 @@ def _read_xlsx(
     height = max([len(rows), *(row for row, _, _ in problems)])
     width = max([0, *(len(r) for r in rows), *(column + 1 for _, column, _ in problems)])
     if height == 0 or width == 0:
-        raise InputError(f"{source}: sheet '{sheet_name}' is empty (no header row)")
+        raise InputError(_empty_sheet(source, sheet_name, sheet_names))
     grid = np.array(rows, dtype=object) if height == len(rows) else None
     if grid is None or grid.shape != (height, width):  # ragged rows: pad through pandas
         frame = pd.DataFrame(rows, columns=range(width), dtype=object)
@@ -781,7 +788,7 @@ def _read_xlsx(
         [(text[c].str.strip() != "").to_numpy() for c in text.columns]
     )
     if not nonblank.any():
-        raise InputError(f"{source}: sheet '{sheet_name}' is empty (no header row)")
+        raise InputError(_empty_sheet(source, sheet_name, sheet_names))
     header_at = int(np.argmax(nonblank))
     header = text.iloc[header_at].tolist()
     body = text.iloc[header_at + 1 :].reset_index(drop=True)

@@ -499,3 +499,18 @@ def test_parquet_dictionary_columns_read_as_categoricals(tmp_path: Path) -> None
         "s7",
         None,
     ]
+
+
+def test_empty_first_sheet_points_to_the_others(tmp_path: Path) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "cover"
+    book.create_sheet("cases").append(["case_id", "worker_id"])
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    with pytest.raises(
+        InputError,
+        match=r"sheet 'cover' is empty \(no header row\); other sheets: cases \(choose one with --sheet\)",
+    ):
+        read_table(str(path))
