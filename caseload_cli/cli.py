@@ -7,9 +7,11 @@ only when named, so `caseload --help` stays fast and never imports pandas
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import os
 import sys
+import traceback
 
 import click
 
@@ -77,8 +79,9 @@ class LazyGroup(click.Group):
             return super().invoke(ctx)
         except CaseloadError as problem:
             if ctx.meta.get(DEBUG_KEY) or _debug_from_env():
-                raise
-            click.echo(f"Error: {problem}", err=True)
+                traceback.print_exc()  # and still the documented exit code
+            else:
+                click.echo(f"Error: {problem}", err=True)
             ctx.exit(problem.exit_code)
         except BrokenPipeError:
             sys.stderr.close()
@@ -112,8 +115,17 @@ def cli() -> None:
 
 
 def main() -> None:
-    """Console entry point."""
-    cli(prog_name="caseload")
+    """Console entry point: a failed write (disk full, closed terminal) is one
+    line and exit 1, not a traceback."""
+    try:
+        cli(prog_name="caseload")
+    except OSError as problem:
+        if "--debug" in sys.argv[1:] or _debug_from_env():
+            raise
+        with contextlib.suppress(OSError, ValueError):
+            sys.stdout.close()
+        sys.stderr.write(f"Error: cannot write output: {problem.strerror or problem}\n")
+        sys.exit(1)
 
 
 def _debug_from_env() -> bool:

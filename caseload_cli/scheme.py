@@ -38,7 +38,7 @@ _COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
 
 class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
 
 
 NonNegative = Field(ge=0)
@@ -351,6 +351,7 @@ _MESSAGES = {
     "greater_than": lambda e: f"must be > {e['ctx']['gt']}",
     "less_than_equal": lambda e: f"must be ≤ {e['ctx']['le']}",
     "float_parsing": lambda e: "must be a number",
+    "finite_number": lambda e: "must be a finite number (not nan or inf)",
     "float_type": lambda e: "must be a number",
     "int_parsing": lambda e: "must be a whole number",
     "int_type": lambda e: "must be a whole number",

@@ -176,12 +176,19 @@ def atomic_write(path: str, data: str | bytes) -> None:
     survives. Problems the user can fix raise `CaseloadError` naming the path.
     """
     payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    path = os.fspath(path)
-    directory = os.path.dirname(os.path.abspath(path))
+    shown = path = os.fspath(path)
     if os.path.isdir(path):
         raise CaseloadError(f"cannot write {path}: it is a directory")
+    if os.path.exists(path) and not os.path.isfile(path):
+        # A pipe, terminal or device (/dev/stdout, a FIFO): it cannot be
+        # replaced, only written to.
+        _write_through(path, payload)
+        return
+    # A symlink keeps pointing where it did: the file it names is replaced.
+    path = os.path.realpath(path)
+    directory = os.path.dirname(path)
     if not os.path.isdir(directory):
-        raise CaseloadError(f"cannot write {path}: directory {directory} does not exist")
+        raise CaseloadError(f"cannot write {shown}: directory {directory} does not exist")
     mode = _new_file_mode(path)
     try:
         handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, kept on failure)
@@ -192,7 +199,7 @@ def atomic_write(path: str, data: str | bytes) -> None:
             suffix=".tmp",
         )
     except OSError as problem:
-        raise CaseloadError(f"cannot write {path}: {_reason(problem)}") from problem
+        raise CaseloadError(f"cannot write {shown}: {_reason(problem)}") from problem
     temp_name = handle.name
     try:
         with handle:
@@ -206,9 +213,17 @@ def atomic_write(path: str, data: str | bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(temp_name)
         if isinstance(problem, OSError):
-            raise CaseloadError(f"cannot write {path}: {_reason(problem)}") from problem
+            raise CaseloadError(f"cannot write {shown}: {_reason(problem)}") from problem
         raise
     _fsync_directory(directory)
+
+
+def _write_through(path: str, payload: bytes) -> None:
+    try:
+        with open(path, "wb") as handle:
+            handle.write(payload)
+    except OSError as problem:
+        raise CaseloadError(f"cannot write {path}: {_reason(problem)}") from problem
 
 
 def _reason(problem: OSError) -> str:

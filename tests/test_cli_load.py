@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 import subprocess
 import sys
 
@@ -317,16 +318,29 @@ def test_missing_file_is_a_clear_error(run, tiny):
     assert "Traceback" not in result.output
 
 
-def test_debug_shows_traceback(tiny):
+def test_debug_shows_traceback_and_keeps_exit_codes(tiny):
     from click.testing import CliRunner
 
     from caseload_cli.cli import cli
-    from caseload_cli.errors import InputError
 
-    result = CliRunner().invoke(
-        cli, ["load", "nowhere.csv", "--staff", str(tiny["staff"]), "--debug"]
-    )
-    assert isinstance(result.exception, InputError)
+    runner = CliRunner()
+    missing = runner.invoke(cli, ["load", "nowhere.csv", "--staff", str(tiny["staff"]), "--debug"])
+    assert missing.exit_code == 1
+    assert "Traceback" in missing.stderr and "InputError" in missing.stderr
+    usage = runner.invoke(cli, ["--debug", "load", "--scheme", "nope"])
+    assert usage.exit_code == 2 and "Traceback" in usage.stderr
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_a_failed_write_is_one_error_line():
+    code = "import sys; from caseload_cli.cli import main; sys.argv=['caseload', 'load']; main()"
+    with open("/dev/full", "w") as full:
+        done = subprocess.run(
+            [sys.executable, "-c", code], stdout=full, stderr=subprocess.PIPE, text=True
+        )
+    assert done.returncode == 1
+    assert done.stderr.strip().endswith("Error: cannot write output: No space left on device")
+    assert "Traceback" not in done.stderr
 
 
 def test_snapshot_option_changes_active_reductions(run, tiny):

@@ -102,6 +102,14 @@ def test_int_and_float_spellings_fingerprint_alike():
         ),
         ("banding.bands.0.colour='green'", "banding.bands.0.colour: must be a colour like #2E7D32"),
         ("napo.safe_cases='lots'", "napo.safe_cases: must be a number"),
+        (
+            "weights.case_type.r16_4=nan",
+            "weights.case_type.r16_4: must be a finite number (not nan or inf)",
+        ),
+        (
+            "capacity.target_by_team_type.wafh=inf",
+            "capacity.target_by_team_type.wafh: must be a finite number (not nan or inf)",
+        ),
         ("capacity.full_time_hours=0", "capacity.full_time_hours: must be > 0"),
         (
             "reductions.union_facility_time.max_percent=150",

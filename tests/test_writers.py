@@ -14,6 +14,7 @@ import json
 import os
 import random
 import re
+import stat
 import zipfile
 from pathlib import Path
 
@@ -557,3 +558,24 @@ def test_report_decimals_widen_human_formats_only():
     assert "0.125" in writers.render(report, "csv") and "0.1250" not in writers.render(
         report, "csv"
     )
+
+
+def test_atomic_write_follows_symlinks_and_writes_through_pipes(tmp_path):
+    import threading
+
+    real = tmp_path / "real.csv"
+    real.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(real)
+    writers.atomic_write(str(link), "new\n")
+    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new\n"
+
+    fifo = tmp_path / "pipe.csv"
+    os.mkfifo(fifo)
+    received = []
+    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    writers.atomic_write(str(fifo), "through\n")
+    reader.join(timeout=10)
+    assert received == ["through\n"]
+    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe, not replaced by a file
