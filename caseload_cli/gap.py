@@ -121,8 +121,10 @@ def _positive(text: str, whole: str) -> float:
             "levels) or 'ceiling' (the scheme's targets), optionally followed by per team type "
             "numbers, e.g. 20,eit=40"
         ) from None
-    if not math.isfinite(value) or value <= 0:
-        raise UsageError(f"--target {whole!r}: {text.strip()} must be a number above 0")
+    if not math.isfinite(value) or not 0.1 <= value <= 1000:
+        raise UsageError(
+            f"--target {whole!r}: {text.strip()} must be a load per FTE from 0.1 to 1000"
+        )
     return value
 
 

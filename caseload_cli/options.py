@@ -46,7 +46,8 @@ read_options = _compose(
     click.option(
         "--input-format",
         type=click.Choice(INPUT_FORMATS),
-        help="Override the format guessed from each file's extension (needed for '-').",
+        help="Read every input file as this format instead of guessing from its extension "
+        "(for '-' the content is sniffed when this is not given).",
     ),
     click.option(
         "--encoding",

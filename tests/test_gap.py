@@ -356,3 +356,10 @@ def test_single_number_target_warns_that_eit_shares_it(run):
     assert "17.4 applies to every team type, EIT included" in plain.stdout
     own = run("gap", "--scheme", "flat", "--target", "17.4,eit=40")
     assert "EIT included" not in own.stdout
+
+
+@pytest.mark.parametrize("target", ["0", "1e-300", "5000", "nan"])
+def test_implausible_numeric_targets_are_usage_errors(run, target):
+    result = run("gap", "--target", target)
+    assert result.exit_code == 2
+    assert "must be a load per FTE from 0.1 to 1000" in result.stderr
