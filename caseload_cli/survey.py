@@ -1039,29 +1039,3 @@ def _column_letter(number: int) -> str:
     from openpyxl.utils import get_column_letter
 
     return get_column_letter(number)
-
-
-def rejects_csv(rejects: pd.DataFrame) -> str:
-    """Rejected rows as CSV, with formula-like text neutralised for spreadsheets."""
-    from caseload_cli.writers import neutralise_frame
-
-    return neutralise_frame(rejects).to_csv(index=False, lineterminator="\n")
-
-
-def problem_lines(
-    responses: Responses, rejects_path: str | None, shown: int = 10, *, notes: bool = True
-) -> list[str]:
-    """What stderr says about the responses: notes, the first rejections, the closing count."""
-    lines = [f"note: {note}" for note in responses.notes] if notes else []
-    rejects = responses.rejects
-    for record in rejects.head(shown).itertuples(index=False):
-        value = f" (value {record.value!r})" if record.value != "" else ""
-        lines.append(
-            f"rejected: {record.file} row {record.row}, {record.column}: {record.reason}{value}"
-        )
-    if len(rejects) > shown:
-        lines.append(f"rejected: ... and {len(rejects) - shown:,} more problems")
-    from caseload_cli.accounting import accounting_lines
-
-    lines.extend(accounting_lines(responses.accounting(), rejects_path))
-    return lines

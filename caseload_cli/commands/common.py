@@ -53,8 +53,15 @@ def inputs_from_options(cases: str | None, options: dict[str, Any]) -> Inputs:
     )
 
 
-def report_rejections(
-    valid: ValidInputs,
+def report_rejections(valid: ValidInputs, rejects_path: str | None, strict: bool, **show) -> None:
+    """`report_problems` for validated inputs (cases, staff, reductions)."""
+    report_problems(valid.rejects, valid.notes, valid.accounting, rejects_path, strict, **show)
+
+
+def report_problems(
+    rejects: pd.DataFrame,
+    notes_found: list[str],
+    accounting: dict[str, int],
     rejects_path: str | None,
     strict: bool,
     *,
@@ -67,13 +74,12 @@ def report_rejections(
     `listed=False` when the rejections are already the command's own output;
     `show_values=False` keeps cell values (case IDs) off the terminal.
     """
-    rejects = valid.rejects
     if rejects_path:
         from caseload_cli.writers import atomic_write
 
         atomic_write(rejects_path, _rejects_csv(rejects))
     if notes:
-        for note in valid.notes:
+        for note in notes_found:
             click.echo(f"note: {note}", err=True)
     if listed:
         for record in rejects.head(SHOWN_REJECTIONS).itertuples(index=False):
@@ -88,7 +94,7 @@ def report_rejections(
             )
     from caseload_cli.accounting import accounting_lines
 
-    for line in accounting_lines(valid.accounting, rejects_path):
+    for line in accounting_lines(accounting, rejects_path):
         click.echo(line, err=True)
     if strict and len(rejects):
         rows = rejects[["file", "row"]].drop_duplicates().shape[0]

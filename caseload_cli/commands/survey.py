@@ -113,9 +113,12 @@ def survey(
 ) -> None:
     """Safe-caseload survey figures, and actual loads against them."""
     from caseload_cli import survey as core
-    from caseload_cli.commands.common import inputs_from_options, report_rejections
-    from caseload_cli.errors import StrictRejection, UsageError
-    from caseload_cli.writers import atomic_write
+    from caseload_cli.commands.common import (
+        inputs_from_options,
+        report_problems,
+        report_rejections,
+    )
+    from caseload_cli.errors import UsageError
 
     settings = core.SurveySettings(core.parse_range(range_text), min_group, statistic or "mean")
     path = responses if responses is not None else core.bundled_responses()
@@ -142,12 +145,9 @@ def survey(
         if by not in core.SURVEY_BY:
             raise UsageError(f"--by {by} needs --against CASES (responses have no {by})")
         data = core.read_responses(path, _reading(options), options["mapping"])
-        if rejects_path:
-            atomic_write(rejects_path, core.rejects_csv(data.rejects))
-        for line in core.problem_lines(data, rejects_path, notes=not quiet):
-            click.echo(line, err=True)
-        if strict and data.rejected:
-            raise StrictRejection(f"--strict: {data.rejected:,} rows rejected")
+        report_problems(
+            data.rejects, data.notes, data.accounting(), rejects_path, strict, notes=not quiet
+        )
         report = core.survey_report(data, settings, by, bars=fmt in core.HUMAN_FORMATS)
     else:
         if by not in core.AGAINST_BY:
