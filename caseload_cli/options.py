@@ -88,6 +88,14 @@ staff_options = _compose(
     ),
 )
 
+set_option = click.option(
+    "--set",
+    "overrides",
+    multiple=True,
+    metavar="PATH=VALUE",
+    help="Change one scheme value inline, e.g. weights.case_type.r16_4=1.5 (repeatable).",
+)
+
 scheme_option = _compose(
     click.option(
         "--scheme",
@@ -95,13 +103,7 @@ scheme_option = _compose(
         show_default=True,
         help="Built-in scheme name (see `caseload schemes list`) or a TOML file.",
     ),
-    click.option(
-        "--set",
-        "overrides",
-        multiple=True,
-        metavar="PATH=VALUE",
-        help="Change one scheme value inline, e.g. weights.case_type.r16_4=1.5 (repeatable).",
-    ),
+    set_option,
 )
 
 population_option = click.option(

@@ -450,10 +450,11 @@ def _read_ragged_csv(
     table, _ = _finish(
         raw, header, np.array(lines[1:], dtype=np.int64), source, decimal, notes, wanted, ragged
     )
-    kept_lines = {int(n): i for i, n in enumerate(table.row_numbers)}
-    for line, count in zip(np.array(lines[1:])[ragged], fields[ragged], strict=True):
-        reason = RAGGED_PROBLEM.format(fields=int(count), width=width)
-        table.cell_problems.append((kept_lines[int(line)], WHOLE_ROW, reason))
+    bad_lines = np.array(lines[1:], dtype=np.int64)[ragged]
+    positions = np.searchsorted(table.row_numbers, bad_lines)
+    for position, count in zip(positions.tolist(), fields[ragged].tolist(), strict=True):
+        reason = RAGGED_PROBLEM.format(fields=count, width=width)
+        table.cell_problems.append((position, WHOLE_ROW, reason))
     return table
 
 
@@ -798,13 +799,14 @@ def _read_xlsx(
         body, header, first_row, source, decimal, notes, wanted, keep=body_problems.any(axis=1)
     )
     if body_problems.any():
-        position_of = {row: i for i, row in enumerate(table.row_numbers.tolist())}
+        # Row numbers are ascending, so a problem cell's frame position is a binary search.
         for row_idx, column in zip(*np.nonzero(body_problems), strict=True):
             name = kept.get(int(column))
             if name is not None:
                 excel_row = header_at + 2 + int(row_idx)
                 reason = reason_of[(excel_row - 1, int(column))]
-                table.cell_problems.append((position_of[excel_row], name, reason))
+                position = int(np.searchsorted(table.row_numbers, excel_row))
+                table.cell_problems.append((position, name, reason))
     if problem_mask[header_at].any():
         notes.append(f"{source}: header row has formulas without cached values or error values")
     return table

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from caseload_cli.options import debug_option, output_options
+from caseload_cli.options import debug_option, output_options, set_option
 
 
 @click.group(
@@ -64,13 +64,7 @@ Examples:
   caseload schemes show flat --set weights.children.per_additional=0.25""",
 )
 @click.argument("scheme")
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="PATH=VALUE",
-    help="Change one scheme value inline (repeatable).",
-)
+@set_option
 @click.option(
     "--format",
     "output_format",
@@ -101,13 +95,7 @@ def show(scheme: str, overrides: tuple[str, ...], output_format: str) -> None:
 
 @schemes.command("check", epilog="Example:\n\n    caseload schemes check my-proposal.toml")
 @click.argument("scheme")
-@click.option(
-    "--set",
-    "overrides",
-    multiple=True,
-    metavar="PATH=VALUE",
-    help="Change one scheme value inline (repeatable).",
-)
+@set_option
 @debug_option
 def check(scheme: str, overrides: tuple[str, ...]) -> None:
     """Validate a scheme file; exit 1 listing every problem with its path."""
