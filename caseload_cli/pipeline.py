@@ -20,7 +20,7 @@ from caseload_cli.mapping import apply_mapping, load_mapping
 from caseload_cli.model import ReadOptions, Report, Table
 from caseload_cli.parsing import parse_date
 from caseload_cli.progress import Progress
-from caseload_cli.readers import read_table
+from caseload_cli.readers import guess_format, read_table
 from caseload_cli.scheme import Scheme
 from caseload_cli.validate import CASE_COLUMNS, OPTIONAL_CASE_DATES, ValidInputs, validate
 from caseload_cli.weigh import weigh_cases
@@ -106,7 +106,8 @@ def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Ta
     def read(path: str, kind: str, columns: list[str]) -> Table:
         # Only Parquet gains from reading fewer columns; text formats keep every
         # header so a missing one can be matched against what is there.
-        wanted = columns if mapping is None and _is_parquet(path, inputs.read_options) else None
+        parquet = guess_format(path, inputs.read_options) == "parquet"
+        wanted = columns if mapping is None and parquet else None
         table = read_table(path, inputs.read_options, columns=wanted, dictionary=CODE_COLUMNS)
         return apply_mapping(table, mapping, kind)
 
@@ -116,13 +117,6 @@ def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Ta
         read(inputs.reductions, "reductions", list(REDUCTION_READ)) if inputs.reductions else None
     )
     return cases, staff, reductions
-
-
-def _is_parquet(path: str, options: ReadOptions) -> bool:
-    if options.input_format:
-        return options.input_format == "parquet"
-    candidate = Path(path)
-    return candidate.suffix.lower() in (".parquet", ".pq") or candidate.is_dir()
 
 
 def parse_snapshot(text: str | None) -> date | None:

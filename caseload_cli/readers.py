@@ -28,7 +28,7 @@ from caseload_cli.errors import InputError, UsageError
 from caseload_cli.model import ReadOptions, Table
 from caseload_cli.parsing import format_floats
 
-__all__ = ["ERROR_PROBLEM", "FORMULA_PROBLEM", "read_table"]
+__all__ = ["ERROR_PROBLEM", "FORMULA_PROBLEM", "guess_format", "read_table"]
 
 FORMULA_PROBLEM = "formula without a cached value; open and save the file in Excel"
 ERROR_PROBLEM = "spreadsheet error value"  # followed by the value, e.g. "#N/A"
@@ -42,6 +42,7 @@ RATIO_MIN_SIZE = 10 * 1024**2
 _CSV_EXTENSIONS = {".csv": "csv", ".txt": "csv", ".tsv": "csv"}
 _XLSX_EXTENSIONS = {".xlsx": "xlsx", ".xlsm": "xlsx"}
 _PARQUET_EXTENSIONS = {".parquet": "parquet", ".pq": "parquet"}
+_EXTENSION_FORMATS = {**_CSV_EXTENSIONS, **_XLSX_EXTENSIONS, **_PARQUET_EXTENSIONS}
 _FORMATS = ("csv", "xlsx", "parquet")
 _DELIMITERS = (",", ";", "\t", "|")
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -112,7 +113,7 @@ def read_table(
 
     suffix = target.suffix.lower()
     if fmt is None:
-        fmt = {**_CSV_EXTENSIONS, **_XLSX_EXTENSIONS, **_PARQUET_EXTENSIONS}.get(suffix)
+        fmt = _EXTENSION_FORMATS.get(suffix)
     if fmt is None:  # unknown extension (or .xls, often a CSV in disguise): look inside
         head = _read_bytes(target, source, limit=8)
         if head.startswith(_OLE_MAGIC):
@@ -166,6 +167,16 @@ class _Wanted:
             or header.strip().casefold() in self.names
             or self._normalise(header) in self.names
         )
+
+
+def guess_format(path: str, options: ReadOptions) -> str | None:
+    """The format --input-format names, else a directory's (Parquet) or the extension's;
+    None when only the content can tell (stdin, unknown extensions)."""
+    fmt = _format_option(options)
+    if fmt is not None or path == "-":
+        return fmt
+    target = Path(path)
+    return "parquet" if target.is_dir() else _EXTENSION_FORMATS.get(target.suffix.lower())
 
 
 def _format_option(options: ReadOptions) -> str | None:
