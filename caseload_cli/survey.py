@@ -29,7 +29,6 @@ small frames built with `groupby`.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import hashlib
 import html
 import io
@@ -55,6 +54,7 @@ from caseload_cli.validate import (
     MAX_CONTRACTED_HOURS,
     Rejections,
     ValidInputs,
+    check_codes,
     require_columns,
 )
 
@@ -260,12 +260,12 @@ def validate_responses(table: Table, sha256: str = "") -> Responses:
         rejections.add(table, duplicate, "respondent_id", reasons)
 
     out["role"] = clean_text(frame["role"]).str.lower()
-    _known(table, rejections, "role", out["role"], ROLES)
+    check_codes(table, rejections, "role", out["role"], ROLES)
     out["team_type"] = clean_text(frame["team_type"]).str.lower()
     rejections.add(table, out["team_type"] == "", "team_type", "team_type is blank")
     if "law" in frame.columns:
         law = clean_text(frame["law"]).str.lower()
-        _known(table, rejections, "law", law, LAWS, blank_ok=True)
+        check_codes(table, rejections, "law", law, LAWS, blank_ok=True)
         out["law"] = law.mask(law == "", NOT_GIVEN)
     else:
         out["law"] = NOT_GIVEN
@@ -295,33 +295,6 @@ def validate_responses(table: Table, sha256: str = "") -> Responses:
         sha256=sha256,
         notes=list(table.notes),
     )
-
-
-def _known(
-    table: Table,
-    rejections: Rejections,
-    column: str,
-    values: pd.Series,
-    known: tuple[str, ...],
-    *,
-    blank_ok: bool = False,
-) -> None:
-    """Blank or unknown codes are rejected with a suggestion (one lookup per distinct value)."""
-    blank = values == ""
-    if not blank_ok:
-        rejections.add(table, blank, column, f"{column} is blank")
-    unknown = ~blank & ~values.isin(list(known))
-    if unknown.any():
-        distinct = values[unknown].unique()
-        reason_of = {value: f"{column} {value!r} {_suggest(value, known)}" for value in distinct}
-        rejections.add(table, unknown, column, values.map(reason_of).fillna(""))
-
-
-def _suggest(value: str, known: tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(value, list(known), n=2, cutoff=0.5)
-    if close:
-        return f"is not known (did you mean {' or '.join(close)}?)"
-    return f"is not known (known: {', '.join(known)})"
 
 
 def _number(

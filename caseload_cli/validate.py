@@ -243,16 +243,21 @@ def _text(table: Table, column: str) -> pd.Series:
     return clean_text(table.frame[column])
 
 
-def _known(
+def check_codes(
     table: Table,
     rejections: Rejections,
     column: str,
     values: pd.Series,
     known: list[str] | tuple[str, ...],
-    what: str,
+    what: str | None = None,
+    *,
+    blank_ok: bool = False,
 ) -> None:
+    """Blank or unknown codes are rejected with a suggestion, one per distinct value."""
+    what = what or column
     blank = values == ""
-    rejections.add(table, blank, column, f"{column} is blank")
+    if not blank_ok:
+        rejections.add(table, blank, column, f"{column} is blank")
     unknown = ~blank & ~values.isin(list(known))
     if unknown.any():
         distinct = pd.unique(values[unknown].astype("str"))
@@ -282,7 +287,7 @@ def _validate_staff(table: Table, rejections: Rejections, full_time: float) -> p
         reasons = "duplicate worker_id (first at row " + first_row.astype(str) + ")"
         rejections.add(table, duplicate, "worker_id", reasons)
     out["role"] = out["role"].str.lower()
-    _known(table, rejections, "role", out["role"], ROLES, "role")
+    check_codes(table, rejections, "role", out["role"], ROLES, "role")
     out["team_type"] = out["team_type"].str.lower()
 
     hours = pd.Series(np.nan, index=out.index, dtype="Float64")
@@ -365,13 +370,13 @@ def _validate_cases(
     out["_staff"] = good_positions[codes].astype("int32")
 
     out["law"] = _codes(frame["law"], lower=True)
-    _known(table, rejections, "law", out["law"], LAWS, "law")
+    check_codes(table, rejections, "law", out["law"], LAWS, "law")
     for column in ("case_type", "stage"):
         out[column] = _codes(frame[column], lower=True)
         known_everywhere = set.intersection(
             *(set(getattr(s.model.weights, column)) for s in schemes)
         )
-        _known(
+        check_codes(
             table,
             rejections,
             column,
@@ -541,7 +546,9 @@ def _validate_reductions(
         "worker_id is not in the staff file (or was rejected there)",
     )
     reasons_known = set.intersection(*(set(s.model.reductions) for s in schemes))
-    _known(table, rejections, "reason", out["reason"], sorted(reasons_known), "reduction reason")
+    check_codes(
+        table, rejections, "reason", out["reason"], sorted(reasons_known), "reduction reason"
+    )
 
     staff_hours = np.append(staff["contracted_hours"].to_numpy(dtype="float64"), np.nan)
     contracted = pd.Series(
