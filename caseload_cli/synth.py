@@ -1013,6 +1013,29 @@ def dirty_cases(frames: Mapping[str, pd.DataFrame]) -> tuple[pa.Table, list[dict
     return out, defects
 
 
+def write_table(
+    table: pa.Table, out: Path, name: str, formats: Sequence[str], notes: list[str]
+) -> list[Path]:
+    """`<name>.<fmt>` for each format asked for, in FORMATS order, byte-identical per seed."""
+    written: list[Path] = []
+    for fmt in FORMATS:
+        if fmt not in formats:
+            continue
+        path = out / f"{name}.{fmt}"
+        if fmt == "csv":
+            written.append(_write_bytes(path, _csv_bytes(table)))
+        elif fmt == "parquet":
+            written.append(_write_parquet(table, path))
+        elif table.num_rows > XLSX_MAX_ROWS:
+            notes.append(
+                f"{path.name} skipped: {table.num_rows:,} rows exceed the xlsx limit "
+                f"of {XLSX_MAX_ROWS:,}; use csv or parquet"
+            )
+        else:
+            written.append(_write_xlsx(table, path, name))
+    return written
+
+
 def write_sample(
     frames: Mapping[str, pd.DataFrame],
     out_dir: str | os.PathLike[str],
@@ -1037,21 +1060,7 @@ def write_sample(
     tables = {name: to_arrow(frames[name], name) for name in TABLES}
     written: list[Path] = []
     for name, table in tables.items():
-        for fmt in FORMATS:
-            if fmt not in formats:
-                continue
-            path = out / f"{name}.{fmt}"
-            if fmt == "csv":
-                written.append(_write_bytes(path, _csv_bytes(table)))
-            elif fmt == "parquet":
-                written.append(_write_parquet(table, path))
-            elif table.num_rows > XLSX_MAX_ROWS:
-                notes.append(
-                    f"{path.name} skipped: {table.num_rows:,} rows exceed the xlsx limit "
-                    f"of {XLSX_MAX_ROWS:,}; use csv or parquet"
-                )
-            else:
-                written.append(_write_xlsx(table, path, name))
+        written += write_table(table, out, name, formats, notes)
     if mapped:
         written.append(_write_bytes(out / "mapping.toml", mapping_toml().encode()))
         for name in ("cases", "staff"):

@@ -31,12 +31,8 @@ import pyarrow as pa
 from caseload_cli.synth import (
     FORMATS,
     SERVICE_AREAS,
-    XLSX_MAX_ROWS,
     _apportion,
-    _csv_bytes,
-    _write_bytes,
-    _write_parquet,
-    _write_xlsx,
+    write_table,
 )
 
 __all__ = [
@@ -264,16 +260,4 @@ def write_responses(
         raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}")
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    table = to_arrow(frame)
-    written: list[Path] = []
-    for fmt in FORMATS:
-        if fmt not in formats:
-            continue
-        path = out / f"responses.{fmt}"
-        if fmt == "csv":
-            written.append(_write_bytes(path, _csv_bytes(table)))
-        elif fmt == "parquet":
-            written.append(_write_parquet(table, path))
-        elif table.num_rows <= XLSX_MAX_ROWS:
-            written.append(_write_xlsx(table, path, "responses"))
-    return written
+    return write_table(to_arrow(frame), out, "responses", formats, notes=[])
