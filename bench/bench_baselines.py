@@ -116,7 +116,7 @@ def duckdb_totals(cases: str | Path, weights: dict[str, Any], threads: int | Non
 
 
 def caseload_xlsx(path: str | Path):
-    from caseload_cli.readers import read_table
+    from caseload_cli.read.table import read_table
 
     return read_table(str(path))
 
@@ -157,7 +157,7 @@ def _main(argv: list[str]) -> int:
         import pandas  # noqa: F401
         import python_calamine
 
-        import caseload_cli.readers  # noqa: F401
+        import caseload_cli.read.table  # noqa: F401
 
         ready = time.perf_counter()
         table = caseload_xlsx(target)

@@ -60,7 +60,7 @@ def make_parquet(workdir: Path, rows: int, seed: int = 7, profile: str = "april-
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from caseload_cli import synth
+    from caseload_cli.synth import generate as synth
 
     out = workdir / f"rows_{rows}"
     info_path = out / "info.json"
@@ -124,7 +124,7 @@ def make_parquet(workdir: Path, rows: int, seed: int = 7, profile: str = "april-
 
 def make_xlsx(workdir: Path, rows: int, seed: int = 11, profile: str = "april-2022") -> Path:
     """Exactly `rows` synthetic cases as an xlsx workbook written by `synth.write_sample`."""
-    from caseload_cli import synth
+    from caseload_cli.synth import generate as synth
 
     out = workdir / f"xlsx_{rows}"
     path = out / "cases.xlsx"

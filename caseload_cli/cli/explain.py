@@ -1,0 +1,78 @@
+"""`caseload explain`: how one worker's load and capacity are made up."""
+
+from __future__ import annotations
+
+import click
+
+from caseload_cli.cli.options import (
+    debug_option,
+    output_options,
+    quiet_option,
+    read_options,
+    scheme_option,
+    staff_options,
+    validation_options,
+)
+
+
+@click.command(
+    epilog="""\b
+Examples:
+  caseload explain W0042                           # bundled sample, flat scheme
+  caseload explain W0042 cases.csv --staff staff.csv --scheme weighted-example
+  caseload explain W0042 cases.csv --staff staff.csv --reductions reductions.csv \\
+      --scheme weighted-example --format xlsx -o W0042.xlsx
+  CASELOAD_PSEUDONYM_KEY=... caseload explain W0042 --pseudonymise --format markdown
+
+\b
+Lists every case with its base weight, child uplift, each modifier, the
+stage adjustment and the final weight (the parts add up to the weight, and
+the weights to the weighted_load `caseload load` reports), then capacity
+step by step and the band and Napo comparison. This is the only output with
+case identifiers; --pseudonymise replaces them with C- + 12 hex characters
+of HMAC-SHA256 keyed with CASELOAD_PSEUDONYM_KEY (same key, same pseudonym).""",
+)
+@click.argument("worker")
+@click.argument("cases", required=False)
+@staff_options
+@scheme_option
+@click.option(
+    "--pseudonymise/--no-pseudonymise",
+    default=False,
+    show_default=True,
+    help="Replace case IDs with keyed pseudonyms (key from CASELOAD_PSEUDONYM_KEY).",
+)
+@read_options
+@validation_options
+@output_options
+@quiet_option
+@debug_option
+def explain(
+    worker: str,
+    cases: str | None,
+    scheme: str,
+    overrides: tuple[str, ...],
+    pseudonymise: bool,
+    output_format: str | None,
+    output_path: str | None,
+    rejects_path: str | None,
+    strict: bool,
+    quiet: bool,
+    **options: str | None,
+) -> None:
+    """Show how WORKER's load and capacity are made up, case by case and step by step."""
+    from caseload_cli.cli.common import inputs_from_options, report_rejections
+    from caseload_cli.core.pseudonym import key_from_env, key_warning
+    from caseload_cli.render.report import write_report
+    from caseload_cli.reports.explain import explain_report
+    from caseload_cli.reports.pipeline import prepare, weigh
+    from caseload_cli.scheme.model import load_scheme
+
+    key = key_from_env() if pseudonymise else None
+    if key is not None and (warning := key_warning(key)):
+        click.echo(f"warning: {warning}", err=True)
+    chosen = load_scheme(scheme, overrides)
+    valid = prepare(inputs_from_options(cases, options), [chosen])
+    report_rejections(valid, rejects_path, strict, show_values=key is None, notes=not quiet)
+    report = explain_report(valid, weigh(valid, chosen), worker, key)
+    write_report(report, output_format, output_path)

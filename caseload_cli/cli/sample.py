@@ -1,0 +1,154 @@
+"""`caseload sample`: write synthetic, calibrated caseload exports.
+
+Only click and the shared options are imported here; numpy, pandas and the
+generator load inside the callback so that listing commands stays fast.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+from caseload_cli.cli.options import debug_option
+
+# Must equal caseload_cli.synth.generate.PROFILES (checked by tests/test_sample.py).
+PROFILE_NAMES = ("april-2022", "summer-2023", "default")
+FORMATS = ("csv", "xlsx", "parquet")
+MAX_WORKERS = 250_000  # 7-digit case ids; equals caseload_cli.synth.generate.MAX_WORKERS
+MAX_RESPONDENTS = 100_000  # equals caseload_cli.synth.responses.MAX_RESPONDENTS
+
+
+def _check_workers(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
+    if not 1 <= value <= MAX_WORKERS:
+        raise click.BadParameter(f"must be from 1 to {MAX_WORKERS:,} (got {value}).")
+    return value
+
+
+@click.command(
+    "sample",
+    epilog="""\b
+Examples:
+  caseload sample --out sample_data/ --workers 150 --seed 7
+  caseload sample --out /tmp/big --workers 50000 --format parquet
+  caseload sample --profile april-2022 --out demo/
+  caseload sample --out sample_data/ --workers 150 --seed 7 --mapped --survey
+
+\b
+Writes cases, staff and reductions as CSV, xlsx and Parquet. The same seed
+gives byte-identical files. Profiles reproduce published Cafcass snapshots
+(see docs/sample-data.md). All names are synthetic.""",
+)
+@click.option(
+    "--out",
+    "out_dir",
+    required=True,
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Directory to write into (created if missing; files are replaced).",
+)
+@click.option(
+    "--workers",
+    type=int,
+    default=150,
+    show_default=True,
+    callback=_check_workers,
+    help="Staff to generate, managers included (about 12 per team, 4 teams per area).",
+)
+@click.option(
+    "--seed",
+    type=click.IntRange(min=0),
+    default=7,
+    show_default=True,
+    help="Random seed; the same seed gives the same files.",
+)
+@click.option(
+    "--profile",
+    type=click.Choice(PROFILE_NAMES),
+    default="april-2022",
+    show_default=True,
+    help="Published snapshot to calibrate to ('default' is april-2022).",
+)
+@click.option(
+    "--format",
+    "formats",
+    type=click.Choice((*FORMATS, "all")),
+    multiple=True,
+    default=("all",),
+    show_default=True,
+    help="File format to write (repeatable).",
+)
+@click.option(
+    "--mapped/--no-mapped",
+    default=False,
+    show_default=True,
+    help="Also write mapping.toml and cases/staff files with an organisation's own headers.",
+)
+@click.option(
+    "--dirty/--no-dirty",
+    default=False,
+    show_default=True,
+    help="Also write dirty/ variants (BOM, cp1252, semicolons, bad rows) for validation demos.",
+)
+@click.option(
+    "--survey/--no-survey",
+    default=False,
+    show_default=True,
+    help="Also write responses.csv/.xlsx/.parquet, a safe-caseload survey that reproduces "
+    "Napo's 2021 figures (see docs/survey.md).",
+)
+@click.option(
+    "--respondents",
+    type=click.IntRange(1, MAX_RESPONDENTS),
+    default=600,
+    show_default=True,
+    help="Survey rows to write with --survey (0.5% of them deliberately implausible).",
+)
+@debug_option
+def sample(
+    out_dir: Path,
+    workers: int,
+    seed: int,
+    profile: str,
+    formats: tuple[str, ...],
+    mapped: bool,
+    dirty: bool,
+    survey: bool,
+    respondents: int,
+) -> None:
+    """Generate synthetic, calibrated caseload exports."""
+    from caseload_cli.synth import generate as synth
+
+    explicit_xlsx = "xlsx" in formats
+    chosen = (
+        FORMATS if (not formats or "all" in formats) else tuple(f for f in FORMATS if f in formats)
+    )
+    frames = synth.generate(workers, seed, profile)
+    n_cases = len(frames["cases"])
+    if explicit_xlsx and n_cases > synth.XLSX_MAX_ROWS:
+        raise click.BadParameter(
+            f"{n_cases:,} cases do not fit in an xlsx sheet ({synth.XLSX_MAX_ROWS:,} rows); "
+            "use --format csv or parquet, or fewer --workers.",
+            param_hint="'--format'",
+        )
+    if dirty and n_cases < 30:
+        raise click.BadParameter("--dirty needs at least 30 cases; use more --workers.")
+    notes: list[str] = []
+    try:
+        paths = synth.write_sample(frames, out_dir, chosen, mapped=mapped, dirty=dirty, notes=notes)
+        if survey:
+            from caseload_cli.synth import responses as synth_survey
+
+            responses = synth_survey.generate_responses(respondents, seed)
+            paths += synth_survey.write_responses(responses, out_dir, chosen)
+    except OSError as problem:
+        raise click.FileError(str(out_dir), hint=str(problem)) from problem
+    for note in notes:
+        click.echo(f"note: {note}", err=True)
+    click.echo(
+        f"sample: wrote {len(paths)} files to {out_dir} "
+        f"({n_cases:,} cases, {len(frames['staff']):,} staff, "
+        f"{len(frames['reductions']):,} reductions"
+        + (f", {respondents:,} survey responses" if survey else "")
+        + f"; profile {profile}, seed {seed})",
+        err=True,
+    )

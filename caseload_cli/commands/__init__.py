@@ -1,1 +1,0 @@
-"""One module per `caseload` sub-command; each imports the core lazily."""

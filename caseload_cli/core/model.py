@@ -1,0 +1,97 @@
+"""Plain data carried between the pipeline stages (read -> validate -> weigh -> report)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import numpy as np
+    import pandas as pd
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read one input file; every field None means 'detect'."""
+
+    input_format: str | None = None  # csv | xlsx | parquet
+    encoding: str | None = None
+    delimiter: str | None = None
+    decimal: str | None = None  # "." or ","
+    sheet: str | None = None  # name or 1-based index as text
+
+
+@dataclass
+class Table:
+    """One input file as read, before validation.
+
+    `frame` keeps values as text (CSV, xlsx) or as typed Arrow-backed columns
+    (Parquet fast path); the validators accept both. `row_numbers[i]` is the
+    row number a person sees for frame row i (spreadsheet rows: the header is
+    row 1, so the first record is row 2; Parquet: 1-based record index).
+    """
+
+    frame: pd.DataFrame
+    source: str
+    row_numbers: np.ndarray
+    decimal: str = "."
+    notes: list[str] = field(default_factory=list)
+    cell_problems: list[tuple[int, str, str]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class SchemeStamp:
+    """What every output says about the scheme that made it."""
+
+    name: str
+    version: str
+    fingerprint: str
+    title: str = ""
+    overrides: tuple[str, ...] = ()  # --set changes applied on top of the named scheme
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "name": self.name,
+            "version": self.version,
+            "fingerprint": self.fingerprint,
+            "title": self.title,
+            "overrides": list(self.overrides),
+        }
+
+
+@dataclass
+class Report:
+    """A renderable result: one main table plus optional named sections.
+
+    Every writer (table, csv, json, ndjson, xlsx, parquet, markdown, html)
+    renders this one structure, so CLI output always equals library output.
+    """
+
+    title: str
+    rows: pd.DataFrame
+    schemes: list[SchemeStamp]
+    accounting: dict[str, Any] = field(default_factory=dict)
+    sections: dict[str, pd.DataFrame] = field(default_factory=dict)
+    band_column: str | None = "band"
+    band_colours: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    metadata: dict[str, Any] = field(default_factory=dict)
+    decimals: int = 2  # places shown in table/markdown/html/xlsx; machine formats keep all
+
+    def viewing(self, section: str, main_name: str) -> Report:
+        """The same report with `section` as its main table, for formats that hold
+        only one table (csv, ndjson, parquet); the old main table becomes `main_name`."""
+        if section not in self.sections:
+            from caseload_cli.core.errors import UsageError
+
+            raise UsageError(f"no section {section!r}; sections: {', '.join(self.sections)}")
+        others = {k: v for k, v in self.sections.items() if k != section}
+        title = f"{self.title}: {section.replace('_', ' ')}"
+        return replace(
+            self,
+            title=title,
+            rows=self.sections[section],
+            sections={main_name: self.rows, **others},
+            band_column=self.band_column if self.band_column in self.sections[section] else None,
+            metadata={**self.metadata, "view": section, "sheet": section[:31]},
+        )

@@ -1,0 +1,162 @@
+"""From weighed cases to per-worker loads and roll-ups.
+
+Roll-ups sum loads and capacities first and divide last, so a team's
+utilisation is its total load over its total capacity (never a mean of
+percentages), and every level reconciles with the one below it.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from caseload_cli.engine.bands import assign_bands, band_names
+from caseload_cli.engine.capacity import staff_capacity
+from caseload_cli.scheme.model import CASE_HOLDING_ROLES, Scheme
+
+LEVELS = ("worker", "team", "service_area", "national")
+WORKER_COLUMNS = [
+    "worker_id",
+    "name",
+    "team",
+    "service_area",
+    "role",
+    "team_type",
+    "contracted_hours",
+    "fte",
+    "reduction_hours",
+    "available_fte",
+    "cases",
+    "children",
+    "weighted_load",
+    "target",
+    "capacity",
+    "utilisation_pct",
+    "band",
+    "napo_level",
+    "napo_safe_load",
+    "over_napo",
+]
+NOT_HELD_CATEGORIES = (
+    "unallocated",
+    "duty",
+    "allocation_hub",
+    "post_assessment_hub",
+    "manager_held",
+)
+
+
+def per_worker(
+    cases: pd.DataFrame,
+    weights: pd.Series,
+    staff: pd.DataFrame,
+    reductions: pd.DataFrame,
+    scheme: Scheme,
+) -> pd.DataFrame:
+    """One row per staff member (including those holding no cases).
+
+    Cases carry `_staff`, their worker's position in `staff`, so the sums are
+    integer bin counts: no string group-by over millions of cases.
+    """
+    # Bin 0 collects cases held by no one, so no masked copies of case columns are made.
+    bins = cases["_staff"].to_numpy().astype("int64") + 1
+    size = len(staff) + 1
+    out = staff_capacity(staff, reductions, scheme)
+    out["cases"] = np.bincount(bins, minlength=size)[1:].astype("int64")
+    children = cases["children"].to_numpy(dtype="float64")
+    out["children"] = np.bincount(bins, weights=children, minlength=size)[1:].astype("int64")
+    load = np.bincount(bins, weights=np.asarray(weights, dtype="float64"), minlength=size)
+    out["weighted_load"] = np.round(load[1:], 6)
+    out = _ratios(out, scheme)
+    out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + 1e-9
+    out = out.sort_values(["service_area", "team", "worker_id"], kind="stable")
+    return out[WORKER_COLUMNS].reset_index(drop=True)
+
+
+def _ratios(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(
+            frame["capacity"] > 0, frame["weighted_load"] / frame["capacity"] * 100, np.nan
+        )
+    frame["utilisation_pct"] = np.round(pct, 2)
+    frame["band"] = assign_bands(frame["weighted_load"], frame["capacity"], scheme)
+    return frame
+
+
+def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
+    """Sum workers into teams, service areas or one national row."""
+    if by == "worker":
+        return workers
+    keys = {"team": ["service_area", "team"], "service_area": ["service_area"], "national": []}[by]
+    band_counts = [f"band_{name}" for name in band_names(scheme)]
+    frame = workers.assign(
+        workers=1,
+        workers_over_napo=workers["over_napo"].astype("int64"),
+        **{
+            f"band_{name}": (workers["band"] == name).astype("int64") for name in band_names(scheme)
+        },
+    )
+    counts = ["workers", "cases", "children", "workers_over_napo", *band_counts]
+    amounts = ["fte", "available_fte", "weighted_load", "capacity", "napo_safe_load"]
+    if keys:
+        grouped = (
+            frame.groupby(keys, sort=True, observed=True)[counts + amounts].sum().reset_index()
+        )
+    else:
+        grouped = frame[counts + amounts].sum().to_frame().T
+        grouped.insert(0, "level", "national")
+    grouped[counts] = grouped[counts].astype("int64")
+    grouped[amounts] = np.round(grouped[amounts].astype("float64"), 6)
+    grouped = _ratios(grouped, scheme)
+    order = [
+        *(keys or ["level"]),
+        "workers",
+        "fte",
+        "available_fte",
+        "cases",
+        "children",
+        "weighted_load",
+        "capacity",
+        "utilisation_pct",
+        "band",
+        "napo_safe_load",
+        "workers_over_napo",
+        *band_counts,
+    ]
+    return grouped[order].reset_index(drop=True)
+
+
+def holder_category(cases: pd.DataFrame, staff: pd.DataFrame) -> pd.Categorical:
+    """Why a case is not on an FCA's caseload (NaN when it is), without per-case strings."""
+    position = cases["_staff"].to_numpy()
+    fca = np.append(staff["role"].isin(CASE_HOLDING_ROLES).to_numpy(), False)
+    unallocated = position < 0
+    held_by_fca = fca[np.where(unallocated, len(staff), position)]
+    codes = np.full(len(cases), -1, dtype="int8")
+    codes[~unallocated & ~held_by_fca] = NOT_HELD_CATEGORIES.index("manager_held")
+    codes[unallocated] = NOT_HELD_CATEGORIES.index("unallocated")
+    stage = cases["stage"]
+    for category in ("duty", "allocation_hub", "post_assessment_hub"):
+        codes[(stage == category).to_numpy()] = NOT_HELD_CATEGORIES.index(category)
+    return pd.Categorical.from_codes(codes, categories=list(NOT_HELD_CATEGORIES))
+
+
+def not_held_by_fca(cases: pd.DataFrame, weights: pd.Series, staff: pd.DataFrame) -> pd.DataFrame:
+    """Work outside FCA caseloads, by category, so none of it disappears from view."""
+    codes = holder_category(cases, staff).codes.astype("int64") + 1  # bin 0: held by an FCA
+    size = len(NOT_HELD_CATEGORIES) + 1
+
+    def total(values: np.ndarray | None = None) -> np.ndarray:
+        return np.bincount(codes, weights=values, minlength=size)[1:]
+
+    return pd.DataFrame(
+        {
+            "category": list(NOT_HELD_CATEGORIES),
+            "cases": total().astype("int64"),
+            "children": total(cases["children"].to_numpy(dtype="float64")).astype("int64"),
+            "weighted_load": np.round(total(np.asarray(weights, dtype="float64")), 6),
+            "cases_in_worker_loads": total(
+                (cases["_staff"].to_numpy() >= 0).astype("float64")
+            ).astype("int64"),
+        }
+    )

@@ -1,0 +1,188 @@
+"""read → map → validate → weigh → aggregate, as plain functions.
+
+Commands call these and render the returned Report; tests and other Python
+code can call them too and get exactly what the CLI prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from importlib import resources
+from pathlib import Path
+
+import pandas as pd
+
+from caseload_cli.contract.mapping import apply_mapping, load_mapping
+from caseload_cli.contract.parsing import parse_date
+from caseload_cli.contract.validate import CASE_COLUMNS, OPTIONAL_CASE_DATES, ValidInputs, validate
+from caseload_cli.core.errors import UsageError
+from caseload_cli.core.model import ReadOptions, Report, Table
+from caseload_cli.core.progress import Progress
+from caseload_cli.engine.aggregate import LEVELS, not_held_by_fca, per_worker, roll_up
+from caseload_cli.engine.bands import band_colours
+from caseload_cli.engine.weigh import weigh_cases
+from caseload_cli.read.table import guess_format, read_table
+from caseload_cli.scheme.model import Scheme
+
+STAFF_READ = (
+    "worker_id",
+    "name",
+    "team",
+    "service_area",
+    "role",
+    "team_type",
+    "contracted_hours",
+    "fte",
+)
+# Few distinct values: cheap to decode as dictionaries (IDs are not: unifying per-row-group
+# dictionaries of 500k IDs costs more than hashing them once later).
+CODE_COLUMNS = ("law", "case_type", "stage", "role", "team_type")
+REDUCTION_READ = ("worker_id", "reason", "hours", "percent", "start", "end")
+
+
+@dataclass(frozen=True)
+class Inputs:
+    """Which files to read and how."""
+
+    cases: str
+    staff: str
+    reductions: str | None = None
+    read_options: ReadOptions = field(default_factory=ReadOptions)
+    mapping: str | None = None
+    snapshot: str | None = None
+
+
+def sample_data_dir() -> Path:
+    try:
+        path = Path(str(resources.files("caseload_cli.sample_data")))
+        if (path / "cases.csv").exists():
+            return path
+    except ModuleNotFoundError:
+        pass
+    return Path(__file__).resolve().parents[2] / "sample_data"
+
+
+def bundled_inputs() -> Inputs:
+    """The shipped synthetic sample, so `caseload load` works straight after install."""
+    folder = sample_data_dir()
+    reductions = folder / "reductions.csv"
+    return Inputs(
+        cases=str(folder / "cases.csv"),
+        staff=str(folder / "staff.csv"),
+        reductions=str(reductions) if reductions.exists() else None,
+    )
+
+
+def resolve_inputs(
+    cases: str | None,
+    staff: str | None,
+    reductions: str | None,
+    read_options: ReadOptions,
+    mapping: str | None,
+    snapshot: str | None,
+) -> Inputs:
+    """No cases file means the bundled sample; a cases file needs its staff file."""
+    if cases is None:
+        if staff or reductions:
+            raise UsageError("give a CASES file as well as --staff/--reductions")
+        bundled = bundled_inputs()
+        return Inputs(
+            bundled.cases, bundled.staff, bundled.reductions, ReadOptions(), None, snapshot
+        )
+    if not staff:
+        raise UsageError("--staff FILE is required with a cases file (capacity comes from staff)")
+    if [cases, staff, reductions].count("-") > 1:
+        raise UsageError("only one input can be read from standard input ('-')")
+    return Inputs(cases, staff, reductions, read_options, mapping, snapshot)
+
+
+def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Table | None]:
+    mapping = load_mapping(inputs.mapping) if inputs.mapping else None
+    flags = [m.flag for s in schemes for m in s.model.modifiers]
+    # Parquet reads only these columns; text formats read everything and ignore the rest.
+    case_columns = list(dict.fromkeys([*CASE_COLUMNS, *OPTIONAL_CASE_DATES, *flags]))
+
+    def read(path: str, kind: str, columns: list[str]) -> Table:
+        # Only Parquet gains from reading fewer columns; text formats keep every
+        # header so a missing one can be matched against what is there.
+        parquet = guess_format(path, inputs.read_options) == "parquet"
+        wanted = columns if mapping is None and parquet else None
+        table = read_table(path, inputs.read_options, columns=wanted, dictionary=CODE_COLUMNS)
+        return apply_mapping(table, mapping, kind)
+
+    cases = read(inputs.cases, "cases", case_columns)
+    staff = read(inputs.staff, "staff", list(STAFF_READ))
+    reductions = (
+        read(inputs.reductions, "reductions", list(REDUCTION_READ)) if inputs.reductions else None
+    )
+    return cases, staff, reductions
+
+
+def parse_snapshot(text: str | None) -> date | None:
+    if text is None:
+        return None
+    parsed, bad = parse_date(pd.Series([text], dtype="str"))
+    if bad.iat[0] or pd.isna(parsed.iat[0]):
+        raise UsageError(f"--snapshot {text!r} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+    return parsed.iat[0].date()
+
+
+def prepare(inputs: Inputs, schemes: list[Scheme], progress: Progress | None = None) -> ValidInputs:
+    """Read and validate once, however many schemes will weigh the result."""
+    progress = progress or Progress(False)
+    progress.step(f"reading {inputs.cases} …")
+    cases, staff, reductions = read_inputs(inputs, schemes)
+    progress.step(f"validating {len(cases.frame):,} case rows …")
+    valid = validate(cases, staff, reductions, schemes, parse_snapshot(inputs.snapshot))
+    progress.done()
+    return valid
+
+
+@dataclass
+class Weighed:
+    """One scheme's view of the validated inputs."""
+
+    scheme: Scheme
+    parts: (
+        pd.DataFrame
+    )  # per case: base, child_uplift, mod_*, stage_factor, stage_adjustment, weight
+    workers: pd.DataFrame
+
+
+def weigh(valid: ValidInputs, scheme: Scheme) -> Weighed:
+    parts = weigh_cases(valid.cases, scheme)
+    workers = per_worker(valid.cases, parts["weight"], valid.staff, valid.reductions, scheme)
+    return Weighed(scheme, parts, workers)
+
+
+def load_report(valid: ValidInputs, scheme: Scheme, by: str = "worker") -> Report:
+    """The `caseload load` report: loads by worker or rolled up, plus work not held by FCAs."""
+    return build_load(valid, scheme, by)[0]
+
+
+def build_load(valid: ValidInputs, scheme: Scheme, by: str = "worker") -> tuple[Report, Weighed]:
+    """The report and the per-worker detail behind it (for --fail-on and explain)."""
+    if by not in LEVELS:
+        raise UsageError(f"--by must be one of {', '.join(LEVELS)}")
+    weighed = weigh(valid, scheme)
+    rows = roll_up(weighed.workers, by, scheme)
+    section = not_held_by_fca(valid.cases, weighed.parts["weight"], valid.staff)
+    report = Report(
+        title=f"Weighted caseload by {by.replace('_', ' ')}",
+        rows=rows,
+        schemes=[scheme.stamp],
+        accounting=dict(valid.accounting),
+        sections={"not_held_by_fca": section},
+        band_column="band",
+        band_colours=band_colours(scheme),
+        notes=list(valid.notes),
+        metadata={
+            "by": by,
+            "snapshot": valid.snapshot.isoformat(),
+            "sheet": "load",
+            "scheme_origin": scheme.origin,
+            "scheme_overrides": list(scheme.overrides),
+        },
+    )
+    return report, weighed
