@@ -75,7 +75,7 @@ def report_problems(
     `show_values=False` keeps cell values (case IDs) off the terminal.
     """
     if rejects_path:
-        from caseload_cli.render.report import atomic_write
+        from caseload_cli.core.files import atomic_write
 
         atomic_write(rejects_path, _rejects_csv(rejects))
     if notes:
@@ -92,7 +92,7 @@ def report_problems(
             click.echo(
                 f"rejected: ... and {len(rejects) - SHOWN_REJECTIONS:,} more problems", err=True
             )
-    from caseload_cli.contract.accounting import accounting_lines
+    from caseload_cli.core.accounting import accounting_lines
 
     for line in accounting_lines(accounting, rejects_path):
         click.echo(line, err=True)

@@ -10,10 +10,10 @@ from typing import Any
 
 import click
 
-DEBUG_KEY = "caseload.debug"
+from caseload_cli.core.formats import INPUT_FORMATS, OUTPUT_FORMATS
+from caseload_cli.core.vocabulary import DEFAULT_POPULATION, POPULATIONS
 
-OUTPUT_FORMATS = ("table", "csv", "json", "ndjson", "xlsx", "parquet", "markdown", "html")
-INPUT_FORMATS = ("csv", "xlsx", "parquet")
+DEBUG_KEY = "caseload.debug"
 
 
 def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -108,8 +108,8 @@ scheme_option = _compose(
 
 population_option = click.option(
     "--population",
-    type=click.Choice(["fca", "all"]),
-    default="fca",
+    type=click.Choice(POPULATIONS),
+    default=DEFAULT_POPULATION,
     show_default=True,
     help="Whose workload and FTE count: FCAs and locum FCAs (as published), or all staff "
     "holding cases.",

@@ -29,6 +29,7 @@ import pandas as pd
 from caseload_cli.contract.parsing import clean_text
 from caseload_cli.core.errors import InputError
 from caseload_cli.core.model import Table
+from caseload_cli.read.text import normalise_header
 
 __all__ = [
     "SECTIONS",
@@ -36,13 +37,11 @@ __all__ = [
     "SectionMapping",
     "apply_mapping",
     "load_mapping",
-    "normalise_header",
 ]
 
 SECTIONS = ("cases", "staff", "reductions", "responses")
 SECTION_KEYS = ("columns", "values")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
-_HEADER_RUNS = re.compile(r"[\s.\-]+")
 
 
 @dataclass
@@ -67,15 +66,6 @@ class Mapping:
     def section(self, kind: str) -> SectionMapping:
         """The mapping for `kind`, or an empty one when the file has no such section."""
         return self.sections.get(kind, SectionMapping())
-
-
-def normalise_header(name: str) -> str:
-    """Canonical header form: "Worker ID" -> "worker_id", "Case-Type" -> "case_type".
-
-    Lets exports that differ only in case, spacing or punctuation match our
-    column names without needing a mapping file.
-    """
-    return _HEADER_RUNS.sub("_", str(name).replace("\ufeff", "").strip().lower())
 
 
 # --------------------------------------------------------------------------- loading

@@ -22,6 +22,8 @@ import numpy as np
 import pandas as pd
 from pandas.api import types as ptypes
 
+from caseload_cli.read.text import format_floats
+
 __all__ = ["clean_text", "parse_bool", "parse_date", "parse_int", "parse_number"]
 
 # Excel serial day numbers we accept as dates: 20000 = 1954-10-03, 80000 = 2119-01-10.
@@ -122,33 +124,6 @@ def _via_categories(series: pd.Series, parse: Callable[[pd.Series], _Parsed]) ->
         bad = cat_bad.to_numpy()[take] & ~missing
     values.index = series.index
     return values, pd.Series(bad, index=series.index)
-
-
-def format_floats(values: np.ndarray, decimal: str = ".") -> np.ndarray:
-    """Render floats the way a person typed them: "12" not "12.0", no "1e-05".
-
-    Returns an object array of str; non-finite values become "". Shared with
-    the xlsx reader so typed spreadsheet numbers look exactly like CSV text.
-    """
-    values = np.asarray(values, dtype=float)
-    out = np.full(len(values), "", dtype=object)
-    finite = np.isfinite(values)
-    with np.errstate(invalid="ignore"):
-        integral = finite & (np.floor(values) == values)
-        plain_int = integral & (np.abs(values) < 2.0**63)
-    out[plain_int] = values[plain_int].astype(np.int64).astype(str)
-    # Python/NumPy repr is shortest-round-trip and positional for 1e-4 <= |x| < 1e16;
-    # non-integral floats are always below 2**53, so only tiny ones and huge
-    # integral ones need the slower positional formatter.
-    odd = finite & ~plain_int & ((np.abs(values) < 1e-4) | integral)
-    rest = finite & ~plain_int & ~odd
-    out[rest] = values[rest].astype(str)
-    if odd.any():
-        out[odd] = [np.format_float_positional(v, trim="-") for v in values[odd]]
-    if decimal != ".":
-        fractional = finite & ~integral
-        out[fractional] = np.char.replace(out[fractional].astype(str), ".", decimal)
-    return out
 
 
 def _datetime_text(series: pd.Series) -> pd.Series:

@@ -24,9 +24,9 @@ from typing import BinaryIO
 import numpy as np
 import pandas as pd
 
-from caseload_cli.contract.parsing import format_floats
 from caseload_cli.core.errors import InputError, UsageError
 from caseload_cli.core.model import ReadOptions, Table
+from caseload_cli.read.text import format_floats, normalise_header
 
 __all__ = ["ERROR_PROBLEM", "FORMULA_PROBLEM", "guess_format", "read_table"]
 
@@ -153,8 +153,6 @@ class _Wanted:
     dictionary: set[str]
 
     def __init__(self, columns: list[str] | None):
-        from caseload_cli.contract.mapping import normalise_header
-
         self._normalise = normalise_header
         self.dictionary = set()
         self.all = columns is None

@@ -21,19 +21,17 @@ import contextlib
 import datetime as _dt
 import decimal
 import html
-import io
 import json
 import math
 import os
 import re
 import sys
-import tempfile
-import zipfile
 from collections.abc import Callable, Iterable
 from typing import IO, TYPE_CHECKING, Any
 
-from caseload_cli.contract.accounting import accounting_lines
+from caseload_cli.core.accounting import accounting_lines
 from caseload_cli.core.errors import CaseloadError, UsageError
+from caseload_cli.core.files import atomic_write, new_workbook, workbook_bytes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -62,9 +60,6 @@ DANGEROUS_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 
 #: Stamp columns added to CSV and fields added to every NDJSON record.
 STAMP_FIELDS = ("scheme", "scheme_version", "scheme_fingerprint")
-
-#: Fixed timestamp for xlsx document properties and zip entries (reproducible output).
-FIXED_TIMESTAMP = _dt.datetime(2000, 1, 1)
 
 _COLOUR_RE = re.compile(r"^#[0-9A-Fa-f]{6}$")
 
@@ -166,87 +161,6 @@ def write_report(
     with contextlib.suppress(AttributeError, ValueError):
         stream.flush()
     return fmt
-
-
-def atomic_write(path: str, data: str | bytes) -> None:
-    """Write `data` to `path` via a temporary file in the same directory and `os.replace`.
-
-    Text is written as UTF-8 exactly as given ("\\n" newlines). The target is
-    either the complete new content or untouched; the temporary file never
-    survives. Problems the user can fix raise `CaseloadError` naming the path.
-    """
-    payload = data.encode("utf-8") if isinstance(data, str) else bytes(data)
-    shown = path = os.fspath(path)
-    if os.path.isdir(path):
-        raise CaseloadError(f"cannot write {path}: it is a directory")
-    if os.path.exists(path) and not os.path.isfile(path):
-        # A pipe, terminal or device (/dev/stdout, a FIFO): it cannot be
-        # replaced, only written to.
-        _write_through(path, payload)
-        return
-    # A symlink keeps pointing where it did: the file it names is replaced.
-    path = os.path.realpath(path)
-    directory = os.path.dirname(path)
-    if not os.path.isdir(directory):
-        raise CaseloadError(f"cannot write {shown}: directory {directory} does not exist")
-    mode = _new_file_mode(path)
-    try:
-        handle = tempfile.NamedTemporaryFile(  # noqa: SIM115 (closed below, kept on failure)
-            mode="wb",
-            delete=False,
-            dir=directory,
-            prefix="." + os.path.basename(path) + ".",
-            suffix=".tmp",
-        )
-    except OSError as problem:
-        raise CaseloadError(f"cannot write {shown}: {_reason(problem)}") from problem
-    temp_name = handle.name
-    try:
-        with handle:
-            handle.write(payload)
-            handle.flush()
-            os.fsync(handle.fileno())
-        with contextlib.suppress(OSError):
-            os.chmod(temp_name, mode)
-        os.replace(temp_name, path)
-    except BaseException as problem:
-        with contextlib.suppress(OSError):
-            os.unlink(temp_name)
-        if isinstance(problem, OSError):
-            raise CaseloadError(f"cannot write {shown}: {_reason(problem)}") from problem
-        raise
-    _fsync_directory(directory)
-
-
-def _write_through(path: str, payload: bytes) -> None:
-    try:
-        with open(path, "wb") as handle:
-            handle.write(payload)
-    except OSError as problem:
-        raise CaseloadError(f"cannot write {path}: {_reason(problem)}") from problem
-
-
-def _reason(problem: OSError) -> str:
-    return problem.strerror or str(problem)
-
-
-def _new_file_mode(path: str) -> int:
-    """Keep an existing file's permissions; new files get 0o666 minus the umask."""
-    try:
-        return os.stat(path).st_mode & 0o7777
-    except OSError:
-        umask = os.umask(0o022)
-        os.umask(umask)
-        return 0o666 & ~umask
-
-
-def _fsync_directory(directory: str) -> None:
-    with contextlib.suppress(OSError, AttributeError):
-        fd = os.open(directory, os.O_RDONLY)
-        try:
-            os.fsync(fd)
-        finally:
-            os.close(fd)
 
 
 def _check_format(fmt: str) -> str:
@@ -778,25 +692,6 @@ def _render_parquet(report: Report) -> bytes:
 # xlsx
 
 
-class _FixedTimeZipFile(zipfile.ZipFile):
-    """A ZipFile whose entries all carry one fixed timestamp (reproducible xlsx)."""
-
-    _stamp = FIXED_TIMESTAMP.timetuple()[:6]
-
-    def writestr(self, zinfo_or_arcname, data, compress_type=None, compresslevel=None):
-        if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
-            info = zipfile.ZipInfo(zinfo_or_arcname, date_time=self._stamp)
-            info.compress_type = self.compression
-            info.external_attr = 0o600 << 16
-            zinfo_or_arcname = info
-        super().writestr(zinfo_or_arcname, data, compress_type, compresslevel)
-
-    def write(self, filename, arcname=None, compress_type=None, compresslevel=None):
-        with open(filename, "rb") as source:
-            data = source.read()
-        self.writestr(arcname or os.path.basename(filename), data, compress_type, compresslevel)
-
-
 _SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
 
 
@@ -932,15 +827,9 @@ def _about_rows(report: Report) -> list[tuple[str, Any]]:
 
 
 def _render_xlsx(report: Report) -> bytes:
-    from openpyxl import Workbook
     from openpyxl.styles import Font
-    from openpyxl.writer.excel import ExcelWriter
 
-    wb = Workbook(write_only=True)
-    wb.properties.created = FIXED_TIMESTAMP
-    wb.properties.modified = FIXED_TIMESTAMP
-    wb.properties.creator = "caseload_cli"
-    wb.properties.title = _xlsx_text(report.title)[:255] or None
+    wb = new_workbook(_xlsx_text(report.title)[:255])
     used = {"about"}
     main = _sheet_name(str(report.metadata.get("sheet") or "report"), used)
     _xlsx_sheet(wb, main, report.rows, report)
@@ -958,11 +847,7 @@ def _render_xlsx(report: Report) -> bytes:
     for key, value in rows:
         about.append([_xlsx_cell(about, _xlsx_text(key)), _xlsx_cell(about, _xlsx_value(value))])
 
-    buffer = io.BytesIO()
-    with _FixedTimeZipFile(buffer, "w", zipfile.ZIP_DEFLATED, allowZip64=True) as archive:
-        # ExcelWriter directly: openpyxl's save_workbook() would stamp "modified" with now().
-        ExcelWriter(wb, archive).save()
-    return buffer.getvalue()
+    return workbook_bytes(wb)
 
 
 _RENDERERS: dict[str, Callable[[Report], str | bytes]] = {

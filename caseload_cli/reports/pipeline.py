@@ -8,8 +8,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
-from importlib import resources
-from pathlib import Path
 
 import pandas as pd
 
@@ -17,6 +15,7 @@ from caseload_cli.contract.mapping import apply_mapping, load_mapping
 from caseload_cli.contract.parsing import parse_date
 from caseload_cli.contract.validate import CASE_COLUMNS, OPTIONAL_CASE_DATES, ValidInputs, validate
 from caseload_cli.core.errors import UsageError
+from caseload_cli.core.files import sample_data_dir
 from caseload_cli.core.model import ReadOptions, Report, Table
 from caseload_cli.core.progress import Progress
 from caseload_cli.engine.aggregate import LEVELS, not_held_by_fca, per_worker, roll_up
@@ -51,16 +50,6 @@ class Inputs:
     read_options: ReadOptions = field(default_factory=ReadOptions)
     mapping: str | None = None
     snapshot: str | None = None
-
-
-def sample_data_dir() -> Path:
-    try:
-        path = Path(str(resources.files("caseload_cli.sample_data")))
-        if (path / "cases.csv").exists():
-            return path
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "sample_data"
 
 
 def bundled_inputs() -> Inputs:

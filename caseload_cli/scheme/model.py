@@ -16,13 +16,13 @@ import re
 import tomllib
 from datetime import date
 from functools import cached_property
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from caseload_cli.core.errors import SchemeError, UsageError
+from caseload_cli.core.files import builtin_schemes_dir
 from caseload_cli.core.model import SchemeStamp
 
 ROLES = (
@@ -245,26 +245,15 @@ class Scheme:
 # --------------------------------------------------------------------------- loading
 
 
-def builtin_dir() -> Path:
-    """Where the shipped schemes live, installed or in a source checkout."""
-    try:
-        path = Path(str(resources.files("caseload_cli.weights")))
-        if path.is_dir():
-            return path
-    except ModuleNotFoundError:
-        pass
-    return Path(__file__).resolve().parents[2] / "weights"
-
-
 def builtin_names() -> list[str]:
-    return sorted(p.stem for p in builtin_dir().glob("*.toml"))
+    return sorted(p.stem for p in builtin_schemes_dir().glob("*.toml"))
 
 
 def load_scheme(name_or_path: str, overrides: tuple[str, ...] | list[str] = ()) -> Scheme:
     """Load a built-in scheme by name, or a TOML file, applying `--set` overrides."""
     path = Path(name_or_path)
     if name_or_path in builtin_names():
-        path = builtin_dir() / f"{name_or_path}.toml"
+        path = builtin_schemes_dir() / f"{name_or_path}.toml"
     elif path.suffix == ".toml" and not path.exists():
         raise SchemeError(str(path), ["file not found"])
     elif path.suffix != ".toml" or not path.exists():
@@ -281,7 +270,7 @@ def load_scheme(name_or_path: str, overrides: tuple[str, ...] | list[str] = ()) 
         raise SchemeError(str(path), [f"not valid TOML: {problem}"]) from None
     except (OSError, UnicodeDecodeError) as problem:
         raise SchemeError(str(path), [f"cannot read: {problem}"]) from None
-    label = name_or_path if path.parent == builtin_dir() else str(path)
+    label = name_or_path if path.parent == builtin_schemes_dir() else str(path)
     return scheme_from_dict(apply_overrides(raw, overrides), label, tuple(overrides))
 
 

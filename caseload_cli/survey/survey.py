@@ -194,7 +194,7 @@ class Responses:
 
 def bundled_responses() -> str:
     """The shipped synthetic survey, so `caseload survey` works straight after install."""
-    from caseload_cli.reports.pipeline import sample_data_dir
+    from caseload_cli.core.files import sample_data_dir
 
     path = sample_data_dir() / "responses.csv"
     if not path.exists():
@@ -956,7 +956,7 @@ class _FixedTimeZip(zipfile.ZipFile):
         compress_type: int | None = None,
         compresslevel: int | None = None,
     ) -> None:
-        from caseload_cli.render.report import FIXED_TIMESTAMP
+        from caseload_cli.core.files import FIXED_TIMESTAMP
 
         if not isinstance(zinfo_or_arcname, zipfile.ZipInfo):
             info = zipfile.ZipInfo(zinfo_or_arcname, date_time=FIXED_TIMESTAMP.timetuple()[:6])

@@ -427,9 +427,12 @@ def test_reason_cap_holds_across_rows_and_dates_must_be_ordered(run, tiny, tmp_p
 def test_modifier_order_does_not_change_weights(tiny):
     import tomllib
 
-    from caseload_cli.scheme.model import builtin_dir, scheme_from_dict
+    from caseload_cli.core.files import builtin_schemes_dir
+    from caseload_cli.scheme.model import scheme_from_dict
 
-    data = tomllib.loads((builtin_dir() / "weighted-example.toml").read_text(encoding="utf-8"))
+    data = tomllib.loads(
+        (builtin_schemes_dir() / "weighted-example.toml").read_text(encoding="utf-8")
+    )
     swapped = dict(data, modifiers=list(reversed(data["modifiers"])))
     from caseload_cli.reports.pipeline import Inputs, prepare, weigh
 

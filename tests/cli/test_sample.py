@@ -415,7 +415,7 @@ def test_bundled_sample_data_is_exactly_what_the_documented_command_makes(tmp_pa
     from click.testing import CliRunner
 
     from caseload_cli.cli import cli
-    from caseload_cli.reports.pipeline import sample_data_dir
+    from caseload_cli.core.files import sample_data_dir
 
     doc = (DOCS / "sample-data.md").read_text(encoding="utf-8")
     command = "sample --out sample_data/ --workers 150 --seed 7 --mapped --survey"

@@ -8,7 +8,7 @@ import io
 import pandas as pd
 import pytest
 
-from caseload_cli.reports.pipeline import sample_data_dir
+from caseload_cli.core.files import sample_data_dir
 
 SAMPLE = sample_data_dir()
 

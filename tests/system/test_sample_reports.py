@@ -9,7 +9,7 @@ import pyarrow.parquet as pq
 import pytest
 from openpyxl import load_workbook
 
-from caseload_cli.reports.pipeline import sample_data_dir
+from caseload_cli.core.files import sample_data_dir
 from caseload_cli.scheme.model import load_scheme
 
 SAMPLE = sample_data_dir()

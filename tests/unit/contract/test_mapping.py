@@ -8,9 +8,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from caseload_cli.contract.mapping import Mapping, apply_mapping, load_mapping, normalise_header
+from caseload_cli.contract.mapping import Mapping, apply_mapping, load_mapping
 from caseload_cli.core.errors import InputError
 from caseload_cli.core.model import Table
+from caseload_cli.read.text import normalise_header
 
 GOOD = """
 # sections: cases, staff, reductions, responses (any subset)

@@ -26,6 +26,7 @@ from helpers import GOLDEN as GOLDEN_ROOT
 
 from caseload_cli import __version__
 from caseload_cli.core.errors import CaseloadError, UsageError
+from caseload_cli.core.files import atomic_write
 from caseload_cli.core.model import Report, SchemeStamp
 from caseload_cli.render import report as writers
 
@@ -455,9 +456,9 @@ def test_parquet_round_trip(report):
 
 def test_atomic_write_success_leaves_no_temp_file(tmp_path):
     target = tmp_path / "out.csv"
-    writers.atomic_write(str(target), "a,b\nZoë,1\n")
+    atomic_write(str(target), "a,b\nZoë,1\n")
     assert target.read_bytes() == "a,b\nZoë,1\n".encode()
-    writers.atomic_write(str(target), b"\x00\x01")
+    atomic_write(str(target), b"\x00\x01")
     assert target.read_bytes() == b"\x00\x01"
     assert os.listdir(tmp_path) == ["out.csv"]
 
@@ -471,7 +472,7 @@ def test_atomic_write_failure_keeps_target_and_removes_temp(tmp_path, monkeypatc
 
     monkeypatch.setattr(os, "replace", broken_replace)
     with pytest.raises(CaseloadError, match=r"out\.csv"):
-        writers.atomic_write(str(target), "new content\n")
+        atomic_write(str(target), "new content\n")
     assert target.read_text() == "old\n"
     assert os.listdir(tmp_path) == ["out.csv"]
 
@@ -479,14 +480,14 @@ def test_atomic_write_failure_keeps_target_and_removes_temp(tmp_path, monkeypatc
 def test_atomic_write_failure_without_existing_target(tmp_path, monkeypatch):
     monkeypatch.setattr(os, "replace", lambda src, dst: (_ for _ in ()).throw(OSError("boom")))
     with pytest.raises(CaseloadError):
-        writers.atomic_write(str(tmp_path / "new.json"), "{}\n")
+        atomic_write(str(tmp_path / "new.json"), "{}\n")
     assert os.listdir(tmp_path) == []
 
 
 def test_atomic_write_missing_directory(tmp_path):
     target = tmp_path / "nope" / "out.csv"
     with pytest.raises(CaseloadError, match=r"out\.csv"):
-        writers.atomic_write(str(target), "x")
+        atomic_write(str(target), "x")
 
 
 def test_write_report_binary_to_stdout_is_refused(report):
@@ -568,7 +569,7 @@ def test_atomic_write_follows_symlinks_and_writes_through_pipes(tmp_path):
     real.write_text("old", encoding="utf-8")
     link = tmp_path / "link.csv"
     link.symlink_to(real)
-    writers.atomic_write(str(link), "new\n")
+    atomic_write(str(link), "new\n")
     assert link.is_symlink() and real.read_text(encoding="utf-8") == "new\n"
 
     fifo = tmp_path / "pipe.csv"
@@ -576,7 +577,7 @@ def test_atomic_write_follows_symlinks_and_writes_through_pipes(tmp_path):
     received = []
     reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
     reader.start()
-    writers.atomic_write(str(fifo), "through\n")
+    atomic_write(str(fifo), "through\n")
     reader.join(timeout=10)
     assert received == ["through\n"]
     assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe, not replaced by a file

@@ -10,11 +10,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseload_cli.core.errors import SchemeError, UsageError
-from caseload_cli.scheme.model import builtin_dir, builtin_names, load_scheme, scheme_from_dict
+from caseload_cli.core.files import builtin_schemes_dir
+from caseload_cli.scheme.model import builtin_names, load_scheme, scheme_from_dict
 
 
 def raw(name: str = "flat") -> dict:
-    return tomllib.loads((builtin_dir() / f"{name}.toml").read_text(encoding="utf-8"))
+    return tomllib.loads((builtin_schemes_dir() / f"{name}.toml").read_text(encoding="utf-8"))
 
 
 def test_builtins_are_the_three_promised():

@@ -1,0 +1,28 @@
+""" "Did you mean …?": one way to suggest a close match, used by every message."""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterable
+
+#: How alike a word must be to be suggested (difflib ratio). One value everywhere,
+#: so the same typo gets the same hint from a header, a code, a scheme key or an option.
+CUTOFF = 0.6
+
+
+def close_matches(
+    word: str, choices: Iterable[str], n: int = 3, cutoff: float = CUTOFF
+) -> list[str]:
+    """Up to `n` choices that look like `word`, best first."""
+    return difflib.get_close_matches(str(word), [str(c) for c in choices], n=n, cutoff=cutoff)
+
+
+def did_you_mean(
+    word: str, choices: Iterable[str], n: int = 3, cutoff: float = CUTOFF, quote: bool = False
+) -> str:
+    """'did you mean a or b?' for the close matches, or '' when nothing is close."""
+    close = close_matches(word, choices, n=n, cutoff=cutoff)
+    if not close:
+        return ""
+    shown = [repr(c) if quote else c for c in close]
+    return f"did you mean {' or '.join(shown)}?"

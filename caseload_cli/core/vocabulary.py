@@ -1,0 +1,43 @@
+"""The words every layer shares: codes, levels, populations, limits.
+
+Click choices and the library import these same tuples, so a choice offered
+on the command line is always one the library accepts. Nothing heavy is
+imported here (the CLI imports this module to build its options).
+"""
+
+from __future__ import annotations
+
+# --- staff
+ROLES = (
+    "fca",
+    "locum_fca",
+    "practice_supervisor",
+    "assistant_service_manager",
+    "service_manager",
+)
+#: Roles whose caseload and capacity the published figures count ("FCAs and locum FCAs").
+CASE_HOLDING_ROLES = ("fca", "locum_fca")
+TEAM_TYPES = ("wafh", "eit", "public_law")
+EIT_TEAM_TYPE = "eit"
+MAX_CONTRACTED_HOURS = 37.5
+
+# --- cases
+LAWS = ("public", "private")
+MAX_CHILDREN = 20  # more children in one set of proceedings is a data error
+
+# --- levels a report can group by (finest first)
+LEVELS = ("worker", "team", "service_area", "national")
+COMPARE_LEVELS = ("worker", "team", "service_area")
+GAP_LEVELS = ("national", "service_area", "team")
+SURVEY_BY = ("national", "team_type", "role", "service_area", "law")
+AGAINST_BY = ("national", "team_type", "role", "service_area", "team")
+
+# --- whose numbers a report counts (docs/population.md)
+POPULATIONS = ("fca", "all")
+DEFAULT_POPULATION = "fca"
+
+# --- survey statistics
+STATISTICS = ("mean", "median")
+
+#: Places loads and weights are rounded to, so sums are exact and reproducible.
+DECIMALS = 6
