@@ -7,6 +7,7 @@ added in one place. Nothing heavy is imported here.
 from __future__ import annotations
 
 import os
+from pathlib import PurePath
 
 INPUT_FORMATS = ("csv", "xlsx", "parquet")
 OUTPUT_FORMATS = ("table", "csv", "json", "ndjson", "xlsx", "parquet", "markdown", "html")
@@ -41,9 +42,14 @@ _PARQUET_MAGIC = b"PAR1"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # legacy .xls and encrypted xlsx
 
 
-def input_format_from_path(path: str) -> str | None:
-    """The input format a file name's extension implies, or None."""
-    return INPUT_EXTENSIONS.get(os.path.splitext(str(path))[1].lower())
+def input_format_from_path(path: str | os.PathLike[str]) -> str | None:
+    """The input format a file name's extension implies, or None.
+
+    The extension is pathlib's suffix, as the readers have always taken it: a
+    trailing slash is ignored and a name of only dots and an extension
+    ("..csv") still has one, unlike `os.path.splitext`.
+    """
+    return INPUT_EXTENSIONS.get(PurePath(path).suffix.lower())
 
 
 def output_format_from_path(path: str | None) -> str | None:

@@ -20,8 +20,9 @@ from hypothesis import strategies as st
 
 from caseload_cli.core.errors import InputError
 from caseload_cli.core.model import ReadOptions
-from caseload_cli.read import table as readers
-from caseload_cli.read.table import ERROR_PROBLEM, FORMULA_PROBLEM, read_table
+from caseload_cli.read import xlsx
+from caseload_cli.read.table import read_table
+from caseload_cli.read.xlsx import ERROR_PROBLEM, FORMULA_PROBLEM
 
 HEADERS = ["id", "name", "note"]
 
@@ -274,7 +275,7 @@ def test_hidden_cells_scan_handles_namespace_prefixes(tmp_path: Path) -> None:
     with zipfile.ZipFile(path, "w") as archive:
         archive.writestr("s.xml", sheet)
     with zipfile.ZipFile(path) as archive:
-        found = readers._hidden_cells(archive, "s.xml")
+        found = xlsx._hidden_cells(archive, "s.xml")
     assert found == [(1, 0, FORMULA_PROBLEM), (2, 2, f"{ERROR_PROBLEM} #REF!; fix it in Excel")]
 
 
@@ -312,9 +313,20 @@ def test_zip_bomb_is_refused_before_parsing(tmp_path: Path) -> None:
         read_table(str(path))
 
 
+def test_extension_is_the_pathlib_suffix(tmp_path: Path) -> None:
+    # "..csv" has the extension .csv (pathlib), not none (os.path.splitext): the
+    # name says CSV, the content says xlsx, and the note says so.
+    book = workbook(tmp_path / "b.xlsx", {"S": [["id"], ["1"]]})
+    path = tmp_path / "..csv"
+    path.write_bytes(Path(book).read_bytes())
+    table = read_table(str(path))
+    assert table.frame["id"].tolist() == ["1"]
+    assert table.notes == [f"{path}: the file is xlsx, not CSV as its name suggests; read as xlsx"]
+
+
 def test_too_many_zip_members_refused(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = workbook(tmp_path / "ok.xlsx", {"S": [["id"], ["1"]]})
-    monkeypatch.setattr(readers, "MAX_ZIP_MEMBERS", 3)
+    monkeypatch.setattr(xlsx, "MAX_ZIP_MEMBERS", 3)
     with pytest.raises(InputError, match="members"):
         read_table(path)
 

@@ -1,0 +1,228 @@
+"""Read a CSV export: decoding, delimiter sniffing, ragged rows, parser errors.
+
+CSV is the format people edit by hand, so most of what goes wrong with an
+input goes wrong here: unknown encodings, a semicolon delimiter with decimal
+commas, quoted line breaks that make pandas' record numbers differ from the
+file's line numbers, rows wider than the header. Every cell stays text.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+
+import numpy as np
+import pandas as pd
+
+from caseload_cli.core.errors import InputError, UsageError
+from caseload_cli.core.model import ReadOptions, Table
+from caseload_cli.read.frame import Wanted, finish
+
+RAGGED_PROBLEM = (
+    "row has {fields} fields but the header has {width}; check the delimiter and quoting"
+)
+#: The column of a problem that rejects the whole row rather than one cell.
+WHOLE_ROW = "(row)"
+
+_DELIMITERS = (",", ";", "\t", "|")
+_SNIFF_BYTES = 64 * 1024
+_SNIFF_LINES = 50
+_NEWLINE = re.compile(r"\r\n|\r|\n")
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t\f\v]*(?:\r\n|\r|\n))*")
+
+
+def read_csv(data: bytes, source: str, options: ReadOptions, wanted: Wanted) -> Table:
+    """Read CSV bytes into a `Table` of text cells, with file line numbers for every row."""
+    notes: list[str] = []
+    text = _decode(data, source, options.encoding, notes)
+    leading = _LEADING_BLANK_LINES.match(text)
+    skipped = len(_NEWLINE.findall(leading.group())) if leading else 0
+    text = text[leading.end() :] if leading else text
+    if not text.strip():
+        raise InputError(f"{source}: file is empty (no header row)")
+
+    if options.delimiter:
+        delimiter = _delimiter_option(options.delimiter)
+    else:
+        delimiter = _sniff_delimiter(text)
+    decimal = options.decimal or ("," if delimiter == ";" else ".")
+    try:
+        raw = pd.read_csv(
+            io.StringIO(text),
+            sep=delimiter,
+            header=None,
+            dtype=str,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            quotechar='"',
+            doublequote=True,
+            engine="c",
+            index_col=False,
+        )
+    except pd.errors.EmptyDataError:
+        raise InputError(f"{source}: file is empty (no header row)") from None
+    except (pd.errors.ParserError, ValueError) as exc:
+        if "Expected" not in str(exc):
+            raise _parser_error(exc, source, text, delimiter, skipped) from None
+        return _read_ragged_csv(text, source, delimiter, decimal, skipped, notes, wanted)
+
+    raw = raw.fillna("")
+    header = raw.iloc[0].tolist()
+    body = raw.iloc[1:].reset_index(drop=True)
+    # Physical line of every record: header line + 1 + records before it, plus
+    # any line breaks inside quoted fields of earlier records (and the header).
+    header_extra = 0
+    extra = np.zeros(len(body), dtype=np.int64)
+    if '"' in text:
+        header_extra = sum(len(_NEWLINE.findall(str(h))) for h in header)
+        for column in body.columns:
+            extra += body[column].str.count(r"\r\n|\r|\n").to_numpy(dtype=np.int64)
+    before = np.concatenate(([0], np.cumsum(extra)[:-1])) if len(extra) else extra
+    first_row = skipped + header_extra + 2 + np.arange(len(body), dtype=np.int64) + before
+    table, _ = finish(body, header, first_row, source, decimal, notes, wanted)
+    return table
+
+
+def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) -> str:
+    """Decode with the user's encoding, else UTF-8 (with or without BOM), else cp1252."""
+    if encoding:
+        try:
+            text = data.decode(encoding)
+        except LookupError:
+            raise UsageError(f"unknown encoding {encoding!r}") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{source}: cannot be read as {encoding}: byte 0x{data[exc.start]:02x} "
+                f"at offset {exc.start} is not valid in that encoding"
+            ) from None
+        return text.removeprefix("\ufeff")
+    if data.startswith(b"\xef\xbb\xbf"):
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            raise InputError(
+                f"{source}: starts with a UTF-8 byte-order mark but is not valid UTF-8 "
+                f"(offset {exc.start}); give --encoding"
+            ) from None
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = data.decode("cp1252")
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: is neither UTF-8 nor cp1252 (byte 0x{data[exc.start]:02x} at offset "
+            f"{exc.start}); give --encoding"
+        ) from None
+    notes.append(f"{source}: not valid UTF-8; read as cp1252")
+    return text
+
+
+def _delimiter_option(value: str) -> str:
+    mapped = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}.get(
+        value.lower(), value
+    )
+    if len(mapped) != 1 or mapped in '"\r\n':
+        raise UsageError(f"invalid delimiter {value!r}; give one character or 'tab'")
+    return mapped
+
+
+def _sniff_delimiter(text: str) -> str:
+    """Pick the candidate that splits the first records into a consistent, >1 field count.
+
+    Quoted sections are blanked first so delimiters inside quotes are not
+    counted; the last (possibly cut-off) line of the sample is ignored.
+    """
+    sample = text[:_SNIFF_BYTES]
+    unquoted = re.sub(r'"[^"]*"', '""', sample)
+    lines = [line for line in _NEWLINE.split(unquoted) if line.strip()]
+    if len(sample) < len(text) and len(lines) > 1:
+        lines = lines[:-1]
+    lines = lines[:_SNIFF_LINES]
+    if not lines:
+        return ","
+    best, best_score = ",", (-1, -1.0)
+    for delimiter in _DELIMITERS:
+        counts = [line.count(delimiter) for line in lines]
+        if counts[0] == 0:
+            continue
+        consistent = sum(c == counts[0] for c in counts) / len(counts)
+        score = (consistent >= 0.9, consistent + counts[0] / 1000)
+        if score > best_score:
+            best, best_score = delimiter, score
+    return best
+
+
+def _physical_line(text: str, record: int, delimiter: str) -> int:
+    """1-based line where the `record`-th record (1-based) of `text` starts.
+
+    pandas reports records, not lines; they differ when quoted fields contain
+    line breaks. Only used on the error path, so a plain csv.reader is fine.
+    """
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    previous_end = 0
+    for number, _ in enumerate(reader, start=1):
+        if number == record:
+            return previous_end + 1
+        previous_end = reader.line_num
+    return record
+
+
+def _parser_error(
+    exc: Exception, source: str, text: str, delimiter: str, line_offset: int
+) -> InputError:
+    message = str(exc)
+    match = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", message)
+    if match:
+        expected, record, saw = (int(g) for g in match.groups())
+        line = _physical_line(text, record, delimiter) if '"' in text else record
+        return InputError(
+            f"{source}: row {line + line_offset} has {saw} fields but the header has "
+            f"{expected}; check the delimiter and quoting"
+        )
+    detail = message.replace("Error tokenizing data. C error: ", "").strip()
+    return InputError(f"{source}: cannot parse as CSV ({detail})")
+
+
+def _read_ragged_csv(
+    text: str,
+    source: str,
+    delimiter: str,
+    decimal: str,
+    skipped: int,
+    notes: list[str],
+    wanted: Wanted,
+) -> Table:
+    """The slow path for a CSV with rows wider than the header: every row is
+    still read, and each ragged one is kept (cut to the header's width) with a
+    problem that rejects it, so one bad line does not stop the whole run."""
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    records: list[list[str]] = []
+    lines: list[int] = []
+    previous = 0
+    for record in reader:
+        records.append(record)
+        lines.append(skipped + previous + 1)
+        previous = reader.line_num
+    header, body = records[0], records[1:]
+    width = len(header)
+    fields = np.array([len(r) for r in body], dtype=np.int64)
+    rows = [(r + [""] * (width - len(r)))[:width] for r in body]
+    raw = (
+        pd.DataFrame(rows, columns=range(width), dtype="str")
+        if rows
+        else pd.DataFrame(columns=range(width), dtype="str")
+    )
+    ragged = fields > width
+    table, _ = finish(
+        raw, header, np.array(lines[1:], dtype=np.int64), source, decimal, notes, wanted, ragged
+    )
+    bad_lines = np.array(lines[1:], dtype=np.int64)[ragged]
+    positions = np.searchsorted(table.row_numbers, bad_lines)
+    for position, count in zip(positions.tolist(), fields[ragged].tolist(), strict=True):
+        reason = RAGGED_PROBLEM.format(fields=count, width=width)
+        table.cell_problems.append((position, WHOLE_ROW, reason))
+    return table
