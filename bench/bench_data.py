@@ -35,7 +35,7 @@ LOAD_READS = [  # what `caseload load --scheme flat` reads from a Parquet cases 
 
 
 def _parquet_options() -> dict:
-    # The settings `caseload sample --format parquet` uses (caseload_cli/synth.py).
+    # The settings `caseload sample --format parquet` uses (caseload_cli/synth/encode.py).
     return {
         "compression": "zstd",
         "compression_level": 3,
@@ -60,7 +60,9 @@ def make_parquet(workdir: Path, rows: int, seed: int = 7, profile: str = "april-
     import pyarrow.compute as pc
     import pyarrow.parquet as pq
 
-    from caseload_cli.synth import generate as synth
+    from caseload_cli.synth.encode import to_arrow
+    from caseload_cli.synth.generate import generate
+    from caseload_cli.synth.limits import MAX_WORKERS
 
     out = workdir / f"rows_{rows}"
     info_path = out / "info.json"
@@ -75,11 +77,11 @@ def make_parquet(workdir: Path, rows: int, seed: int = 7, profile: str = "april-
     staff_parts, reduction_parts = [], []
     started = time.perf_counter()
     for k, wanted in enumerate(per_chunk):
-        workers = min(synth.MAX_WORKERS, math.ceil(wanted / CASES_PER_WORKER * 1.05) + 20)
-        frames = synth.generate(workers, seed + k, profile)
-        cases = synth.to_arrow(frames["cases"].iloc[:wanted], "cases")
-        staff = synth.to_arrow(frames["staff"], "staff")
-        reductions = synth.to_arrow(frames["reductions"], "reductions")
+        workers = min(MAX_WORKERS, math.ceil(wanted / CASES_PER_WORKER * 1.05) + 20)
+        frames = generate(workers, seed + k, profile)
+        cases = to_arrow(frames["cases"].iloc[:wanted], "cases")
+        staff = to_arrow(frames["staff"], "staff")
+        reductions = to_arrow(frames["reductions"], "reductions")
         del frames
         if cases.num_rows < wanted:
             raise RuntimeError(f"chunk {k}: synth gave {cases.num_rows:,} cases, wanted {wanted:,}")
@@ -124,16 +126,18 @@ def make_parquet(workdir: Path, rows: int, seed: int = 7, profile: str = "april-
 
 def make_xlsx(workdir: Path, rows: int, seed: int = 11, profile: str = "april-2022") -> Path:
     """Exactly `rows` synthetic cases as an xlsx workbook written by `synth.write_sample`."""
-    from caseload_cli.synth import generate as synth
+    from caseload_cli.synth.generate import generate
+    from caseload_cli.synth.limits import MAX_WORKERS
+    from caseload_cli.synth.write import write_sample
 
     out = workdir / f"xlsx_{rows}"
     path = out / "cases.xlsx"
     if path.exists():
         return path
-    workers = min(synth.MAX_WORKERS, math.ceil(rows / CASES_PER_WORKER * 1.05) + 20)
-    frames = dict(synth.generate(workers, seed, profile))
+    workers = min(MAX_WORKERS, math.ceil(rows / CASES_PER_WORKER * 1.05) + 20)
+    frames = dict(generate(workers, seed, profile))
     frames["cases"] = frames["cases"].iloc[:rows]
-    synth.write_sample(frames, out, formats=("xlsx",))
+    write_sample(frames, out, formats=("xlsx",))
     return path
 
 

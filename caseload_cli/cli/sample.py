@@ -1,7 +1,8 @@
 """`caseload sample`: write synthetic, calibrated caseload exports.
 
-Only click and the shared options are imported here; numpy, pandas and the
-generator load inside the callback so that listing commands stays fast.
+Only click, the shared options and the generator's pandas-free limits are
+imported here; numpy, pandas and the generator load inside the callback so
+that listing commands stays fast.
 """
 
 from __future__ import annotations
@@ -11,12 +12,13 @@ from pathlib import Path
 import click
 
 from caseload_cli.cli.options import debug_option
-
-# Must equal caseload_cli.synth.generate.PROFILES (checked by tests/test_sample.py).
-PROFILE_NAMES = ("april-2022", "summer-2023", "default")
-FORMATS = ("csv", "xlsx", "parquet")
-MAX_WORKERS = 250_000  # 7-digit case ids; equals caseload_cli.synth.generate.MAX_WORKERS
-MAX_RESPONDENTS = 100_000  # equals caseload_cli.synth.responses.MAX_RESPONDENTS
+from caseload_cli.synth.limits import (
+    DEFAULT_PROFILE,
+    FORMATS,
+    MAX_RESPONDENTS,
+    MAX_WORKERS,
+    PROFILE_NAMES,
+)
 
 
 def _check_workers(_ctx: click.Context, _param: click.Parameter, value: int) -> int:
@@ -64,7 +66,7 @@ gives byte-identical files. Profiles reproduce published Cafcass snapshots
 @click.option(
     "--profile",
     type=click.Choice(PROFILE_NAMES),
-    default="april-2022",
+    default=DEFAULT_PROFILE,
     show_default=True,
     help="Published snapshot to calibrate to ('default' is april-2022).",
 )
@@ -116,39 +118,19 @@ def sample(
     respondents: int,
 ) -> None:
     """Generate synthetic, calibrated caseload exports."""
-    from caseload_cli.synth import generate as synth
+    from caseload_cli.synth.sample import make_sample
 
-    explicit_xlsx = "xlsx" in formats
-    chosen = (
-        FORMATS if (not formats or "all" in formats) else tuple(f for f in FORMATS if f in formats)
+    run = make_sample(
+        out_dir,
+        workers,
+        seed,
+        profile,
+        formats,
+        mapped=mapped,
+        dirty=dirty,
+        survey=survey,
+        respondents=respondents,
     )
-    frames = synth.generate(workers, seed, profile)
-    n_cases = len(frames["cases"])
-    if explicit_xlsx and n_cases > synth.XLSX_MAX_ROWS:
-        raise click.BadParameter(
-            f"{n_cases:,} cases do not fit in an xlsx sheet ({synth.XLSX_MAX_ROWS:,} rows); "
-            "use --format csv or parquet, or fewer --workers.",
-            param_hint="'--format'",
-        )
-    if dirty and n_cases < 30:
-        raise click.BadParameter("--dirty needs at least 30 cases; use more --workers.")
-    notes: list[str] = []
-    try:
-        paths = synth.write_sample(frames, out_dir, chosen, mapped=mapped, dirty=dirty, notes=notes)
-        if survey:
-            from caseload_cli.synth import responses as synth_survey
-
-            responses = synth_survey.generate_responses(respondents, seed)
-            paths += synth_survey.write_responses(responses, out_dir, chosen)
-    except OSError as problem:
-        raise click.FileError(str(out_dir), hint=str(problem)) from problem
-    for note in notes:
+    for note in run.notes:
         click.echo(f"note: {note}", err=True)
-    click.echo(
-        f"sample: wrote {len(paths)} files to {out_dir} "
-        f"({n_cases:,} cases, {len(frames['staff']):,} staff, "
-        f"{len(frames['reductions']):,} reductions"
-        + (f", {respondents:,} survey responses" if survey else "")
-        + f"; profile {profile}, seed {seed})",
-        err=True,
-    )
+    click.echo(f"sample: {run.summary()}", err=True)

@@ -28,12 +28,9 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from caseload_cli.synth.generate import (
-    FORMATS,
-    SERVICE_AREAS,
-    _apportion,
-    write_table,
-)
+from caseload_cli.synth.limits import FORMATS, MAX_RESPONDENTS
+from caseload_cli.synth.organisation import SERVICE_AREAS, apportion
+from caseload_cli.synth.write import check_formats, make_dir, write_table
 
 __all__ = [
     "IMPLAUSIBLE_ROWS",
@@ -44,8 +41,6 @@ __all__ = [
     "implausible_count",
     "write_responses",
 ]
-
-MAX_RESPONDENTS = 100_000
 
 # Published figures (Napo survey of Cafcass members, 2021).
 PUBLISHED = {
@@ -118,7 +113,7 @@ def generate_responses(respondents: int = 600, seed: int = 7) -> pd.DataFrame:
     usable = respondents - bad
 
     team_names = list(TEAM_SHARES)
-    sizes = _apportion(usable, np.array(list(TEAM_SHARES.values())))
+    sizes = apportion(usable, np.array(list(TEAM_SHARES.values())))
     totals = _group_totals(dict(zip(team_names, sizes.tolist(), strict=True)))
     parts = []
     for name, size in zip(team_names, sizes.tolist(), strict=True):
@@ -216,7 +211,7 @@ def _areas(rng: np.random.Generator, n: int) -> np.ndarray:
     """Spread over the 19 service areas; the last gets 3 respondents (a small group)."""
     areas = np.array(SERVICE_AREAS, dtype=object)
     small = SMALL_AREA_RESPONDENTS if n >= 100 else 0
-    counts = _apportion(n - small, rng.uniform(0.6, 1.4, areas.size - 1))
+    counts = apportion(n - small, rng.uniform(0.6, 1.4, areas.size - 1))
     labels = np.concatenate([np.repeat(areas[:-1], counts), np.repeat(areas[-1:], small)])
     return rng.permutation(labels)
 
@@ -255,9 +250,6 @@ def write_responses(
     frame: pd.DataFrame, out_dir: str | Path, formats: Sequence[str] = FORMATS
 ) -> list[Path]:
     """Write `responses.<fmt>` for each format asked for; same frame, same bytes."""
-    unknown = set(formats) - set(FORMATS)
-    if unknown:
-        raise ValueError(f"unknown format(s): {', '.join(sorted(unknown))}")
-    out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    check_formats(formats)
+    out = make_dir(Path(out_dir))
     return write_table(to_arrow(frame), out, "responses", formats, notes=[])

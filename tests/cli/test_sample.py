@@ -1,4 +1,4 @@
-"""`caseload sample` and caseload_cli.synth.generate: determinism, calibration, variants."""
+"""`caseload sample` and caseload_cli.synth: determinism, calibration, variants."""
 
 from __future__ import annotations
 
@@ -20,8 +20,14 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from caseload_cli.cli import cli
-from caseload_cli.cli import sample as sample_command
-from caseload_cli.synth import generate as synth
+from caseload_cli.core.vocabulary import ROLES, TEAM_TYPES
+from caseload_cli.synth import write
+from caseload_cli.synth.calibration import calibration_stats
+from caseload_cli.synth.generate import CASE_TYPES, PUBLIC_CASE_TYPES, STAGES, generate
+from caseload_cli.synth.organisation import SURNAMES
+from caseload_cli.synth.profiles import APRIL_2022, PROFILES, SUMMER_2023
+from caseload_cli.synth.reductions import REDUCTION_CAPS
+from caseload_cli.synth.variants import MAPPING
 
 NATIONAL = 1700  # staff incl. managers: about 1,400 FCAs, Cafcass's size
 TOLERANCE = {  # absolute tolerances, as documented in docs/sample-data.md
@@ -43,8 +49,8 @@ def run(*args: str):
 
 @cache
 def national(profile: str, seed: int) -> tuple[dict[str, pd.DataFrame], dict[str, float]]:
-    frames = synth.generate(NATIONAL, seed, profile)
-    return frames, synth.calibration_stats(frames["cases"], frames["staff"])
+    frames = generate(NATIONAL, seed, profile)
+    return frames, calibration_stats(frames["cases"], frames["staff"])
 
 
 def read_text(path: Path, **kwargs) -> pd.DataFrame:
@@ -62,10 +68,8 @@ def written(tmp_path_factory) -> Path:
 # --------------------------------------------------------------------------- command
 
 
-def test_profile_names_match_the_generator():
-    assert tuple(synth.PROFILES) == sample_command.PROFILE_NAMES
-    assert sample_command.MAX_WORKERS == synth.MAX_WORKERS
-    assert synth.PROFILES["default"] is synth.PROFILES["april-2022"]
+def test_default_profile_is_april_2022():
+    assert PROFILES["default"] is PROFILES["april-2022"]
 
 
 def test_command_module_does_not_import_pandas():
@@ -104,7 +108,7 @@ def test_same_seed_gives_identical_bytes_and_another_seed_differs(tmp_path):
 
 
 def test_generate_is_deterministic():
-    one, two = synth.generate(200, 9), synth.generate(200, 9)
+    one, two = generate(200, 9), generate(200, 9)
     for table in TABLES:
         pd.testing.assert_frame_equal(one[table], two[table])
 
@@ -132,7 +136,7 @@ def test_out_is_required():
 
 
 def test_too_many_rows_for_xlsx(tmp_path, monkeypatch):
-    monkeypatch.setattr(synth, "XLSX_MAX_ROWS", 50)
+    monkeypatch.setattr(write, "XLSX_MAX_ROWS", 50)
     asked = run("--out", str(tmp_path / "x"), "--workers", "20", "--format", "xlsx")
     assert asked.exit_code == 2 and "xlsx" in asked.stderr
     default = run("--out", str(tmp_path / "all"), "--workers", "20")
@@ -140,6 +144,12 @@ def test_too_many_rows_for_xlsx(tmp_path, monkeypatch):
     assert "cases.xlsx skipped" in default.stderr
     assert not (tmp_path / "all" / "cases.xlsx").exists()
     assert (tmp_path / "all" / "staff.xlsx").exists()
+
+
+def test_dirty_needs_enough_cases(tmp_path):
+    result = run("--out", str(tmp_path), "--workers", "1", "--dirty")
+    assert result.exit_code == 2 and "--dirty needs at least 30 cases" in result.stderr
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
 
 
 def test_help_has_examples():
@@ -154,7 +164,7 @@ def test_help_has_examples():
 @pytest.mark.parametrize("seed", [7, 11])
 @pytest.mark.parametrize(
     ("profile", "target"),
-    [(p.name, t) for p in (synth.APRIL_2022, synth.SUMMER_2023) for t in p.targets],
+    [(p.name, t) for p in (APRIL_2022, SUMMER_2023) for t in p.targets],
     ids=lambda v: getattr(v, "metric", v),
 )
 def test_national_data_reproduces_published_figures(profile, target, seed):
@@ -168,7 +178,7 @@ def test_national_data_reproduces_published_figures(profile, target, seed):
 
 @pytest.mark.parametrize("profile", ["april-2022", "summer-2023"])
 def test_national_data_matches_profile_parameters(profile):
-    prof = synth.PROFILES[profile]
+    prof = PROFILES[profile]
     _, stats = national(profile, 7)
     assert 1300 <= stats["fcas"] <= 1500
     assert stats["children_per_case"] == pytest.approx(prof.children_per_case, abs=0.05)
@@ -194,9 +204,9 @@ def test_calibration_stats_agrees_with_files(written):
     """The figures computed from the written CSVs equal those from the frames."""
     cases = pd.read_csv(written / "cases.csv", dtype={"case_id": str, "worker_id": str})
     staff = pd.read_csv(written / "staff.csv", dtype={"worker_id": str})
-    frames = synth.generate(60, 3)
-    expected = synth.calibration_stats(frames["cases"], frames["staff"])
-    got = synth.calibration_stats(cases, staff)
+    frames = generate(60, 3)
+    expected = calibration_stats(frames["cases"], frames["staff"])
+    got = calibration_stats(cases, staff)
     assert got == pytest.approx(expected, nan_ok=True)
 
 
@@ -204,7 +214,7 @@ def test_calibration_stats_agrees_with_files(written):
 
 
 def test_bundled_scale_structure():
-    frames = synth.generate(150, 7)
+    frames = generate(150, 7)
     staff, cases = frames["staff"], frames["cases"]
     assert len(staff) == 150
     assert staff["team"].nunique() == 12
@@ -212,28 +222,28 @@ def test_bundled_scale_structure():
     assert set(staff["service_area"]) >= {"A3 Greater Manchester", "A12 Birmingham"}
     roles = staff.groupby("team")["role"].agg(set)
     assert all({"practice_supervisor", "assistant_service_manager"} <= r for r in roles)
-    assert set(staff["team_type"]) == set(synth.TEAM_TYPES)
-    assert set(staff["role"]) == set(synth.ROLES)
+    assert set(staff["team_type"]) == set(TEAM_TYPES)
+    assert set(staff["role"]) == set(ROLES)
     assert 2800 <= len(cases) <= 3800
-    assert set(cases["stage"]) == set(synth.STAGES)
+    assert set(cases["stage"]) == set(STAGES)
     assert cases["case_id"].str.fullmatch(r"\d{7}").all() and cases["case_id"].is_unique
     assert cases["case_id"].iloc[0].startswith("0")
     assert staff["worker_id"].str.fullmatch(r"W\d{4}").all()
-    assert staff["name"].str.contains("|".join(synth._SURNAMES)).all()
+    assert staff["name"].str.contains("|".join(SURNAMES)).all()
 
 
 def check_invariants(frames: dict[str, pd.DataFrame], workers: int) -> None:
     cases, staff, reductions = frames["cases"], frames["staff"], frames["reductions"]
     assert len(staff) == workers and staff["worker_id"].is_unique
     assert staff["contracted_hours"].between(0, 37.5).all()
-    assert set(staff["role"]) <= set(synth.ROLES)
+    assert set(staff["role"]) <= set(ROLES)
     assert cases["case_id"].is_unique and (cases["case_id"].str.len() == 7).all()
     assert cases["worker_id"].dropna().isin(staff["worker_id"]).all()
     assert (cases["children"] >= 1).all()
     assert cases["snapshot"].nunique() <= 1
-    public = cases["case_type"].isin(synth.PUBLIC_CASE_TYPES)
+    public = cases["case_type"].isin(PUBLIC_CASE_TYPES)
     assert ((cases["law"] == "public") == public).all()
-    assert set(cases["case_type"]) <= set(synth.CASE_TYPES)
+    assert set(cases["case_type"]) <= set(CASE_TYPES)
     off_caseload = cases["stage"].isin(["allocation_hub", "post_assessment_hub", "duty"])
     assert cases.loc[off_caseload, "worker_id"].isna().all()
     assert (cases.loc[cases["stage"] == "allocation_hub", "law"] == "private").all()
@@ -258,7 +268,7 @@ def check_invariants(frames: dict[str, pd.DataFrame], workers: int) -> None:
     contracted = staff.set_index("worker_id")["contracted_hours"]
     hours = reductions["worker_id"].map(contracted).astype(float)
     percent = reductions["percent"].fillna(reductions["hours"] / hours * 100)
-    assert (percent <= reductions["reason"].map(synth.REDUCTION_CAPS).astype(float) + 1e-9).all()
+    assert (percent <= reductions["reason"].map(REDUCTION_CAPS).astype(float) + 1e-9).all()
     assert (percent > 0).all()
 
 
@@ -270,24 +280,24 @@ def check_invariants(frames: dict[str, pd.DataFrame], workers: int) -> None:
 )
 @example(workers=1, seed=204268277, profile="april-2022")  # a lone locum: no reductions
 def test_generated_data_keeps_the_contract(workers, seed, profile):
-    check_invariants(synth.generate(workers, seed, profile), workers)
+    check_invariants(generate(workers, seed, profile), workers)
 
 
 def test_reductions_are_mostly_active_with_one_or_two_expired():
-    frames = synth.generate(150, 7)
+    frames = generate(150, 7)
     reductions, snapshot = frames["reductions"], frames["cases"]["snapshot"].iloc[0]
     expired = reductions["end"] < snapshot
     assert 1 <= expired.sum() <= 2
     active = reductions["start"].fillna(snapshot).le(snapshot) & ~expired
     assert active.mean() > 0.7
-    assert set(reductions["reason"]) == set(synth.REDUCTION_CAPS)
+    assert set(reductions["reason"]) == set(REDUCTION_CAPS)
 
 
 def test_generate_rejects_bad_arguments():
     with pytest.raises(ValueError, match="workers"):
-        synth.generate(0, 1)
+        generate(0, 1)
     with pytest.raises(ValueError, match="profile"):
-        synth.generate(10, 1, "nope")
+        generate(10, 1, "nope")
 
 
 # --------------------------------------------------------------------------- files
@@ -342,7 +352,7 @@ def test_parquet_is_typed_and_keeps_leading_zeros(written):
 
 def test_mapped_variant_maps_back_to_the_plain_files(written):
     mapping = tomllib.loads((written / "mapping.toml").read_text(encoding="utf-8"))
-    assert mapping == synth.MAPPING
+    assert mapping == MAPPING
     assert mapping["cases"]["columns"]["Case Reference"] == "case_id"
     assert mapping["cases"]["values"]["law"] == {"Public Law": "public", "Private Law": "private"}
     for table, headers in (
@@ -394,7 +404,7 @@ def test_dirty_cases_have_one_of_each_defect_where_documented(written):
     found = {
         "case_id": row[cases["case_id"].duplicated()].tolist(),
         "worker_id": row[(cases["worker_id"] != "") & ~cases["worker_id"].isin(staff["worker_id"])],
-        "case_type": row[~cases["case_type"].isin(synth.CASE_TYPES)].tolist(),
+        "case_type": row[~cases["case_type"].isin(CASE_TYPES)].tolist(),
         "children": row[cases["children"].astype(int) < 1].tolist(),
         "opened": row[pd.to_datetime(cases["opened"], format="%Y-%m-%d", errors="coerce").isna()],
     }

@@ -1,0 +1,96 @@
+"""One `caseload sample` run: generate, check the request fits, write, summarise.
+
+The command's callback only parses options and prints; the decisions (which
+formats "all" means, when a too-long table is an error rather than a note,
+whether the survey is added) live here, where they can be called and tested
+without click.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+from caseload_cli.core.errors import UsageError
+from caseload_cli.synth import responses, write
+from caseload_cli.synth.generate import generate
+from caseload_cli.synth.limits import DEFAULT_PROFILE, FORMATS, MIN_DIRTY_CASES
+
+__all__ = ["SampleRun", "chosen_formats", "make_sample"]
+
+
+@dataclass(frozen=True)
+class SampleRun:
+    """What one run wrote, for the summary line."""
+
+    out_dir: Path
+    paths: list[Path]
+    notes: list[str]
+    rows: dict[str, int]  # cases, staff, reductions (and responses with the survey)
+    profile: str
+    seed: int
+
+    def summary(self) -> str:
+        """'wrote 21 files to out (3,248 cases, ...; profile april-2022, seed 7)'."""
+        counts = ", ".join(
+            f"{self.rows[name]:,} {label}"
+            for name, label in (
+                ("cases", "cases"),
+                ("staff", "staff"),
+                ("reductions", "reductions"),
+                ("responses", "survey responses"),
+            )
+            if name in self.rows
+        )
+        return (
+            f"wrote {len(self.paths)} files to {self.out_dir} "
+            f"({counts}; profile {self.profile}, seed {self.seed})"
+        )
+
+
+def chosen_formats(formats: Sequence[str]) -> tuple[str, ...]:
+    """The formats to write, in FORMATS order; none given or "all" means every one."""
+    if not formats or "all" in formats:
+        return FORMATS
+    write.check_formats(formats)
+    return tuple(f for f in FORMATS if f in formats)
+
+
+def make_sample(
+    out_dir: str | os.PathLike[str],
+    workers: int,
+    seed: int,
+    profile: str = DEFAULT_PROFILE,
+    formats: Sequence[str] = ("all",),
+    *,
+    mapped: bool = False,
+    dirty: bool = False,
+    survey: bool = False,
+    respondents: int = 600,
+) -> SampleRun:
+    """Generate a sample and write it to `out_dir`, as `caseload sample` does.
+
+    Asking for xlsx by name when the cases do not fit in a worksheet, or for
+    the dirty variants with fewer than 30 cases, raises `UsageError` before
+    anything is written; with "all" a too-long table just gets no xlsx file
+    and a note.
+    """
+    chosen = chosen_formats(formats)
+    frames = generate(workers, seed, profile)
+    rows = {name: len(frame) for name, frame in frames.items()}
+    if "xlsx" in formats and rows["cases"] > write.XLSX_MAX_ROWS:
+        raise UsageError(
+            f"--format xlsx: {rows['cases']:,} cases do not fit in an xlsx sheet "
+            f"({write.XLSX_MAX_ROWS:,} rows); use --format csv or parquet, or fewer --workers."
+        )
+    if dirty and rows["cases"] < MIN_DIRTY_CASES:
+        raise UsageError(f"--dirty needs at least {MIN_DIRTY_CASES} cases; use more --workers.")
+    notes: list[str] = []
+    paths = write.write_sample(frames, out_dir, chosen, mapped=mapped, dirty=dirty, notes=notes)
+    if survey:
+        answers = responses.generate_responses(respondents, seed)
+        paths += responses.write_responses(answers, out_dir, chosen)
+        rows["responses"] = len(answers)
+    return SampleRun(Path(out_dir), paths, notes, rows, profile, seed)
