@@ -17,7 +17,6 @@ mapping do nothing and the resulting errors would point at the wrong place.
 from __future__ import annotations
 
 import dataclasses
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -29,6 +28,7 @@ import pandas as pd
 from caseload_cli.contract.parsing import clean_text
 from caseload_cli.core.errors import InputError
 from caseload_cli.core.model import Table
+from caseload_cli.core.suggest import did_you_mean
 from caseload_cli.read.text import normalise_header
 
 __all__ = [
@@ -80,9 +80,9 @@ def _key(name: str) -> str:
 
 
 def _suggest(name: str, allowed: tuple[str, ...], what: str) -> str:
-    close = difflib.get_close_matches(name, allowed, n=1, cutoff=0.6)
-    if close:
-        return f"unknown {what} (did you mean '{close[0]}'?)"
+    hint = did_you_mean(name, allowed, quote=True)
+    if hint:
+        return f"unknown {what} ({hint})"
     return f"unknown {what} (allowed: {', '.join(allowed)})"
 
 

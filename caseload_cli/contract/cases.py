@@ -1,0 +1,144 @@
+"""The cases file's row contract: one open case per row, typed for weighing.
+
+Codes (law, case type, stage) become categoricals so that every check costs
+one pass over the distinct values plus integer work, which is what keeps ten
+million rows affordable. Whether a case's worker is an accepted staff row is
+a question about two files, so the caller answers it (see `validate`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import numpy as np
+import pandas as pd
+
+from caseload_cli.contract.parsing import clean_text, parse_bool, parse_date, parse_int
+from caseload_cli.contract.rejections import (
+    Rejections,
+    check_codes,
+    column_text,
+    first_rows,
+    reader_problems,
+)
+from caseload_cli.core.model import Table
+from caseload_cli.core.vocabulary import LAWS, MAX_CHILDREN
+from caseload_cli.scheme.model import Scheme
+
+CASE_COLUMNS = ("case_id", "worker_id", "law", "case_type", "stage", "children", "opened")
+OPTIONAL_CASE_DATES = ("first_hearing", "next_hearing", "snapshot")
+
+#: Checks each case's worker_id (a categorical of cleaned IDs), rejecting the
+#: rows it must, and returns each row's position in the accepted staff (-1: none).
+WorkerLink = Callable[[pd.Series], np.ndarray]
+
+
+def validate_cases(
+    table: Table,
+    rejections: Rejections,
+    schemes: list[Scheme],
+    link_workers: WorkerLink,
+    notes: list[str],
+) -> pd.DataFrame:
+    """Every case row, typed; bad rows are only recorded in `rejections`, not dropped.
+
+    Codes must be known to every scheme given, so that side-by-side scenarios
+    always weigh the very same rows.
+    """
+    reader_problems(table, rejections)
+    frame = table.frame
+    out = pd.DataFrame(index=frame.index)
+    out["case_id"] = column_text(table, "case_id")
+    rejections.add(table, out["case_id"] == "", "case_id", "case_id is blank")
+    if not pd.Index(out["case_id"]).is_unique:
+        duplicate = out["case_id"].ne("") & out["case_id"].duplicated(keep="first")
+        first_row = first_rows(table, out["case_id"])
+        reasons = "duplicate case_id (first at row " + first_row.astype(str) + ")"
+        rejections.add(table, duplicate, "case_id", reasons)
+
+    worker = _codes(frame["worker_id"])
+    out["worker_id"] = worker
+    # Position of each case's worker in the accepted staff (-1: none), so that
+    # per-worker sums are integer bin counts rather than string group-bys.
+    out["_staff"] = link_workers(worker).astype("int32")
+
+    out["law"] = _codes(frame["law"], lower=True)
+    check_codes(table, rejections, "law", out["law"], LAWS, "law")
+    for column in ("case_type", "stage"):
+        out[column] = _codes(frame[column], lower=True)
+        known_everywhere = set.intersection(
+            *(set(getattr(s.model.weights, column)) for s in schemes)
+        )
+        check_codes(
+            table,
+            rejections,
+            column,
+            out[column],
+            sorted(known_everywhere),
+            column.replace("_", " "),
+        )
+
+    children, bad = parse_int(frame["children"], decimal=table.decimal)
+    rejections.add(table, bad, "children", "children is not a whole number")
+    rejections.add(table, children.isna() & ~bad, "children", "children is blank")
+    rejections.add(
+        table, children.notna() & (children < 1), "children", "children must be at least 1"
+    )
+    rejections.add(
+        table,
+        children.notna() & (children > MAX_CHILDREN),
+        "children",
+        f"children must be at most {MAX_CHILDREN}",
+    )
+    out["children"] = children.fillna(1).astype("int64")
+
+    for column in ("opened", *OPTIONAL_CASE_DATES):
+        if column not in frame.columns:
+            continue
+        parsed, bad = parse_date(frame[column])
+        rejections.add(table, bad, column, f"{column} is not a date (use YYYY-MM-DD or DD/MM/YYYY)")
+        if column == "opened":
+            rejections.add(table, parsed.isna() & ~bad, column, "opened is blank")
+        out[column] = parsed
+
+    for flag in _flags(schemes):
+        if flag not in frame.columns:
+            notes.append(
+                f"{table.source}: no '{flag}' column; the '{flag}' modifier applies to no case"
+            )
+            out[flag] = False
+            continue
+        parsed, bad = parse_bool(frame[flag])
+        rejections.add(table, bad, flag, f"{flag} must be true or false")
+        out[flag] = parsed.fillna(False).astype(bool)
+    out["_row"] = table.row_numbers
+    return out
+
+
+def _codes(series: pd.Series, lower: bool = False) -> pd.Series:
+    """Codes and IDs as a categorical of cleaned text ("" for blank).
+
+    Every later check (blank, known, lookups) then costs one pass over the
+    distinct values plus integer work, instead of string work on every row.
+    """
+    if not isinstance(series.dtype, pd.CategoricalDtype):
+        series = series.astype("category")
+    cleaned = clean_text(pd.Series(series.cat.categories.to_numpy(dtype=object)))
+    if lower:
+        cleaned = cleaned.str.lower()
+    codes = series.cat.codes.to_numpy()
+    original = series.cat.categories
+    if cleaned.tolist() == list(original) and "" not in original and (codes >= 0).all():
+        # Already clean and complete (typical typed Parquet): add "" without touching rows.
+        return series.cat.add_categories([""])
+    categories = pd.Index(pd.unique(np.append(cleaned.to_numpy(dtype=object), "")), dtype="str")
+    remap = categories.get_indexer(cleaned.to_numpy(dtype=object))
+    blank = categories.get_loc("")
+    new_codes = np.where(codes < 0, blank, remap[np.maximum(codes, 0)])
+    return pd.Series(
+        pd.Categorical.from_codes(new_codes, categories=categories), index=series.index
+    )
+
+
+def _flags(schemes: list[Scheme]) -> list[str]:
+    return list(dict.fromkeys(m.flag for s in schemes for m in s.model.modifiers))

@@ -1,0 +1,202 @@
+"""The aggregate-counts input contract: case counts and FTE per service area.
+
+Negotiators are often given only counts per service area (and case type,
+maybe stage or team type) and the FTE in post, not case-level exports. Those
+two files are checked like any other input: each bad row is rejected with
+file, row, column and reason, so `gap --counts` reports them the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from caseload_cli.contract.mapping import apply_mapping
+from caseload_cli.contract.parsing import clean_text, parse_int, parse_number
+from caseload_cli.contract.rejections import (
+    Rejections,
+    check_codes,
+    first_rows,
+    require_columns,
+    without_rows,
+)
+from caseload_cli.core.errors import InputError, UsageError
+from caseload_cli.core.model import InputOptions, ReadOptions, Table
+from caseload_cli.core.suggest import did_you_mean
+from caseload_cli.read.table import read_table
+from caseload_cli.scheme.model import Scheme
+
+COUNT_COLUMNS = ("service_area", "case_type", "count")
+FTE_COLUMNS = ("service_area", "fte")
+
+
+@dataclass
+class CountInputs:
+    """Validated aggregate counts and FTE, plus what was rejected and why.
+
+    Carries `rejects`, `accounting` and `notes` like `ValidInputs`, so the
+    commands report rejections the same way for both kinds of input.
+    """
+
+    counts: pd.DataFrame  # service_area, [team_type], case_type, [stage], count
+    fte: pd.DataFrame  # service_area, [team_type], fte
+    rejects: pd.DataFrame
+    accounting: dict[str, int]
+    notes: list[str] = field(default_factory=list)
+
+
+def _read(path: str, options: ReadOptions) -> Table:
+    """A counts or FTE file, headers normalised (--counts takes no --mapping)."""
+    return apply_mapping(read_table(path, options), None, "cases")
+
+
+def _not_in_scheme(what: str, value: str, known: Sequence[str]) -> str:
+    """The counts' wording for an unknown code: the known codes are always listed."""
+    hint = did_you_mean(value, known)
+    hint = f"{hint} " if hint else ""
+    return f"{what} {value!r} is not in the scheme ({hint}known: {', '.join(known)})"
+
+
+def check_count_options(
+    counts_path: str | None,
+    fte_path: str | None,
+    cases: str | None,
+    by: str,
+    source: InputOptions,
+) -> None:
+    """--counts and --fte go together and replace every case-level input."""
+    if not counts_path or not fte_path:
+        raise UsageError("--counts FILE and --fte FILE go together (workload and current FTE)")
+    clashing = [
+        name
+        for name, value in (
+            ("CASES", cases),
+            ("--staff", source.staff),
+            ("--reductions", source.reductions),
+            ("--snapshot", source.snapshot),
+            ("--mapping", source.mapping),
+        )
+        if value
+    ]
+    if clashing:
+        raise UsageError(f"--counts replaces case-level inputs: leave out {', '.join(clashing)}")
+    if by == "team":
+        raise UsageError(
+            "with --counts, --by must be national or service_area (counts have no teams)"
+        )
+
+
+def read_counts(
+    counts_path: str, fte_path: str, options: ReadOptions, scheme: Scheme
+) -> CountInputs:
+    """Read and check the counts and FTE files; bad rows are rejected with reasons, not dropped."""
+    counts_table = _read(counts_path, options)
+    fte_table = _read(fte_path, options)
+    require_columns(counts_table, COUNT_COLUMNS)
+    require_columns(fte_table, FTE_COLUMNS)
+    rejections = Rejections()
+    notes: list[str] = []
+    weights = scheme.model.weights
+
+    frame = counts_table.frame
+    counts = pd.DataFrame(index=frame.index)
+    counts["service_area"] = clean_text(frame["service_area"])
+    rejections.add(
+        counts_table, counts["service_area"] == "", "service_area", "service_area is blank"
+    )
+    has_team_type = "team_type" in frame.columns
+    if has_team_type:
+        counts["team_type"] = clean_text(frame["team_type"]).str.lower()
+        rejections.add(counts_table, counts["team_type"] == "", "team_type", "team_type is blank")
+    counts["case_type"] = clean_text(frame["case_type"]).str.lower()
+    check_codes(
+        counts_table,
+        rejections,
+        "case_type",
+        counts["case_type"],
+        sorted(weights.case_type),
+        "case type",
+        unknown=_not_in_scheme,
+    )
+    has_stage = "stage" in frame.columns
+    if has_stage:
+        counts["stage"] = clean_text(frame["stage"]).str.lower()
+        check_codes(
+            counts_table,
+            rejections,
+            "stage",
+            counts["stage"],
+            sorted(weights.stage),
+            "stage",
+            unknown=_not_in_scheme,
+        )
+    number, bad = parse_int(frame["count"], decimal=counts_table.decimal)
+    rejections.add(counts_table, bad, "count", "count is not a whole number")
+    rejections.add(counts_table, number.isna() & ~bad, "count", "count is blank")
+    rejections.add(counts_table, number.notna() & (number < 0), "count", "count must be ≥ 0")
+    counts["count"] = number.fillna(0).astype("int64")
+    counts_rejected = rejections.positions(counts_table)
+
+    frame = fte_table.frame
+    fte = pd.DataFrame(index=frame.index)
+    fte["service_area"] = clean_text(frame["service_area"])
+    rejections.add(fte_table, fte["service_area"] == "", "service_area", "service_area is blank")
+    fte_keys = ["service_area"]
+    if "team_type" in frame.columns:
+        fte["team_type"] = clean_text(frame["team_type"]).str.lower()
+        rejections.add(fte_table, fte["team_type"] == "", "team_type", "team_type is blank")
+        fte_keys.append("team_type")
+    elif has_team_type:
+        raise InputError(
+            f"{fte_table.source}: the counts give a team_type, so the FTE file needs a team_type "
+            "column too (or leave it out of both)"
+        )
+    value, bad = parse_number(frame["fte"], decimal=fte_table.decimal)
+    rejections.add(fte_table, bad, "fte", "fte is not a number")
+    rejections.add(fte_table, value.isna() & ~bad, "fte", "fte is blank")
+    rejections.add(fte_table, value.notna() & (value < 0), "fte", "fte must be ≥ 0")
+    fte["fte"] = value.fillna(0.0).astype("float64")
+    key_text = fte[fte_keys].astype("str").agg(" / ".join, axis=1)
+    duplicate = fte["service_area"].ne("") & key_text.duplicated(keep="first")
+    if duplicate.any():
+        first_row = first_rows(fte_table, key_text)
+        what = " and ".join(fte_keys)
+        rejections.add(
+            fte_table,
+            duplicate,
+            "service_area",
+            f"duplicate {what} (first at row " + first_row.astype(str) + ")",
+        )
+    fte_rejected = rejections.positions(fte_table)
+
+    good_counts = without_rows(counts, counts_rejected)
+    good_fte = without_rows(fte, fte_rejected)
+    if "team_type" in good_fte.columns and not has_team_type:
+        notes.append(
+            f"{fte_table.source}: the counts have no team_type, so FTE is added up per service area"
+        )
+        good_fte = good_fte.groupby("service_area", sort=True, as_index=False)["fte"].sum()
+    missing = sorted(set(good_counts["service_area"]) - set(good_fte["service_area"]))
+    if missing:
+        notes.append(
+            f"{len(missing)} service area(s) have counts but no FTE row, so their current FTE "
+            f"is 0: {', '.join(missing)}"
+        )
+    notes.append(
+        f"{fte_table.source}: {len(fte_table.frame):,} FTE rows read: "
+        f"{len(fte_table.frame) - len(fte_rejected):,} accepted, {len(fte_rejected):,} rejected"
+    )
+    accounting = {
+        "rows_read": len(counts_table.frame),
+        "weighed": len(good_counts),
+        "rejected": len(counts_rejected),
+    }
+    return CountInputs(
+        counts=good_counts,
+        fte=good_fte,
+        rejects=rejections.frame(),
+        accounting=accounting,
+        notes=[*counts_table.notes, *fte_table.notes, *notes],
+    )
