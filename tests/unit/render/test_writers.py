@@ -1,7 +1,7 @@
-"""Tests for caseload_cli.render.report: one Report, every format.
+"""Tests for caseload_cli.render: one Report, every format.
 
-Golden files live in tests/golden/writers/; regenerate them with
-    UPDATE_GOLDEN=1 python -m pytest tests/test_writers.py
+Golden files live in tests/golden/render/; regenerate them with
+    UPDATE_GOLDEN=1 python -m pytest tests/unit/render/test_writers.py
 and review the diff before committing.
 """
 
@@ -27,7 +27,9 @@ from helpers import GOLDEN as GOLDEN_ROOT
 from caseload_cli import __version__
 from caseload_cli.core.errors import CaseloadError, UsageError
 from caseload_cli.core.files import atomic_write
+from caseload_cli.core.formats import BINARY_FORMATS, OUTPUT_FORMATS, output_format_from_path
 from caseload_cli.core.model import Report, SchemeStamp
+from caseload_cli.render import cells
 from caseload_cli.render import report as writers
 
 GOLDEN = GOLDEN_ROOT / "render"
@@ -80,11 +82,11 @@ def read_csv_rows(text: str) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------- every format
 
 
-@pytest.mark.parametrize("fmt", writers.FORMATS)
+@pytest.mark.parametrize("fmt", OUTPUT_FORMATS)
 def test_every_format_renders_and_is_reproducible(report, fmt):
     first = writers.render(report, fmt)
     second = writers.render(make_report(), fmt)
-    assert isinstance(first, bytes if fmt in writers.BINARY_FORMATS else str)
+    assert isinstance(first, bytes if fmt in BINARY_FORMATS else str)
     assert first, fmt
     assert first == second
     if isinstance(first, str):
@@ -116,8 +118,8 @@ def test_unknown_format_is_a_usage_error(report):
         (None, None),
     ],
 )
-def test_format_from_path(path, fmt):
-    assert writers.format_from_path(path) == fmt
+def test_output_format_from_path(path, fmt):
+    assert output_format_from_path(path) == fmt
 
 
 # --------------------------------------------------------------------------- golden files
@@ -173,10 +175,10 @@ def test_csv_joins_several_schemes():
 
 def test_neutralise_scalar():
     for text in ("=1+1", "+1", "-1", "@SUM(A1)", "\tx", "\rx"):
-        assert writers.neutralise(text) == "'" + text
-    assert writers.neutralise("plain") == "plain"
-    assert writers.neutralise(-1.5) == -1.5
-    assert writers.neutralise(None) is None
+        assert cells.neutralise(text) == "'" + text
+    assert cells.neutralise("plain") == "plain"
+    assert cells.neutralise(-1.5) == -1.5
+    assert cells.neutralise(None) is None
 
 
 def test_neutralise_frame_only_touches_text_cells():
@@ -191,7 +193,7 @@ def test_neutralise_frame_only_touches_text_cells():
         }
     )
     before = frame.copy()
-    out = writers.neutralise_frame(frame)
+    out = cells.neutralise_frame(frame)
     pd.testing.assert_frame_equal(frame, before)  # input untouched
     assert out["text"].tolist()[:2] == ["'=a", "b"]
     assert pd.isna(out["text"][2])
@@ -239,8 +241,8 @@ def test_csv_round_trips_and_never_starts_a_cell_with_a_formula_character():
     assert len(rows) == len(texts)
     for original, row in zip(texts, rows, strict=True):
         assert row["n"] == "-1.25"
-        assert not row["t"].startswith(writers.DANGEROUS_PREFIXES)
-        assert row["t"] == writers.neutralise(original)
+        assert not row["t"].startswith(cells.DANGEROUS_PREFIXES)
+        assert row["t"] == cells.neutralise(original)
 
 
 def test_csv_single_column_keeps_empty_rows():
@@ -512,7 +514,7 @@ def test_write_report_to_stdout_equals_render(report):
 def test_write_report_to_file_uses_extension(report, tmp_path, name):
     target = tmp_path / name
     fmt = writers.write_report(report, None, str(target))
-    assert fmt == (writers.format_from_path(name) or "table")
+    assert fmt == (output_format_from_path(name) or "table")
     expected = writers.render(report, fmt)
     data = target.read_bytes()
     assert data == (expected if isinstance(expected, bytes) else expected.encode("utf-8"))
@@ -538,7 +540,7 @@ def test_write_report_colours_bands_only_on_a_terminal(report, monkeypatch):
 
 def test_empty_report_renders_everywhere():
     report = Report(title="empty", rows=pd.DataFrame(), schemes=[])
-    for fmt in writers.FORMATS:
+    for fmt in OUTPUT_FORMATS:
         assert writers.render(report, fmt) is not None
     assert json.loads(writers.render(report, "json"))["rows"] == []
 

@@ -1,0 +1,54 @@
+"""CSV: the main table only, full precision, stamp columns on every row, formulas defused.
+
+Written by hand (RFC 4180) rather than with the csv module so that a lone
+carriage return is quoted too and a row of one empty field is not a blank
+line readers skip.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from caseload_cli.render.cells import machine_text, neutralise, neutralise_frame, typed_columns
+from caseload_cli.render.stamps import STAMP_FIELDS, check_stamp_columns, stamp_values
+
+if TYPE_CHECKING:
+    from caseload_cli.core.model import Report
+
+_CSV_SPECIAL = re.compile(r'[,"\r\n]')
+
+
+def render_csv(report: Report) -> str:
+    """The main table as CSV, with scheme/scheme_version/scheme_fingerprint columns."""
+    columns = typed_columns(neutralise_frame(report.rows))
+    names = [c.name for c in columns]
+    stamp: list[str] = []
+    if report.schemes:
+        check_stamp_columns(names)
+        names += list(STAMP_FIELDS)
+        stamp = [neutralise(v) for v in stamp_values(report)]
+    if not names:
+        return ""
+    texts = [[_csv_field(machine_text(v)) for v in c.values] for c in columns]
+    stamp_fields = [_csv_field(v) for v in stamp]
+    lines = [_csv_line([_csv_field(n) for n in names])]
+    lines += [_csv_line([*row, *stamp_fields]) for row in zip(*texts, strict=True)]
+    if not columns:  # zip(*[]) yields nothing: still one line per row
+        lines += [_csv_line(stamp_fields)] * len(report.rows)
+    return "".join(lines)
+
+
+def _csv_field(text: str | None) -> str:
+    """RFC 4180 quoting; also quotes a lone CR, which the csv module leaves bare."""
+    if not text:
+        return ""
+    if _CSV_SPECIAL.search(text):
+        return '"' + text.replace('"', '""') + '"'
+    return text
+
+
+def _csv_line(fields: list[str]) -> str:
+    if fields == [""]:  # a blank line would be skipped by readers
+        return '""\n'
+    return ",".join(fields) + "\n"

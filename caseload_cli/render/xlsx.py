@@ -1,0 +1,194 @@
+"""xlsx: one sheet per table plus an `about` sheet, with typed cells, band fills and charts.
+
+For people who open results in Excel: numbers stay numbers (shown with the
+report's decimals), text is never a formula, sheet names are Excel-safe, and
+a section's charts are drawn on its sheet. Bytes are reproducible
+(`core.files.new_workbook` / `workbook_bytes`).
+"""
+
+from __future__ import annotations
+
+import datetime as _dt
+import decimal
+import json
+import math
+import re
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from caseload_cli.core.files import new_workbook, workbook_bytes
+from caseload_cli.render.cells import (
+    Column,
+    band_colour,
+    band_position,
+    display_columns,
+    display_text,
+    ink_for,
+    jsonable,
+    typed_columns,
+)
+from caseload_cli.render.charts import add_xlsx_chart, section_charts
+from caseload_cli.render.stamps import section_heading
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from caseload_cli.core.model import Chart, Report
+
+_SHEET_BAD = re.compile(r"[\[\]:*?/\\]")
+
+
+def _sheet_name(wanted: str, used: set[str]) -> str:
+    """An Excel-safe sheet name: no []:*?/\\, not quoted, at most 31 chars, unique."""
+    base = _SHEET_BAD.sub(" ", str(wanted))
+    base = re.sub(r"\s+", " ", base).strip().strip("'").strip() or "sheet"
+    if base.casefold() == "history":  # reserved by Excel
+        base = "history_"
+    name = base[:31]
+    counter = 2
+    while name.casefold() in used:
+        suffix = f" ({counter})"
+        name = base[: 31 - len(suffix)].rstrip() + suffix
+        counter += 1
+    used.add(name.casefold())
+    return name
+
+
+def _xlsx_text(value: str) -> str:
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    return ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)
+
+
+def _xlsx_value(value: Any) -> Any:
+    if value is None or isinstance(value, bool | int | decimal.Decimal):
+        return value
+    if isinstance(value, float):
+        return value if math.isfinite(value) else (None if math.isnan(value) else repr(value))
+    if isinstance(value, str):
+        return _xlsx_text(value)
+    if isinstance(value, _dt.datetime) and value.tzinfo is not None:
+        return value.isoformat()  # Excel has no time zones: keep the exact text
+    if isinstance(value, _dt.date):
+        return value
+    return _xlsx_text(str(value))
+
+
+def _xlsx_cell(ws: Any, value: Any, number_format: str | None = None, **style: Any) -> Any:
+    from openpyxl.cell import WriteOnlyCell
+
+    cell = WriteOnlyCell(ws, value=value)
+    if isinstance(value, str):
+        cell.data_type = "s"  # never a formula, whatever the text starts with
+    if number_format and not isinstance(value, str):
+        cell.number_format = number_format
+    for key, setting in style.items():
+        setattr(cell, key, setting)
+    return cell
+
+
+def _number_format(column: Column) -> str | None:
+    if column.kind == "float" or (column.kind == "object" and column.numeric):
+        return "0." + "0" * column.decimals
+    if column.kind == "date":
+        return "yyyy-mm-dd"
+    if column.kind == "datetime":
+        return "yyyy-mm-dd hh:mm:ss"
+    return None  # object columns with dates get a per-value format in _xlsx_sheet
+
+
+def _xlsx_sheet(
+    wb: Any, name: str, frame: pd.DataFrame, report: Report, charts: Sequence[Chart] = ()
+) -> None:
+    from openpyxl.styles import Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    ws = wb.create_sheet(name)
+    columns = typed_columns(frame, report.decimals)
+    if not columns:
+        return
+    display = display_columns(columns)
+    for position, (column, texts) in enumerate(zip(columns, display, strict=True), start=1):
+        longest = max([len(column.name), *(len(t) for t in texts)])
+        width = min(max(longest + 2, 8), 60)
+        ws.column_dimensions[get_column_letter(position)].width = width
+    ws.freeze_panes = "A2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
+    for number, chart in enumerate(charts):
+        add_xlsx_chart(ws, chart, frame, number)
+
+    bold = Font(bold=True)
+    ws.append([_xlsx_cell(ws, _xlsx_text(c.name), font=bold) for c in columns])
+    formats = [_number_format(c) for c in columns]
+    band_at = band_position(report, columns)
+    fills: dict[str, tuple[Any, Any]] = {}
+    for colour in (
+        {band_colour(report, v) for v in columns[band_at].values} if band_at is not None else ()
+    ):
+        if colour:
+            hex_rgb = "FF" + colour[1:].upper()
+            fills[colour] = (
+                PatternFill(fill_type="solid", start_color=hex_rgb, end_color=hex_rgb),
+                Font(color="FF" + ink_for(colour)[1:].upper()),
+            )
+    for r in range(len(frame)):
+        row = []
+        for i, column in enumerate(columns):
+            raw = column.values[r]
+            value = _xlsx_value(raw)
+            fmt = formats[i]
+            if fmt is None and isinstance(value, _dt.date):
+                fmt = "yyyy-mm-dd hh:mm:ss" if isinstance(value, _dt.datetime) else "yyyy-mm-dd"
+            if i == band_at and (colour := band_colour(report, raw)):
+                fill, ink = fills[colour]
+                row.append(_xlsx_cell(ws, value, fmt, fill=fill, font=ink))
+            else:
+                row.append(_xlsx_cell(ws, value, fmt))
+        ws.append(row)
+
+
+def _about_rows(report: Report) -> list[tuple[str, Any]]:
+    from caseload_cli import __version__
+
+    rows: list[tuple[str, Any]] = [("title", report.title)]
+    for stamp in report.schemes:
+        rows += [
+            ("scheme", stamp.name),
+            ("scheme_version", stamp.version),
+            ("scheme_title", stamp.title),
+            ("scheme_fingerprint", stamp.fingerprint),
+        ]
+        rows += [("scheme_override", change) for change in getattr(stamp, "overrides", ())]
+    for group, mapping in (("accounting", report.accounting), ("metadata", report.metadata)):
+        for key, value in mapping.items():
+            value = jsonable(value)
+            if isinstance(value, dict | list):
+                value = json.dumps(value, ensure_ascii=False)
+            rows.append((f"{group}.{key}", value))
+    rows += [("note", str(note)) for note in report.notes]
+    rows.append(("caseload_cli", __version__))
+    return rows
+
+
+def render_xlsx(report: Report) -> bytes:
+    """The main table, one sheet per section, and an `about` sheet with stamp and notes."""
+    from openpyxl.styles import Font
+
+    charts = {key: section_charts(report, key) for key in report.sections}  # checked first
+    wb = new_workbook(_xlsx_text(report.title)[:255])
+    used = {"about"}
+    main = _sheet_name(str(report.metadata.get("sheet") or "report"), used)
+    _xlsx_sheet(wb, main, report.rows, report)
+    for key, frame in report.sections.items():
+        _xlsx_sheet(wb, _sheet_name(section_heading(key), used), frame, report, charts[key])
+
+    about = wb.create_sheet("about")
+    rows = _about_rows(report)
+    about.column_dimensions["A"].width = max(len(k) for k, _ in rows) + 2
+    about.column_dimensions["B"].width = min(max(len(display_text(v, 2)) for _, v in rows) + 2, 100)
+    bold = Font(bold=True)
+    about.append([_xlsx_cell(about, "key", font=bold), _xlsx_cell(about, "value", font=bold)])
+    for key, value in rows:
+        about.append([_xlsx_cell(about, _xlsx_text(key)), _xlsx_cell(about, _xlsx_value(value))])
+
+    return workbook_bytes(wb)
