@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from caseload_cli.cli.options import (
     debug_option,
+    input_options,
     output_options,
     population_option,
     quiet_option,
-    read_options,
     staff_options,
     validation_options,
 )
+from caseload_cli.core.vocabulary import COMPARE_LEVELS, COMPARE_VIEWS
+
+if TYPE_CHECKING:
+    from caseload_cli.core.model import InputOptions
 
 
 @click.command(
@@ -54,7 +60,7 @@ parquet hold the --view table (default: summary).""",
 )
 @click.option(
     "--by",
-    type=click.Choice(["worker", "team", "service_area"]),
+    type=click.Choice(COMPARE_LEVELS),
     default="worker",
     show_default=True,
     help="Per-worker table and national summary, or both per team / service area.",
@@ -62,12 +68,12 @@ parquet hold the --view table (default: summary).""",
 @population_option
 @click.option(
     "--view",
-    type=click.Choice(["summary", "workers", "transitions"]),
+    type=click.Choice(COMPARE_VIEWS),
     default="summary",
     show_default=True,
     help="Which table comes first (and is the one csv/ndjson/parquet hold).",
 )
-@read_options
+@input_options
 @validation_options
 @output_options
 @quiet_option
@@ -84,18 +90,19 @@ def compare(
     rejects_path: str | None,
     strict: bool,
     quiet: bool,
-    **options: str | None,
+    source: InputOptions,
 ) -> None:
     """Compare weighting schemes side by side on the same CASES."""
     from caseload_cli.cli.common import inputs_from_options, report_rejections
     from caseload_cli.render.report import write_report
-    from caseload_cli.reports.pipeline import prepare
-    from caseload_cli.reports.scenarios import compare_report, resolve_scenarios
+    from caseload_cli.reports.compare import compare_report
+    from caseload_cli.reports.inputs import prepare
+    from caseload_cli.reports.scenarios import resolve_scenarios
 
     scenarios, notes = resolve_scenarios(schemes, overrides)
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    valid = prepare(inputs_from_options(cases, options), [s.scheme for s in scenarios])
+    valid = prepare(inputs_from_options(cases, source), [s.scheme for s in scenarios])
     report_rejections(valid, rejects_path, strict, notes=not quiet)
     report = compare_report(valid, scenarios, by, population, view, notes)
     write_report(report, output_format, output_path)

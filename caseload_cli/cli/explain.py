@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from caseload_cli.cli.options import (
     debug_option,
+    input_options,
     output_options,
     quiet_option,
-    read_options,
     scheme_option,
     staff_options,
     validation_options,
 )
+
+if TYPE_CHECKING:
+    from caseload_cli.core.model import InputOptions
 
 
 @click.command(
@@ -42,7 +47,7 @@ of HMAC-SHA256 keyed with CASELOAD_PSEUDONYM_KEY (same key, same pseudonym).""",
     show_default=True,
     help="Replace case IDs with keyed pseudonyms (key from CASELOAD_PSEUDONYM_KEY).",
 )
-@read_options
+@input_options
 @validation_options
 @output_options
 @quiet_option
@@ -58,21 +63,22 @@ def explain(
     rejects_path: str | None,
     strict: bool,
     quiet: bool,
-    **options: str | None,
+    source: InputOptions,
 ) -> None:
     """Show how WORKER's load and capacity are made up, case by case and step by step."""
     from caseload_cli.cli.common import inputs_from_options, report_rejections
     from caseload_cli.core.pseudonym import key_from_env, key_warning
+    from caseload_cli.engine.weighed import weigh
     from caseload_cli.render.report import write_report
     from caseload_cli.reports.explain import explain_report
-    from caseload_cli.reports.pipeline import prepare, weigh
+    from caseload_cli.reports.inputs import prepare
     from caseload_cli.scheme.model import load_scheme
 
     key = key_from_env() if pseudonymise else None
     if key is not None and (warning := key_warning(key)):
         click.echo(f"warning: {warning}", err=True)
     chosen = load_scheme(scheme, overrides)
-    valid = prepare(inputs_from_options(cases, options), [chosen])
+    valid = prepare(inputs_from_options(cases, source), [chosen])
     report_rejections(valid, rejects_path, strict, show_values=key is None, notes=not quiet)
     report = explain_report(valid, weigh(valid, chosen), worker, key)
     write_report(report, output_format, output_path)

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from caseload_cli.cli.options import (
     debug_option,
+    input_options,
     output_options,
     population_option,
     quiet_option,
-    read_options,
     scheme_option,
     staff_options,
     validation_options,
 )
+from caseload_cli.core.vocabulary import GAP_LEVELS
+
+if TYPE_CHECKING:
+    from caseload_cli.core.model import InputOptions
 
 
 @click.command(
@@ -53,7 +59,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
 )
 @click.option(
     "--by",
-    type=click.Choice(["national", "service_area", "team"]),
+    type=click.Choice(GAP_LEVELS),
     default="national",
     show_default=True,
     help="Group rows by this level (team needs case-level data).",
@@ -69,7 +75,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
     "fte_path",
     help="With --counts: current FTE per service_area[, team_type].",
 )
-@read_options
+@input_options
 @validation_options
 @output_options
 @quiet_option
@@ -88,47 +94,25 @@ def gap(
     rejects_path: str | None,
     strict: bool,
     quiet: bool,
-    **options: str | None,
+    source: InputOptions,
 ) -> None:
     """FTE needed to bring the load to a target per FTE, and the gap to the FTE in post."""
-    from caseload_cli.cli.common import (
-        inputs_from_options,
-        report_rejections,
-    )
-    from caseload_cli.cli.common import (
-        read_options as to_read_options,
-    )
+    from caseload_cli.cli import common
+    from caseload_cli.engine.need import parse_target
     from caseload_cli.render.report import write_report
-    from caseload_cli.reports.gap import (
-        check_count_options,
-        gap_report_from_counts,
-        gap_report_from_workers,
-        parse_target,
-        read_counts,
-    )
-    from caseload_cli.reports.pipeline import prepare, weigh
-    from caseload_cli.scheme.model import load_scheme
+    from caseload_cli.reports.gap import run_gap
 
     target = parse_target(target_text)
-    chosen = load_scheme(scheme, overrides)
-    if counts_path or fte_path:
-        check_count_options(counts_path, fte_path, cases, by, population, options)
-        inputs = read_counts(
-            counts_path,
-            fte_path,
-            to_read_options(
-                options["input_format"],
-                options["encoding"],
-                options["delimiter"],
-                options["decimal"],
-                options["sheet"],
-            ),
-            chosen,
-        )
-        report_rejections(inputs, rejects_path, strict, notes=not quiet)
-        report = gap_report_from_counts(inputs, chosen, target, by)
-    else:
-        valid = prepare(inputs_from_options(cases, options), [chosen])
-        report_rejections(valid, rejects_path, strict, notes=not quiet)
-        report = gap_report_from_workers(valid, weigh(valid, chosen), target, by, population)
+    report = run_gap(
+        cases,
+        source,
+        common.scheme_from_options(scheme, overrides),
+        target,
+        by,
+        population,
+        (counts_path, fte_path),
+        on_validated=lambda valid: common.report_rejections(
+            valid, rejects_path, strict, notes=not quiet
+        ),
+    )
     write_report(report, output_format, output_path)

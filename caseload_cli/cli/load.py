@@ -2,17 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from caseload_cli.cli.options import (
     debug_option,
+    input_options,
     output_options,
+    population_option,
     quiet_option,
-    read_options,
     scheme_option,
     staff_options,
     validation_options,
 )
+from caseload_cli.core.vocabulary import LEVELS, STATISTICS
+
+if TYPE_CHECKING:
+    from caseload_cli.core.model import InputOptions
 
 
 @click.command(
@@ -37,7 +44,7 @@ stderr accounts for every case row.""",
 @scheme_option
 @click.option(
     "--by",
-    type=click.Choice(["worker", "team", "service_area", "national"]),
+    type=click.Choice(LEVELS),
     default="worker",
     show_default=True,
     help="Level to report at; roll-ups sum loads and capacities before dividing.",
@@ -57,19 +64,20 @@ stderr accounts for every case row.""",
 )
 @click.option(
     "--statistic",
-    type=click.Choice(["mean", "median"]),
+    type=click.Choice(STATISTICS),
     default=None,
     help="With --safe-levels-from: the survey figure used as the level (default: mean).",
 )
 @click.option(
     "--view",
-    type=click.Choice(["load", "not_held_by_fca"]),
+    type=click.Choice(["load", "not_held_by_fca", "managers_holding_cases"]),
     default="load",
     show_default=True,
-    help="Main table: the loads, or the work not held by an FCA (for csv/ndjson/parquet, "
-    "which hold one table).",
+    help="Main table: the loads, the work not held by an FCA, or the managers who hold "
+    "cases (for csv/ndjson/parquet, which hold one table).",
 )
-@read_options
+@population_option
+@input_options
 @validation_options
 @output_options
 @quiet_option
@@ -83,55 +91,42 @@ def load(
     safe_levels_from: str | None,
     statistic: str | None,
     view: str,
+    population: str,
     output_format: str | None,
     output_path: str | None,
     rejects_path: str | None,
     strict: bool,
     quiet: bool,
-    **options: str | None,
+    source: InputOptions,
 ) -> None:
     """Weigh CASES and report each worker's load against capacity and Napo safe levels."""
-    from caseload_cli.cli.common import (
-        check_fail_on,
-        check_fail_on_band,
-        inputs_from_options,
-        report_rejections,
-    )
+    from caseload_cli.cli import common
     from caseload_cli.core.progress import progress_for
     from caseload_cli.engine.bands import band_names
     from caseload_cli.render.report import output_format as checked_format
     from caseload_cli.render.report import write_report
-    from caseload_cli.reports.pipeline import build_load, prepare
-    from caseload_cli.scheme.model import load_scheme
+    from caseload_cli.reports.load import run_load
 
     output_format = checked_format(output_format, output_path)
-    chosen = load_scheme(scheme, overrides)
-    check_fail_on_band(fail_on, band_names(chosen))
-    if overrides:
-        from caseload_cli.reports.scenarios import set_option_notes
-
-        for note in set_option_notes(scheme, overrides):  # a likely typo: shown even with -q
-            click.echo(f"warning: {note}", err=True)
+    chosen = common.scheme_from_options(scheme, overrides)
+    common.check_fail_on_band(fail_on, band_names(chosen))
     levels = None
-    if safe_levels_from is not None or statistic is not None:  # logic in caseload_cli.survey.survey
-        from caseload_cli.cli.survey import survey_levels
-
-        levels = survey_levels(
-            safe_levels_from, scheme, overrides, statistic, options, rejects_path, quiet, cases
+    if safe_levels_from is not None or statistic is not None:
+        levels = common.survey_levels(
+            safe_levels_from, scheme, overrides, statistic, source, rejects_path, quiet, cases
         )
-        chosen = levels.scheme
-    inputs = inputs_from_options(cases, options)
-    progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], quiet)
-    valid = prepare(inputs, [chosen], progress)
-    if levels is not None:
-        valid = levels.merge_into(valid)
-    report_rejections(valid, rejects_path, strict, notes=not quiet)
-    progress.step(f"weighing {len(valid.cases):,} cases with {chosen.label} …")
-    report, weighed = build_load(valid, chosen, by)
-    progress.done()
-    if levels is not None:
-        levels.annotate(report)
-    if view != "load":
-        report = report.viewing(view, "load")
-    write_report(report, output_format, output_path)
-    check_fail_on(weighed.workers, fail_on, band_names(chosen))
+    inputs = common.inputs_from_options(cases, source)
+    result = run_load(
+        inputs,
+        chosen,
+        by,
+        population,
+        view,
+        levels,
+        progress_for([inputs.cases, inputs.staff, inputs.reductions], quiet),
+        on_validated=lambda valid: common.report_rejections(
+            valid, rejects_path, strict, notes=not quiet
+        ),
+    )
+    write_report(result.report, output_format, output_path)
+    common.check_fail_on(result.workers, fail_on, band_names(chosen))

@@ -5,6 +5,7 @@ Only click is imported here: commands must stay cheap to list.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any
 
@@ -69,6 +70,31 @@ read_options = _compose(
         help="TOML file that renames your headers and recodes values (see docs).",
     ),
 )
+
+_READ_KEYS = ("input_format", "encoding", "delimiter", "decimal", "sheet")
+_SOURCE_KEYS = {"staff_path": "staff", "reductions_path": "reductions", "snapshot": "snapshot"}
+
+
+def _bundle_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Hand the callback one `source: InputOptions` instead of nine loose values."""
+
+    @functools.wraps(command)
+    def bundled(*args: Any, **kwargs: Any) -> Any:
+        from caseload_cli.core.model import InputOptions, ReadOptions
+
+        reading = ReadOptions(*(kwargs.pop(key) for key in _READ_KEYS))
+        named = {field: kwargs.pop(key) for key, field in _SOURCE_KEYS.items() if key in kwargs}
+        kwargs["source"] = InputOptions(**named, mapping=kwargs.pop("mapping"), reading=reading)
+        return command(*args, **kwargs)
+
+    return bundled
+
+
+def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """The read options (--input-format … --mapping), bundled with --staff, --reductions
+    and --snapshot where the command has them, as `source: InputOptions`."""
+    return read_options(_bundle_inputs(command))
+
 
 staff_options = _compose(
     click.option(

@@ -2,21 +2,24 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from caseload_cli.cli.options import (
     debug_option,
+    input_options,
     output_options,
     population_option,
     quiet_option,
-    read_options,
     scheme_option,
     staff_options,
     validation_options,
 )
+from caseload_cli.core.vocabulary import MAX_GRID_POINTS
 
-# Equals caseload_cli.reports.scenarios.MAX_GRID_POINTS (checked by tests/test_sweep.py).
-MAX_GRID_POINTS = 200
+if TYPE_CHECKING:
+    from caseload_cli.core.model import InputOptions
 
 
 @click.command(
@@ -54,7 +57,7 @@ inputs are read and validated once.""",
     help="Only these summary metrics, e.g. band_red_pct (repeatable; default: all).",
 )
 @population_option
-@read_options
+@input_options
 @validation_options
 @output_options
 @quiet_option
@@ -71,19 +74,19 @@ def sweep(
     rejects_path: str | None,
     strict: bool,
     quiet: bool,
-    **options: str | None,
+    source: InputOptions,
 ) -> None:
     """Vary one or more scheme values and summarise CASES at each point."""
     from caseload_cli.cli.common import inputs_from_options, report_rejections
     from caseload_cli.render.report import write_report
-    from caseload_cli.reports.pipeline import prepare
-    from caseload_cli.reports.scenarios import parse_vary, sweep_points, sweep_report
+    from caseload_cli.reports.inputs import prepare
+    from caseload_cli.reports.sweep import parse_vary, sweep_points, sweep_report
 
     parsed = [parse_vary(text) for text in varies]
     base, points, notes = sweep_points(scheme, overrides, parsed)
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    valid = prepare(inputs_from_options(cases, options), [base, *(p.scheme for p in points)])
+    valid = prepare(inputs_from_options(cases, source), [base, *(p.scheme for p in points)])
     report_rejections(valid, rejects_path, strict, notes=not quiet)
     report = sweep_report(valid, base, points, population, metrics, notes)
     write_report(report, output_format, output_path)

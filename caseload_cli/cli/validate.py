@@ -2,16 +2,21 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
 from caseload_cli.cli.options import (
     debug_option,
+    input_options,
     output_options,
     quiet_option,
-    read_options,
     scheme_option,
     staff_options,
 )
+
+if TYPE_CHECKING:
+    from caseload_cli.core.model import InputOptions
 
 
 @click.command(
@@ -30,7 +35,7 @@ format; the accounting goes to stderr. Exit 0 when the inputs can be read,
 @staff_options
 @scheme_option
 @click.option("--strict", is_flag=True, help="Exit 3 if any row is rejected.")
-@read_options
+@input_options
 @output_options
 @quiet_option
 @debug_option
@@ -42,17 +47,17 @@ def validate(
     quiet: bool,
     output_format: str | None,
     output_path: str | None,
-    **options: str | None,
+    source: InputOptions,
 ) -> None:
     """Check CASES, staff and reductions against the data contract and a scheme's codes."""
     from caseload_cli.cli.common import inputs_from_options, report_rejections
     from caseload_cli.core.model import Report
     from caseload_cli.render.report import write_report
-    from caseload_cli.reports.pipeline import prepare
+    from caseload_cli.reports.inputs import prepare
     from caseload_cli.scheme.model import load_scheme
 
     chosen = load_scheme(scheme, overrides)
-    valid = prepare(inputs_from_options(cases, options), [chosen])
+    valid = prepare(inputs_from_options(cases, source), [chosen])
     report = Report(
         title="Rejected rows",
         rows=valid.rejects,

@@ -10,11 +10,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, DECIMALS
 from caseload_cli.engine.bands import assign_bands, band_names
 from caseload_cli.engine.capacity import staff_capacity
-from caseload_cli.scheme.model import CASE_HOLDING_ROLES, Scheme
+from caseload_cli.scheme.model import Scheme
 
-LEVELS = ("worker", "team", "service_area", "national")
 WORKER_COLUMNS = [
     "worker_id",
     "name",
@@ -66,7 +66,7 @@ def per_worker(
     children = cases["children"].to_numpy(dtype="float64")
     out["children"] = np.bincount(bins, weights=children, minlength=size)[1:].astype("int64")
     load = np.bincount(bins, weights=np.asarray(weights, dtype="float64"), minlength=size)
-    out["weighted_load"] = np.round(load[1:], 6)
+    out["weighted_load"] = np.round(load[1:], DECIMALS)
     out = _ratios(out, scheme)
     out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + 1e-9
     out = out.sort_values(["service_area", "team", "worker_id"], kind="stable")
@@ -106,7 +106,7 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
         grouped = frame[counts + amounts].sum().to_frame().T
         grouped.insert(0, "level", "national")
     grouped[counts] = grouped[counts].astype("int64")
-    grouped[amounts] = np.round(grouped[amounts].astype("float64"), 6)
+    grouped[amounts] = np.round(grouped[amounts].astype("float64"), DECIMALS)
     grouped = _ratios(grouped, scheme)
     order = [
         *(keys or ["level"]),
@@ -154,7 +154,7 @@ def not_held_by_fca(cases: pd.DataFrame, weights: pd.Series, staff: pd.DataFrame
             "category": list(NOT_HELD_CATEGORIES),
             "cases": total().astype("int64"),
             "children": total(cases["children"].to_numpy(dtype="float64")).astype("int64"),
-            "weighted_load": np.round(total(np.asarray(weights, dtype="float64")), 6),
+            "weighted_load": np.round(total(np.asarray(weights, dtype="float64")), DECIMALS),
             "cases_in_worker_loads": total(
                 (cases["_staff"].to_numpy() >= 0).astype("float64")
             ).astype("int64"),

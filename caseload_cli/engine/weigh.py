@@ -13,9 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from caseload_cli.core.vocabulary import DECIMALS
 from caseload_cli.scheme.model import Scheme
-
-DECIMALS = 6
 
 
 def modifier_column(flag: str) -> str:

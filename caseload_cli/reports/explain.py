@@ -3,15 +3,14 @@
 A negotiator who is told "W0042 is at 112%" must be able to check it by hand.
 The case parts come from the weighing itself (`Weighed.parts`, additive steps
 that sum to each weight); the capacity steps are worked out again here from
-the staff row, the reductions and the scheme, in the order the scheme
-reference gives them, so a test can hold both against what `load` reports.
+the engine's own capacity figures (`engine.capacity.capacity_steps`), in the
+order the scheme reference gives them, so they are what `load` reports.
 This is the only output that lists cases, so it is the only one that shows
 case identifiers, and `--pseudonymise` replaces them with keyed pseudonyms.
 """
 
 from __future__ import annotations
 
-import difflib
 from typing import Any
 
 import pandas as pd
@@ -20,21 +19,16 @@ from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import CaseloadError
 from caseload_cli.core.model import Report
 from caseload_cli.core.pseudonym import KEY_VARIABLE, pseudonymise
+from caseload_cli.core.suggest import close_matches
+from caseload_cli.core.vocabulary import DECIMALS
 from caseload_cli.engine.bands import assign_bands, band_names
-from caseload_cli.engine.weigh import DECIMALS, modifier_column
-from caseload_cli.reports.pipeline import Weighed
+from caseload_cli.engine.capacity import capacity_steps
+from caseload_cli.engine.capacity import shown as _g
+from caseload_cli.engine.weigh import modifier_column
+from caseload_cli.engine.weighed import Weighed
 from caseload_cli.scheme.model import Scheme
 
 TOLERANCE = 1e-9
-
-
-def _r(value: float) -> float:
-    return round(float(value), DECIMALS)
-
-
-def _g(value: float) -> str:
-    """A number as people write it: 25, 0.9, 15.66."""
-    return f"{round(float(value), DECIMALS):g}" if abs(value) < 1e15 else repr(float(value))
 
 
 def find_worker(staff: pd.DataFrame, worker_id: str) -> pd.Series:
@@ -44,8 +38,8 @@ def find_worker(staff: pd.DataFrame, worker_id: str) -> pd.Series:
         return found.iloc[0]
     ids = staff["worker_id"].astype("str").tolist()
     names = dict(zip(staff["name"].astype("str").str.casefold(), ids, strict=False))
-    close = difflib.get_close_matches(worker_id, ids, n=3, cutoff=0.6)
-    close += [names[n] for n in difflib.get_close_matches(worker_id.casefold(), list(names), n=2)]
+    close = close_matches(worker_id, ids, n=3)
+    close += [names[n] for n in close_matches(worker_id.casefold(), names, n=2)]
     close += [i for i in ids if i.casefold() == worker_id.casefold()]
     close = list(dict.fromkeys(close))[:3]
     shown = ", ".join(f"{i} ({staff.loc[staff['worker_id'] == i, 'name'].iat[0]})" for i in close)
@@ -85,138 +79,6 @@ def case_table(
     out["stage_adjustment"] = parts["stage_adjustment"]
     out["weight"] = parts["weight"]
     return out.reset_index(drop=True)
-
-
-def _target_source(scheme: Scheme, role: str, team_type: str) -> str:
-    capacity = scheme.model.capacity
-    if role in capacity.target_by_role:
-        return f"capacity.target_by_role.{role} (role {role})"
-    if team_type in capacity.target_by_team_type:
-        return f"capacity.target_by_team_type.{team_type} (team type {team_type})"
-    return f"capacity.default_target (no target for role {role} or team type {team_type})"
-
-
-def _napo_source(scheme: Scheme, team_type: str) -> str:
-    napo = scheme.model.napo
-    if team_type in napo.by_team_type:
-        return f"napo.by_team_type.{team_type}"
-    if napo.letters is not None and napo.letters.team_type == team_type:
-        return (
-            f"napo.letters: {_g(napo.letters.per_day)} letters a day × "
-            f"{_g(napo.letters.working_days_per_case)} working days per case"
-        )
-    return "napo.safe_cases" + (f" ({napo.source})" if napo.source else "")
-
-
-def capacity_steps(
-    worker: pd.Series, reductions: pd.DataFrame, scheme: Scheme
-) -> tuple[list[dict[str, Any]], dict[str, float]]:
-    """Capacity and Napo safe load worked out step by step, and the final figures.
-
-    Mirrors `capacity.staff_capacity` (same order of operations, same
-    rounding) but for one worker and with a reason for every number.
-    """
-    full_time = float(scheme.model.capacity.full_time_hours)
-    contracted = float(worker["contracted_hours"])
-    role, team_type = str(worker["role"]), str(worker["team_type"])
-    steps: list[dict[str, Any]] = [
-        {
-            "step": "contracted_hours",
-            "value": _r(contracted),
-            "explanation": f"staff file row {int(worker['_row'])}",
-        },
-        {
-            "step": "full_time_hours",
-            "value": _r(full_time),
-            "explanation": "capacity.full_time_hours: the hours that make 1 FTE",
-        },
-        {
-            "step": "fte",
-            "value": _r(contracted / full_time),
-            "explanation": "contracted_hours / full_time_hours = "
-            f"{_g(contracted)} / {_g(full_time)}",
-        },
-    ]
-    mine = reductions[reductions["worker_id"] == worker["worker_id"]]
-    # One worker's few reductions, not cases.
-    for reason, hours, row in zip(mine["reason"], mine["hours"], mine["_row"], strict=True):
-        setting = scheme.model.reductions.get(reason)
-        label = setting.label if setting and setting.label else reason
-        share = 100 * hours / contracted if contracted > 0 else 0.0
-        cap = ""
-        if setting is not None:
-            cap_hours = setting.max_percent / 100 * contracted
-            cap = f"; cap {_g(setting.max_percent)}% = {_g(cap_hours)} h (reductions.{reason})"
-        steps.append(
-            {
-                "step": f"reduction: {reason}",
-                "value": _r(hours),
-                "explanation": f"{label}: {_g(hours)} h = {share:.1f}% of contracted hours"
-                f"{cap}; reductions file row {int(row)}",
-            }
-        )
-    reduction_hours = float(mine["hours"].sum()) if len(mine) else 0.0
-    steps.append(
-        {
-            "step": "reduction_hours",
-            "value": _r(reduction_hours),
-            "explanation": f"sum of {len(mine)} active reduction(s) on the snapshot date"
-            if len(mine)
-            else "no active reductions on the snapshot date",
-        }
-    )
-    available_hours = max(contracted - reduction_hours, 0.0)
-    available_fte = available_hours / full_time
-    steps.append(
-        {
-            "step": "available_fte",
-            "value": _r(available_fte),
-            "explanation": f"(contracted_hours − reduction_hours) / full_time_hours = "
-            f"({_g(contracted)} − {_g(reduction_hours)}) / {_g(full_time)}",
-        }
-    )
-    target = float(scheme.target_for(role, team_type))
-    steps.append(
-        {
-            "step": "target",
-            "value": _r(target),
-            "explanation": _target_source(scheme, role, team_type),
-        }
-    )
-    capacity = round(target * available_fte, DECIMALS)
-    steps.append(
-        {
-            "step": "capacity",
-            "value": capacity,
-            "explanation": f"target × available_fte = {_g(target)} × {_g(available_fte)}",
-        }
-    )
-    napo_level = float(scheme.napo_level_for(team_type))
-    steps.append(
-        {
-            "step": "napo_level",
-            "value": _r(napo_level),
-            "explanation": _napo_source(scheme, team_type),
-        }
-    )
-    napo_safe_load = round(napo_level * available_fte, DECIMALS)
-    steps.append(
-        {
-            "step": "napo_safe_load",
-            "value": napo_safe_load,
-            "explanation": f"napo_level × available_fte = {_g(napo_level)} × {_g(available_fte)}",
-        }
-    )
-    figures = {
-        "fte": contracted / full_time,
-        "reduction_hours": reduction_hours,
-        "available_fte": available_fte,
-        "target": target,
-        "capacity": capacity,
-        "napo_level": napo_level,
-        "napo_safe_load": napo_safe_load,
-    }
-    return steps, figures
 
 
 def summary_items(
@@ -298,7 +160,8 @@ def explain_report(
     scheme = weighed.scheme
     worker = find_worker(valid.staff, worker_id)
     cases = case_table(valid, weighed, worker_id, key)
-    steps, figures = capacity_steps(worker, valid.reductions, scheme)
+    computed = weighed.workers.loc[weighed.workers["worker_id"] == worker["worker_id"]].iloc[0]
+    steps, figures = capacity_steps(worker, computed, valid.reductions, scheme)
     summary = summary_items(worker, cases, figures, scheme)
     identifiers = (
         f"case_id values are keyed pseudonyms (HMAC-SHA256 with the key in {KEY_VARIABLE}); "

@@ -14,173 +14,25 @@ service area, which is often all a negotiator is given.
 
 from __future__ import annotations
 
-import difflib
-import math
-from dataclasses import dataclass, field
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
-from caseload_cli.contract.mapping import apply_mapping
-from caseload_cli.contract.parsing import clean_text, parse_int, parse_number
-from caseload_cli.contract.validate import Rejections, ValidInputs, require_columns
-from caseload_cli.core.errors import InputError, UsageError
-from caseload_cli.core.model import ReadOptions, Report, Table
+from caseload_cli.contract.counts import CountInputs, check_count_options, read_counts
+from caseload_cli.contract.validate import ValidInputs
+from caseload_cli.core.errors import UsageError
+from caseload_cli.core.model import InputOptions, Report
+from caseload_cli.core.vocabulary import DECIMALS, GAP_LEVELS
 from caseload_cli.engine.aggregate import not_held_by_fca
-from caseload_cli.read.table import read_table
-from caseload_cli.reports.pipeline import Weighed
-from caseload_cli.scheme.model import CASE_HOLDING_ROLES, Scheme
+from caseload_cli.engine.need import GROUP_KEYS, Target, worker_need, worker_targets
+from caseload_cli.engine.population import population_text, population_workers
+from caseload_cli.engine.weighed import Weighed, weigh
+from caseload_cli.reports.inputs import prepare, resolve_inputs
+from caseload_cli.scheme.model import Scheme
 
-POPULATIONS = ("fca", "all")
-GAP_LEVELS = ("national", "service_area", "team")
-GROUP_KEYS: dict[str, list[str]] = {
-    "national": [],
-    "worker": [],
-    "service_area": ["service_area"],
-    "team": ["service_area", "team"],
-}
 TOTAL = "all"
-TARGET_WORDS = ("napo", "ceiling")
-COUNT_COLUMNS = ("service_area", "case_type", "count")
-FTE_COLUMNS = ("service_area", "fte")
-DECIMALS = 6
-
-
-# --------------------------------------------------------------------------- who and what target
-
-
-def population_workers(workers: pd.DataFrame, population: str) -> pd.DataFrame:
-    """The staff a scenario figure is about.
-
-    "fca" (FCAs and locum FCAs, the roles that hold caseloads) matches the
-    published figures, which are about FCAs; "all" adds managers who hold
-    cases themselves.
-    """
-    if population not in POPULATIONS:
-        raise UsageError(f"--population must be one of {', '.join(POPULATIONS)}")
-    if population == "all":
-        return workers
-    return workers[workers["role"].isin(CASE_HOLDING_ROLES)]
-
-
-def population_text(population: str) -> str:
-    return "FCAs and locum FCAs" if population == "fca" else "all staff (managers included)"
-
-
-@dataclass(frozen=True)
-class Target:
-    """What one full-time worker should carry: a number, Napo's levels or the scheme's targets.
-
-    `by_team_type` overrides the default for named team types, so "everyone
-    under 20, EIT under 40" is `--target 20,eit=40`.
-    """
-
-    mode: str  # number | napo | ceiling
-    value: float | None = None
-    by_team_type: tuple[tuple[str, float], ...] = ()
-
-    def describe(self, aggregate: bool = False) -> str:
-        if self.mode == "number":
-            text = f"{self.value:g} weighted cases per FTE"
-        elif self.mode == "napo":
-            text = "the scheme's Napo safe level for each team type" + (
-                " (napo.safe_cases where the counts give no team type)" if aggregate else ""
-            )
-        elif aggregate:
-            text = (
-                "the scheme's FCA target for each team type "
-                "(capacity.default_target where the counts give no team type)"
-            )
-        else:
-            text = "the scheme's target for each worker (role, else team type, else default)"
-        if self.by_team_type:
-            text += "; " + ", ".join(f"{tt}: {value:g}" for tt, value in self.by_team_type)
-        return text
-
-    def as_metadata(self) -> Any:
-        base: Any = self.value if self.mode == "number" else self.mode
-        if not self.by_team_type:
-            return base
-        return {"default": base, "by_team_type": dict(self.by_team_type)}
-
-    def apply_overrides(self, team_type: pd.Series, values: pd.Series) -> pd.Series:
-        """Replace the default target wherever a team type has its own number."""
-        if not self.by_team_type:
-            return values
-        own = team_type.map(dict(self.by_team_type)).astype("float64")
-        return own.fillna(values).astype("float64")
-
-
-def _positive(text: str, whole: str) -> float:
-    try:
-        value = float(text)
-    except ValueError:
-        raise UsageError(
-            f"--target {whole!r}: give a load per FTE (e.g. 17.4), 'napo' (the scheme's Napo safe "
-            "levels) or 'ceiling' (the scheme's targets), optionally followed by per team type "
-            "numbers, e.g. 20,eit=40"
-        ) from None
-    if not math.isfinite(value) or not 0.1 <= value <= 1000:
-        raise UsageError(
-            f"--target {whole!r}: {text.strip()} must be a load per FTE from 0.1 to 1000"
-        )
-    return value
-
-
-def parse_target(text: str) -> Target:
-    """`17.4`, `napo`, `ceiling`, each optionally with `,team_type=N` items; else exit 2."""
-    items = [item.strip() for item in str(text).split(",")]
-    head, rest = items[0].lower(), items[1:]
-    if head in TARGET_WORDS:
-        mode, value = head, None
-    else:
-        mode, value = "number", _positive(head, text)
-    overrides: dict[str, float] = {}
-    for item in rest:
-        team_type, sep, number = item.partition("=")
-        team_type = team_type.strip().lower()
-        if not sep or not team_type:
-            raise UsageError(
-                f"--target {text!r}: after the first value give TEAM_TYPE=NUMBER items, "
-                "e.g. 20,eit=40"
-            )
-        if team_type in overrides:
-            raise UsageError(f"--target {text!r}: {team_type} is given twice")
-        overrides[team_type] = _positive(number, text)
-    return Target(mode, value, tuple(sorted(overrides.items())))
-
-
-def worker_targets(workers: pd.DataFrame, target: Target) -> pd.Series:
-    """Each worker's target load per FTE under `target` (the columns come from `per_worker`)."""
-    if target.mode == "number":
-        values = pd.Series(float(target.value), index=workers.index, dtype="float64")
-    else:
-        column = "napo_level" if target.mode == "napo" else "target"
-        values = workers[column].astype("float64")
-    return target.apply_overrides(workers["team_type"], values)
-
-
-def worker_need(workers: pd.DataFrame, target: Target) -> pd.Series:
-    """FTE each worker's load needs at the target: load / target (targets are always > 0)."""
-    return workers["weighted_load"].astype("float64") / worker_targets(workers, target)
-
-
-def team_shortfall(workers: pd.DataFrame, keys: list[str], target: Target) -> pd.Series | float:
-    """Σ over teams of max(0, need - available FTE), summed to `keys` (a float when no keys).
-
-    Surplus in one team never offsets a shortfall in another: that is the
-    staff needed to bring *every* team to its target.
-    """
-    teams = (
-        workers.assign(_need=worker_need(workers, target))
-        .groupby(["service_area", "team"], sort=True, observed=True)[["_need", "available_fte"]]
-        .sum()
-    )
-    short = (teams["_need"] - teams["available_fte"]).clip(lower=0.0)
-    if not keys:
-        return float(short.sum())
-    return short.groupby(level=keys, sort=True).sum()
 
 
 # --------------------------------------------------------------------------- from case-level data
@@ -284,188 +136,6 @@ def finish_gap(
 
 
 # --------------------------------------------------------------------------- from aggregate counts
-
-
-@dataclass
-class CountInputs:
-    """Validated aggregate counts and FTE, plus what was rejected and why.
-
-    Carries `rejects`, `accounting` and `notes` like `ValidInputs`, so the
-    commands report rejections the same way for both kinds of input.
-    """
-
-    counts: pd.DataFrame  # service_area, [team_type], case_type, [stage], count
-    fte: pd.DataFrame  # service_area, [team_type], fte
-    rejects: pd.DataFrame
-    accounting: dict[str, int]
-    notes: list[str] = field(default_factory=list)
-
-
-def _read(path: str, options: ReadOptions) -> Table:
-    return apply_mapping(read_table(path, options), None, "cases")
-
-
-def _known(
-    table: Table,
-    rejections: Rejections,
-    column: str,
-    values: pd.Series,
-    known: list[str],
-    what: str,
-) -> pd.Series:
-    """Reject blank and unknown codes, suggesting close matches; returns the good mask."""
-    blank = values == ""
-    rejections.add(table, blank, column, f"{column} is blank")
-    unknown = ~blank & ~values.isin(known)
-    if unknown.any():
-        listing = ", ".join(known)
-
-        def reason(value: str) -> str:
-            close = difflib.get_close_matches(value, known, n=2, cutoff=0.5)
-            hint = f"did you mean {' or '.join(close)}? " if close else ""
-            return f"{what} {value!r} is not in the scheme ({hint}known: {listing})"
-
-        reasons = pd.Series("", index=values.index, dtype=object)
-        distinct = {value: reason(value) for value in values[unknown].unique()}
-        reasons[unknown] = values[unknown].map(distinct)
-        rejections.add(table, unknown, column, reasons)
-    return ~blank & ~unknown
-
-
-def check_count_options(
-    counts_path: str | None,
-    fte_path: str | None,
-    cases: str | None,
-    by: str,
-    population: str,
-    options: dict[str, Any],
-) -> None:
-    """--counts and --fte go together and replace every case-level input."""
-    if not counts_path or not fte_path:
-        raise UsageError("--counts FILE and --fte FILE go together (workload and current FTE)")
-    clashing = [
-        name
-        for name, value in (
-            ("CASES", cases),
-            ("--staff", options.get("staff_path")),
-            ("--reductions", options.get("reductions_path")),
-            ("--snapshot", options.get("snapshot")),
-            ("--mapping", options.get("mapping")),
-        )
-        if value
-    ]
-    if clashing:
-        raise UsageError(f"--counts replaces case-level inputs: leave out {', '.join(clashing)}")
-    if by == "team":
-        raise UsageError(
-            "with --counts, --by must be national or service_area (counts have no teams)"
-        )
-
-
-def read_counts(
-    counts_path: str, fte_path: str, options: ReadOptions, scheme: Scheme
-) -> CountInputs:
-    """Read and check the counts and FTE files; bad rows are rejected with reasons, not dropped."""
-    counts_table = _read(counts_path, options)
-    fte_table = _read(fte_path, options)
-    require_columns(counts_table, COUNT_COLUMNS)
-    require_columns(fte_table, FTE_COLUMNS)
-    rejections = Rejections()
-    notes: list[str] = []
-    weights = scheme.model.weights
-
-    frame = counts_table.frame
-    counts = pd.DataFrame(index=frame.index)
-    counts["service_area"] = clean_text(frame["service_area"])
-    rejections.add(
-        counts_table, counts["service_area"] == "", "service_area", "service_area is blank"
-    )
-    has_team_type = "team_type" in frame.columns
-    if has_team_type:
-        counts["team_type"] = clean_text(frame["team_type"]).str.lower()
-        rejections.add(counts_table, counts["team_type"] == "", "team_type", "team_type is blank")
-    counts["case_type"] = clean_text(frame["case_type"]).str.lower()
-    _known(
-        counts_table,
-        rejections,
-        "case_type",
-        counts["case_type"],
-        sorted(weights.case_type),
-        "case type",
-    )
-    has_stage = "stage" in frame.columns
-    if has_stage:
-        counts["stage"] = clean_text(frame["stage"]).str.lower()
-        _known(counts_table, rejections, "stage", counts["stage"], sorted(weights.stage), "stage")
-    number, bad = parse_int(frame["count"], decimal=counts_table.decimal)
-    rejections.add(counts_table, bad, "count", "count is not a whole number")
-    rejections.add(counts_table, number.isna() & ~bad, "count", "count is blank")
-    rejections.add(counts_table, number.notna() & (number < 0), "count", "count must be ≥ 0")
-    counts["count"] = number.fillna(0).astype("int64")
-    counts_rejected = rejections.positions(counts_table)
-
-    frame = fte_table.frame
-    fte = pd.DataFrame(index=frame.index)
-    fte["service_area"] = clean_text(frame["service_area"])
-    rejections.add(fte_table, fte["service_area"] == "", "service_area", "service_area is blank")
-    fte_keys = ["service_area"]
-    if "team_type" in frame.columns:
-        fte["team_type"] = clean_text(frame["team_type"]).str.lower()
-        rejections.add(fte_table, fte["team_type"] == "", "team_type", "team_type is blank")
-        fte_keys.append("team_type")
-    elif has_team_type:
-        raise InputError(
-            f"{fte_table.source}: the counts give a team_type, so the FTE file needs a team_type "
-            "column too (or leave it out of both)"
-        )
-    value, bad = parse_number(frame["fte"], decimal=fte_table.decimal)
-    rejections.add(fte_table, bad, "fte", "fte is not a number")
-    rejections.add(fte_table, value.isna() & ~bad, "fte", "fte is blank")
-    rejections.add(fte_table, value.notna() & (value < 0), "fte", "fte must be ≥ 0")
-    fte["fte"] = value.fillna(0.0).astype("float64")
-    key_text = fte[fte_keys].astype("str").agg(" / ".join, axis=1)
-    duplicate = fte["service_area"].ne("") & key_text.duplicated(keep="first")
-    if duplicate.any():
-        rows = pd.Series(fte_table.row_numbers, index=fte.index)
-        first_row = rows.groupby(key_text.to_numpy(), sort=False).transform("first")
-        what = " and ".join(fte_keys)
-        rejections.add(
-            fte_table,
-            duplicate,
-            "service_area",
-            f"duplicate {what} (first at row " + first_row.astype(str) + ")",
-        )
-    fte_rejected = rejections.positions(fte_table)
-
-    good_counts = counts.drop(index=counts.index[counts_rejected]).reset_index(drop=True)
-    good_fte = fte.drop(index=fte.index[fte_rejected]).reset_index(drop=True)
-    if "team_type" in good_fte.columns and not has_team_type:
-        notes.append(
-            f"{fte_table.source}: the counts have no team_type, so FTE is added up per service area"
-        )
-        good_fte = good_fte.groupby("service_area", sort=True, as_index=False)["fte"].sum()
-    missing = sorted(set(good_counts["service_area"]) - set(good_fte["service_area"]))
-    if missing:
-        notes.append(
-            f"{len(missing)} service area(s) have counts but no FTE row, so their current FTE "
-            f"is 0: {', '.join(missing)}"
-        )
-    notes.append(
-        f"{fte_table.source}: {len(fte_table.frame):,} FTE rows read: "
-        f"{len(fte_table.frame) - len(fte_rejected):,} accepted, {len(fte_rejected):,} rejected"
-    )
-    accounting = {
-        "rows_read": len(counts_table.frame),
-        "weighed": len(good_counts),
-        "rejected": len(counts_rejected),
-    }
-    return CountInputs(
-        counts=good_counts,
-        fte=good_fte,
-        rejects=rejections.frame(),
-        accounting=accounting,
-        notes=[*counts_table.notes, *fte_table.notes, *notes],
-    )
 
 
 def count_target(
@@ -639,3 +309,28 @@ def gap_report_from_counts(inputs: CountInputs, scheme: Scheme, target: Target, 
             "scheme_overrides": list(scheme.overrides),
         },
     )
+
+
+def run_gap(
+    cases: str | None,
+    source: InputOptions,
+    scheme: Scheme,
+    target: Target,
+    by: str = "national",
+    population: str = "fca",
+    counts: tuple[str | None, str | None] = (None, None),
+    on_validated: Callable[[ValidInputs | CountInputs], None] | None = None,
+) -> Report:
+    """The whole `caseload gap` job, from case-level exports or from aggregate counts
+    (`counts` = (counts file, FTE file)); `on_validated` sees the inputs before the sums."""
+    counts_path, fte_path = counts
+    if counts_path or fte_path:
+        check_count_options(counts_path, fte_path, cases, by, source)
+        count_inputs = read_counts(counts_path, fte_path, source.reading, scheme)
+        if on_validated is not None:
+            on_validated(count_inputs)
+        return gap_report_from_counts(count_inputs, scheme, target, by)
+    valid = prepare(resolve_inputs(cases, source), [scheme])
+    if on_validated is not None:
+        on_validated(valid)
+    return gap_report_from_workers(valid, weigh(valid, scheme), target, by, population)

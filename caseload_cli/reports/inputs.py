@@ -1,7 +1,8 @@
-"""read → map → validate → weigh → aggregate, as plain functions.
+"""Which files to read and how, read once and validated once for any number of schemes.
 
-Commands call these and render the returned Report; tests and other Python
-code can call them too and get exactly what the CLI prints.
+Every report builder starts from `prepare(...)`: read (read/) → map headers
+(contract.mapping) → validate (contract.validate). Tests and other Python code
+can call it too and get exactly the inputs the CLI weighs.
 """
 
 from __future__ import annotations
@@ -11,16 +12,14 @@ from datetime import date
 
 import pandas as pd
 
+from caseload_cli.contract.cases import CASE_COLUMNS, OPTIONAL_CASE_DATES
 from caseload_cli.contract.mapping import apply_mapping, load_mapping
 from caseload_cli.contract.parsing import parse_date
-from caseload_cli.contract.validate import CASE_COLUMNS, OPTIONAL_CASE_DATES, ValidInputs, validate
+from caseload_cli.contract.validate import ValidInputs, validate
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.files import sample_data_dir
-from caseload_cli.core.model import ReadOptions, Report, Table
+from caseload_cli.core.model import InputOptions, ReadOptions, Table
 from caseload_cli.core.progress import Progress
-from caseload_cli.engine.aggregate import LEVELS, not_held_by_fca, per_worker, roll_up
-from caseload_cli.engine.bands import band_colours
-from caseload_cli.engine.weigh import weigh_cases
 from caseload_cli.read.table import guess_format, read_table
 from caseload_cli.scheme.model import Scheme
 
@@ -63,15 +62,9 @@ def bundled_inputs() -> Inputs:
     )
 
 
-def resolve_inputs(
-    cases: str | None,
-    staff: str | None,
-    reductions: str | None,
-    read_options: ReadOptions,
-    mapping: str | None,
-    snapshot: str | None,
-) -> Inputs:
+def resolve_inputs(cases: str | None, source: InputOptions) -> Inputs:
     """No cases file means the bundled sample; a cases file needs its staff file."""
+    staff, reductions, snapshot = source.staff, source.reductions, source.snapshot
     if cases is None:
         if staff or reductions:
             raise UsageError("give a CASES file as well as --staff/--reductions")
@@ -83,7 +76,7 @@ def resolve_inputs(
         raise UsageError("--staff FILE is required with a cases file (capacity comes from staff)")
     if [cases, staff, reductions].count("-") > 1:
         raise UsageError("only one input can be read from standard input ('-')")
-    return Inputs(cases, staff, reductions, read_options, mapping, snapshot)
+    return Inputs(cases, staff, reductions, source.reading, source.mapping, snapshot)
 
 
 def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Table | None]:
@@ -126,52 +119,3 @@ def prepare(inputs: Inputs, schemes: list[Scheme], progress: Progress | None = N
     valid = validate(cases, staff, reductions, schemes, parse_snapshot(inputs.snapshot))
     progress.done()
     return valid
-
-
-@dataclass
-class Weighed:
-    """One scheme's view of the validated inputs."""
-
-    scheme: Scheme
-    parts: (
-        pd.DataFrame
-    )  # per case: base, child_uplift, mod_*, stage_factor, stage_adjustment, weight
-    workers: pd.DataFrame
-
-
-def weigh(valid: ValidInputs, scheme: Scheme) -> Weighed:
-    parts = weigh_cases(valid.cases, scheme)
-    workers = per_worker(valid.cases, parts["weight"], valid.staff, valid.reductions, scheme)
-    return Weighed(scheme, parts, workers)
-
-
-def load_report(valid: ValidInputs, scheme: Scheme, by: str = "worker") -> Report:
-    """The `caseload load` report: loads by worker or rolled up, plus work not held by FCAs."""
-    return build_load(valid, scheme, by)[0]
-
-
-def build_load(valid: ValidInputs, scheme: Scheme, by: str = "worker") -> tuple[Report, Weighed]:
-    """The report and the per-worker detail behind it (for --fail-on and explain)."""
-    if by not in LEVELS:
-        raise UsageError(f"--by must be one of {', '.join(LEVELS)}")
-    weighed = weigh(valid, scheme)
-    rows = roll_up(weighed.workers, by, scheme)
-    section = not_held_by_fca(valid.cases, weighed.parts["weight"], valid.staff)
-    report = Report(
-        title=f"Weighted caseload by {by.replace('_', ' ')}",
-        rows=rows,
-        schemes=[scheme.stamp],
-        accounting=dict(valid.accounting),
-        sections={"not_held_by_fca": section},
-        band_column="band",
-        band_colours=band_colours(scheme),
-        notes=list(valid.notes),
-        metadata={
-            "by": by,
-            "snapshot": valid.snapshot.isoformat(),
-            "sheet": "load",
-            "scheme_origin": scheme.origin,
-            "scheme_overrides": list(scheme.overrides),
-        },
-    )
-    return report, weighed

@@ -9,7 +9,6 @@ negotiator editing a TOML file sees `weights.case_type.s31: must be ≥ 0`.
 from __future__ import annotations
 
 import copy
-import difflib
 import hashlib
 import json
 import re
@@ -24,15 +23,9 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_valida
 from caseload_cli.core.errors import SchemeError, UsageError
 from caseload_cli.core.files import builtin_schemes_dir
 from caseload_cli.core.model import SchemeStamp
+from caseload_cli.core.suggest import did_you_mean
+from caseload_cli.core.vocabulary import ROLES
 
-ROLES = (
-    "fca",
-    "locum_fca",
-    "practice_supervisor",
-    "assistant_service_manager",
-    "service_manager",
-)
-CASE_HOLDING_ROLES = ("fca", "locum_fca")
 _CODE = r"^[a-z][a-z0-9_]*$"
 _COLOUR = r"^#[0-9A-Fa-f]{6}$"
 
@@ -394,8 +387,8 @@ def _unknown_key_hint(loc: tuple[Any, ...]) -> str:
 
 
 def _hint(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=3, cutoff=0.6)
-    return f"(did you mean {' or '.join(repr(c) for c in close)}?)" if close else ""
+    hint = did_you_mean(word, choices, quote=True)
+    return f"({hint})" if hint else ""
 
 
 # --------------------------------------------------------------------------- TOML out

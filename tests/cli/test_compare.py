@@ -11,7 +11,7 @@ import pytest
 from conftest import CASES_CSV
 from helpers import as_json, tiny_args
 
-from caseload_cli.reports import pipeline
+from caseload_cli.reports import inputs as pipeline
 from caseload_cli.reports.scenarios import (
     resolve_scenarios,
     short_override,

@@ -14,8 +14,9 @@ from conftest import STAFF_CSV
 from helpers import as_json
 
 from caseload_cli.core.pseudonym import pseudonym
+from caseload_cli.engine.weighed import weigh
 from caseload_cli.reports.explain import explain_report
-from caseload_cli.reports.pipeline import bundled_inputs, prepare, weigh
+from caseload_cli.reports.inputs import bundled_inputs, prepare
 from caseload_cli.scheme.model import load_scheme
 
 KEY = "a-test-key-that-is-long-enough"
@@ -204,7 +205,9 @@ def test_cli_on_sample_worker_matches_load(run):
 @pytest.mark.parametrize("scheme", ["weighted-example", "flat"])
 def test_every_sample_worker_reconciles_with_load(run, scheme):
     """Σ explained case weights == load's weighted_load (1e-9), capacity and the rest equal."""
-    loaded = as_json(run("load", "--scheme", scheme, "--format", "json"))["rows"]
+    loaded = as_json(run("load", "--scheme", scheme, "--population", "all", "--format", "json"))[
+        "rows"
+    ]
     chosen = load_scheme(scheme)
     valid = prepare(bundled_inputs(), [chosen])
     weighed = weigh(valid, chosen)

@@ -9,7 +9,7 @@ import pytest
 from helpers import DOCS, as_json, tiny_args
 
 from caseload_cli.core.errors import UsageError
-from caseload_cli.reports.gap import Target, parse_target
+from caseload_cli.engine.need import Target, parse_target
 
 
 def args_for(tiny, *extra):

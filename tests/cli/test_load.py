@@ -11,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 from conftest import CASES_CSV, STAFF_CSV
-from helpers import tiny_args
+from helpers import as_json, tiny_args
 
 from caseload_cli.scheme.model import load_scheme
 
@@ -45,7 +45,7 @@ def test_json_has_scheme_accounting_rows(run, tiny):
 
 
 def test_ndjson_one_record_per_worker(run, tiny):
-    result = run(*args_for(tiny, "--format", "ndjson"))
+    result = run(*args_for(tiny, "--format", "ndjson", "--population", "all"))
     lines = result.stdout.strip().splitlines()
     assert len(lines) == 5
     assert all(json.loads(line)["scheme"] == "flat" for line in lines)
@@ -264,7 +264,7 @@ def test_fail_on_band(run, tiny):
     assert run(*args_for(tiny, "--fail-on", "red")).exit_code == 0
     hit = run(*args_for(tiny, "--fail-on", "green", "--format", "csv"))
     assert hit.exit_code == 4
-    assert "5 workers in band green or above" in hit.stderr
+    assert "4 workers in band green or above" in hit.stderr  # the PS is not counted
     assert "W001" in hit.stdout  # the report is still written
     unknown = run(*args_for(tiny, "--fail-on", "purple"))
     assert unknown.exit_code == 2
@@ -434,7 +434,8 @@ def test_modifier_order_does_not_change_weights(tiny):
         (builtin_schemes_dir() / "weighted-example.toml").read_text(encoding="utf-8")
     )
     swapped = dict(data, modifiers=list(reversed(data["modifiers"])))
-    from caseload_cli.reports.pipeline import Inputs, prepare, weigh
+    from caseload_cli.engine.weighed import weigh
+    from caseload_cli.reports.inputs import Inputs, prepare
 
     inputs = Inputs(str(tiny["cases"]), str(tiny["staff"]))
     first, second = load_scheme("weighted-example"), scheme_from_dict(swapped, "swapped")
@@ -627,3 +628,37 @@ def test_header_only_inputs_give_empty_reports_not_tracebacks(run, tmp_path, tin
         assert json.loads(result.stdout)["accounting"]["weighed"] == 2 * (
             case_file == tiny["cases"]
         )
+
+
+def test_default_population_counts_fcas_and_lists_managers_apart(run, tiny):
+    """W004 (a practice supervisor holding one case) is in its own section, not Team B."""
+    data = as_json(run(*args_for(tiny, "--format", "json")))
+    assert [r["worker_id"] for r in data["rows"]] == ["W005", "W001", "W002", "W003"]
+    managers = data["sections"]["managers_holding_cases"]
+    assert [(m["worker_id"], m["role"], m["cases"]) for m in managers] == [
+        ("W004", "practice_supervisor", 1)
+    ]
+    assert any("FCAs and locum FCAs" in note for note in data["notes"])
+    teams = as_json(run(*args_for(tiny, "--by", "team", "--format", "json")))["rows"]
+    team_b = next(t for t in teams if t["team"] == "Team B")
+    cal = next(r for r in data["rows"] if r["worker_id"] == "W003")
+    assert team_b["workers"] == 1
+    assert team_b["capacity"] == pytest.approx(cal["capacity"])
+    assert team_b["weighted_load"] == pytest.approx(cal["weighted_load"])
+
+
+def test_population_all_counts_everyone_and_has_no_managers_section(run, tiny):
+    data = as_json(run(*args_for(tiny, "--population", "all", "--format", "json")))
+    assert len(data["rows"]) == 5
+    assert "managers_holding_cases" not in data["sections"]
+    national = as_json(
+        run(*args_for(tiny, "--population", "all", "--by", "national", "--format", "json"))
+    )["rows"][0]
+    assert national["workers"] == 5
+
+
+def test_view_managers_holding_cases(run, tiny):
+    result = run(*args_for(tiny, "--view", "managers_holding_cases", "--format", "csv"))
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(io.StringIO(result.stdout), dtype={"worker_id": str})
+    assert frame["worker_id"].tolist() == ["W004"]

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 from helpers import as_json, tiny_args
 
-from caseload_cli.cli import sweep as sweep_command
 from caseload_cli.core.errors import UsageError
-from caseload_cli.reports import pipeline
-from caseload_cli.reports.scenarios import MAX_GRID_POINTS, Vary, parse_vary, sweep_grid
+from caseload_cli.core.vocabulary import MAX_GRID_POINTS
+from caseload_cli.reports import inputs as pipeline
+from caseload_cli.reports.sweep import Vary, parse_vary, sweep_grid
 from caseload_cli.scheme.model import load_scheme
 
 R16 = "weights.case_type.r16_4"
@@ -116,7 +116,7 @@ def test_parse_vary():
 
 
 def test_grid_limit():
-    assert MAX_GRID_POINTS == sweep_command.MAX_GRID_POINTS == 200
+    assert MAX_GRID_POINTS == 200
     grid = sweep_grid([Vary("a", tuple(range(10))), Vary("b", tuple(range(20)))])
     assert len(grid) == 200
     with pytest.raises(UsageError, match="201 points"):

@@ -74,7 +74,10 @@ def test_sample_looks_like_the_published_figures(run):
     assert 40 < per_fte(eit) < 51  # published 45.5
     teams = {r["team"] for r in rows}
     areas = {r["service_area"] for r in rows}
-    assert len(rows) == 150 and len(teams) == 12 and len(areas) == 3
+    assert len(teams) == 12 and len(areas) == 3
+    assert {r["role"] for r in rows} == {"fca", "locum_fca"}  # the default population
+    everyone = run("load", "--population", "all", "--format", "csv")
+    assert len(everyone.stdout.strip().splitlines()) == 151  # header + all 150 staff
 
 
 def test_xlsx_output_reloads_with_features(run, tmp_path: Path):
@@ -82,7 +85,7 @@ def test_xlsx_output_reloads_with_features(run, tmp_path: Path):
     result = run("load", "--output", out, "--scheme", "weighted-example")
     assert result.exit_code == 0, result.stderr
     book = load_workbook(out)
-    assert book.sheetnames == ["load", "Not held by FCA", "about"]
+    assert book.sheetnames == ["load", "Not held by FCA", "Managers holding cases", "about"]
     sheet = book["load"]
     assert sheet.freeze_panes == "A2"
     assert sheet.auto_filter.ref.startswith("A1:")

@@ -13,7 +13,8 @@ from conftest import CASES_CSV, REDUCTIONS_CSV, STAFF_CSV
 from caseload_cli.contract.validate import validate
 from caseload_cli.core.model import Table
 from caseload_cli.engine.aggregate import not_held_by_fca, roll_up
-from caseload_cli.reports.pipeline import load_report, weigh
+from caseload_cli.engine.weighed import weigh
+from caseload_cli.reports.load import load_report
 from caseload_cli.scheme.model import load_scheme
 
 

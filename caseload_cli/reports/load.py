@@ -1,0 +1,116 @@
+"""`caseload load`: every worker's weighted load against capacity, or rolled up.
+
+The rows are the population's workers (docs/population.md): by default FCAs
+and locum FCAs, with managers who hold cases in a section of their own, so a
+team's capacity is its FCAs' capacity and the national row matches compare,
+gap, sweep and survey --against for the same files, scheme and population.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import pandas as pd
+
+from caseload_cli.contract.validate import ValidInputs
+from caseload_cli.core.errors import UsageError
+from caseload_cli.core.model import Report
+from caseload_cli.core.progress import Progress
+from caseload_cli.core.vocabulary import DEFAULT_POPULATION, LEVELS
+from caseload_cli.engine.aggregate import not_held_by_fca, roll_up
+from caseload_cli.engine.bands import band_colours
+from caseload_cli.engine.population import (
+    others_holding_cases,
+    population_note,
+    population_workers,
+)
+from caseload_cli.engine.weighed import Weighed, weigh
+from caseload_cli.reports.inputs import Inputs, prepare
+from caseload_cli.scheme.model import Scheme
+from caseload_cli.survey.levels import SafeLevels
+
+OTHERS_SECTION = "managers_holding_cases"
+
+
+@dataclass
+class LoadResult:
+    """The report, and the counted workers behind it (for --fail-on)."""
+
+    report: Report
+    weighed: Weighed
+    workers: pd.DataFrame
+
+
+def load_report(
+    valid: ValidInputs, scheme: Scheme, by: str = "worker", population: str = DEFAULT_POPULATION
+) -> Report:
+    """The `caseload load` report: loads by worker or rolled up, plus work not held by FCAs."""
+    return build_load(valid, scheme, by, population).report
+
+
+def build_load(
+    valid: ValidInputs, scheme: Scheme, by: str = "worker", population: str = DEFAULT_POPULATION
+) -> LoadResult:
+    """Weigh once, count the population, roll up, and keep every other case in view."""
+    if by not in LEVELS:
+        raise UsageError(f"--by must be one of {', '.join(LEVELS)}")
+    weighed = weigh(valid, scheme)
+    counted = population_workers(weighed.workers, population).reset_index(drop=True)
+    weights = weighed.parts["weight"]
+    sections = {"not_held_by_fca": not_held_by_fca(valid.cases, weights, valid.staff)}
+    if population == "fca":
+        sections[OTHERS_SECTION] = others_holding_cases(weighed.workers, population)
+    report = Report(
+        title=f"Weighted caseload by {by.replace('_', ' ')}",
+        rows=roll_up(counted, by, scheme),
+        schemes=[scheme.stamp],
+        accounting=dict(valid.accounting),
+        sections=sections,
+        band_column="band",
+        band_colours=band_colours(scheme),
+        notes=[population_note(population), *valid.notes],
+        metadata={
+            "by": by,
+            "population": population,
+            "snapshot": valid.snapshot.isoformat(),
+            "sheet": "load",
+            "scheme_origin": scheme.origin,
+            "scheme_overrides": list(scheme.overrides),
+        },
+    )
+    return LoadResult(report, weighed, counted)
+
+
+def run_load(
+    inputs: Inputs,
+    scheme: Scheme,
+    by: str = "worker",
+    population: str = DEFAULT_POPULATION,
+    view: str = "load",
+    levels: SafeLevels | None = None,
+    progress: Progress | None = None,
+    on_validated: Callable[[ValidInputs], None] | None = None,
+) -> LoadResult:
+    """Read, validate, weigh and report: the whole `caseload load` job.
+
+    `levels` (from a safe-caseload survey) replaces the scheme's Napo levels and
+    its responses are accounted for with the other inputs; `on_validated` sees
+    the validated inputs before weighing (the CLI reports rejections there).
+    """
+    progress = progress or Progress(False)
+    if levels is not None:
+        scheme = levels.scheme
+    valid = prepare(inputs, [scheme], progress)
+    if levels is not None:
+        valid = levels.merge_into(valid)
+    if on_validated is not None:
+        on_validated(valid)
+    progress.step(f"weighing {len(valid.cases):,} cases with {scheme.label} …")
+    result = build_load(valid, scheme, by, population)
+    progress.done()
+    if levels is not None:
+        levels.annotate(result.report)
+    if view != "load":
+        result.report = result.report.viewing(view, "load")
+    return result
