@@ -7,13 +7,10 @@ from typing import TYPE_CHECKING
 import click
 
 from caseload_cli.cli.options import (
-    debug_option,
-    input_options,
-    output_options,
+    by_option,
     population_option,
-    quiet_option,
+    run_options,
     staff_options,
-    validation_options,
 )
 from caseload_cli.core.vocabulary import COMPARE_LEVELS, COMPARE_VIEWS
 
@@ -58,12 +55,10 @@ parquet hold the --view table (default: summary).""",
     metavar="[N.]PATH=VALUE",
     help="Change a value in scheme N (1-based), or in every scheme without N (repeatable).",
 )
-@click.option(
-    "--by",
-    type=click.Choice(COMPARE_LEVELS),
-    default="worker",
-    show_default=True,
-    help="Per-worker table and national summary, or both per team / service area.",
+@by_option(
+    COMPARE_LEVELS,
+    "worker",
+    "Per-worker table and national summary, or both per team / service area.",
 )
 @population_option
 @click.option(
@@ -73,11 +68,7 @@ parquet hold the --view table (default: summary).""",
     show_default=True,
     help="Which table comes first (and is the one csv/ndjson/parquet hold).",
 )
-@input_options
-@validation_options
-@output_options
-@quiet_option
-@debug_option
+@run_options
 def compare(
     cases: str | None,
     schemes: tuple[str, ...],

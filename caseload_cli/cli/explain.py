@@ -7,13 +7,9 @@ from typing import TYPE_CHECKING
 import click
 
 from caseload_cli.cli.options import (
-    debug_option,
-    input_options,
-    output_options,
-    quiet_option,
+    run_options,
     scheme_option,
     staff_options,
-    validation_options,
 )
 
 if TYPE_CHECKING:
@@ -47,11 +43,7 @@ of HMAC-SHA256 keyed with CASELOAD_PSEUDONYM_KEY (same key, same pseudonym).""",
     show_default=True,
     help="Replace case IDs with keyed pseudonyms (key from CASELOAD_PSEUDONYM_KEY).",
 )
-@input_options
-@validation_options
-@output_options
-@quiet_option
-@debug_option
+@run_options
 def explain(
     worker: str,
     cases: str | None,

@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING
 import click
 
 from caseload_cli.cli.options import (
-    debug_option,
-    input_options,
-    output_options,
+    by_option,
     population_option,
-    quiet_option,
+    run_options,
     scheme_option,
     staff_options,
-    validation_options,
 )
 from caseload_cli.core.vocabulary import GAP_LEVELS
 
@@ -57,13 +54,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
     metavar="NUMBER|napo|ceiling[,TYPE=N...]",
     help="Target load per FTE: a number (e.g. 17.4), napo or ceiling; then TYPE=N overrides.",
 )
-@click.option(
-    "--by",
-    type=click.Choice(GAP_LEVELS),
-    default="national",
-    show_default=True,
-    help="Group rows by this level (team needs case-level data).",
-)
+@by_option(GAP_LEVELS, "national", "Group rows by this level (team needs case-level data).")
 @population_option
 @click.option(
     "--counts",
@@ -75,11 +66,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
     "fte_path",
     help="With --counts: current FTE per service_area[, team_type].",
 )
-@input_options
-@validation_options
-@output_options
-@quiet_option
-@debug_option
+@run_options
 def gap(
     cases: str | None,
     scheme: str,
@@ -111,8 +98,6 @@ def gap(
         by,
         population,
         (counts_path, fte_path),
-        on_validated=lambda valid: common.report_rejections(
-            valid, rejects_path, strict, notes=not quiet
-        ),
+        on_validated=common.rejection_reporter(rejects_path, strict, quiet),
     )
     write_report(report, output_format, output_path)

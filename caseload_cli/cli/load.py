@@ -7,14 +7,11 @@ from typing import TYPE_CHECKING
 import click
 
 from caseload_cli.cli.options import (
-    debug_option,
-    input_options,
-    output_options,
+    by_option,
     population_option,
-    quiet_option,
+    run_options,
     scheme_option,
     staff_options,
-    validation_options,
 )
 from caseload_cli.core.vocabulary import LEVELS, STATISTICS
 
@@ -42,12 +39,8 @@ stderr accounts for every case row.""",
 @click.argument("cases", required=False)
 @staff_options
 @scheme_option
-@click.option(
-    "--by",
-    type=click.Choice(LEVELS),
-    default="worker",
-    show_default=True,
-    help="Level to report at; roll-ups sum loads and capacities before dividing.",
+@by_option(
+    LEVELS, "worker", "Level to report at; roll-ups sum loads and capacities before dividing."
 )
 @click.option(
     "--fail-on",
@@ -77,11 +70,7 @@ stderr accounts for every case row.""",
     "cases (for csv/ndjson/parquet, which hold one table).",
 )
 @population_option
-@input_options
-@validation_options
-@output_options
-@quiet_option
-@debug_option
+@run_options
 def load(
     cases: str | None,
     scheme: str,
@@ -110,23 +99,12 @@ def load(
     output_format = checked_format(output_format, output_path)
     chosen = common.scheme_from_options(scheme, overrides)
     common.check_fail_on_band(fail_on, band_names(chosen))
-    levels = None
-    if safe_levels_from is not None or statistic is not None:
-        levels = common.survey_levels(
-            safe_levels_from, scheme, overrides, statistic, source, rejects_path, quiet, cases
-        )
-    inputs = common.inputs_from_options(cases, source)
-    result = run_load(
-        inputs,
-        chosen,
-        by,
-        population,
-        view,
-        levels,
-        progress_for([inputs.cases, inputs.staff, inputs.reductions], quiet),
-        on_validated=lambda valid: common.report_rejections(
-            valid, rejects_path, strict, notes=not quiet
-        ),
+    levels = common.survey_levels(
+        safe_levels_from, scheme, overrides, statistic, source, rejects_path, quiet, cases
     )
+    inputs = common.inputs_from_options(cases, source)
+    progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], quiet)
+    on_validated = common.rejection_reporter(rejects_path, strict, quiet)
+    result = run_load(inputs, chosen, by, population, view, levels, progress, on_validated)
     write_report(result.report, output_format, output_path)
     common.check_fail_on(result.workers, fail_on, band_names(chosen))

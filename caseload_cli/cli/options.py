@@ -137,8 +137,8 @@ population_option = click.option(
     type=click.Choice(POPULATIONS),
     default=DEFAULT_POPULATION,
     show_default=True,
-    help="Whose workload and FTE count: FCAs and locum FCAs (as published), or all staff "
-    "holding cases.",
+    help="Who is counted: FCAs and locum FCAs (as published; managers holding cases are "
+    "listed apart, never in team capacity), or all staff. See docs/population.md.",
 )
 
 quiet_option = click.option(
@@ -173,4 +173,18 @@ output_options = _compose(
         type=click.Path(dir_okay=False, writable=True),
         help="Write to this file (atomically) instead of standard output.",
     ),
+)
+
+
+def by_option(levels: tuple[str, ...], default: str, help: str) -> Callable[..., Any]:
+    """`--by LEVEL`: the levels a command can group by, from core.vocabulary."""
+    return click.option(
+        "--by", type=click.Choice(levels), default=default, show_default=True, help=help
+    )
+
+
+#: What every command that reads a caseload ends with: how to read it, what to do with
+#: rejected rows, where to write, how quietly, and --debug.
+run_options = _compose(
+    input_options, validation_options, output_options, quiet_option, debug_option
 )

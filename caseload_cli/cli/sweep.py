@@ -7,14 +7,10 @@ from typing import TYPE_CHECKING
 import click
 
 from caseload_cli.cli.options import (
-    debug_option,
-    input_options,
-    output_options,
     population_option,
-    quiet_option,
+    run_options,
     scheme_option,
     staff_options,
-    validation_options,
 )
 from caseload_cli.core.vocabulary import MAX_GRID_POINTS
 
@@ -57,11 +53,7 @@ inputs are read and validated once.""",
     help="Only these summary metrics, e.g. band_red_pct (repeatable; default: all).",
 )
 @population_option
-@input_options
-@validation_options
-@output_options
-@quiet_option
-@debug_option
+@run_options
 def sweep(
     cases: str | None,
     scheme: str,

@@ -19,6 +19,8 @@ from caseload_cli.core.model import Table
 from caseload_cli.scheme.model import Scheme
 
 REDUCTION_COLUMNS = ("worker_id", "reason")
+#: Every reductions column the contract reads.
+REDUCTION_READ = (*REDUCTION_COLUMNS, "hours", "percent", "start", "end")
 
 
 def empty_reductions() -> pd.DataFrame:

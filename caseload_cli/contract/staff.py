@@ -22,6 +22,8 @@ from caseload_cli.core.model import Table
 from caseload_cli.core.vocabulary import MAX_CONTRACTED_HOURS, ROLES
 
 STAFF_COLUMNS = ("worker_id", "name", "team", "service_area", "role", "team_type")
+#: Every staff column the contract reads: the required ones and the hours (or FTE).
+STAFF_READ = (*STAFF_COLUMNS, "contracted_hours", "fte")
 
 
 def validate_staff(table: Table, rejections: Rejections, full_time: float) -> pd.DataFrame:

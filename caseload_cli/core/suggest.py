@@ -12,6 +12,9 @@ CUTOFF = 0.6
 #: of 0.5, and that one character is the likely typo: 's8' should suggest s7.
 SHORT_WORD = 3
 SHORT_CUTOFF = 0.5
+#: Dotted scheme paths share long prefixes (weights.case_type.…), which inflate the
+#: ratio: a new key under a known table would look like a typo of its siblings.
+DOTTED_PATH_CUTOFF = 0.85
 
 
 def close_matches(

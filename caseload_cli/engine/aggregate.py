@@ -10,20 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from caseload_cli.contract.staff import STAFF_READ
 from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, DECIMALS
 from caseload_cli.engine.bands import assign_bands, band_names
 from caseload_cli.engine.capacity import staff_capacity
 from caseload_cli.scheme.model import Scheme
 
 WORKER_COLUMNS = [
-    "worker_id",
-    "name",
-    "team",
-    "service_area",
-    "role",
-    "team_type",
-    "contracted_hours",
-    "fte",
+    *STAFF_READ,
     "reduction_hours",
     "available_fte",
     "cases",

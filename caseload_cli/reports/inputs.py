@@ -15,6 +15,8 @@ import pandas as pd
 from caseload_cli.contract.cases import CASE_COLUMNS, OPTIONAL_CASE_DATES
 from caseload_cli.contract.mapping import apply_mapping, load_mapping
 from caseload_cli.contract.parsing import parse_date
+from caseload_cli.contract.reductions import REDUCTION_READ
+from caseload_cli.contract.staff import STAFF_READ
 from caseload_cli.contract.validate import ValidInputs, validate
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.files import sample_data_dir
@@ -23,20 +25,9 @@ from caseload_cli.core.progress import Progress
 from caseload_cli.read.table import guess_format, read_table
 from caseload_cli.scheme.model import Scheme
 
-STAFF_READ = (
-    "worker_id",
-    "name",
-    "team",
-    "service_area",
-    "role",
-    "team_type",
-    "contracted_hours",
-    "fte",
-)
 # Few distinct values: cheap to decode as dictionaries (IDs are not: unifying per-row-group
 # dictionaries of 500k IDs costs more than hashing them once later).
 CODE_COLUMNS = ("law", "case_type", "stage", "role", "team_type")
-REDUCTION_READ = ("worker_id", "reason", "hours", "percent", "start", "end")
 
 
 @dataclass(frozen=True)

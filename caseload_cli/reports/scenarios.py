@@ -10,12 +10,12 @@ what is measured; `compare` and `sweep` build the two reports.
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from caseload_cli.core.errors import UsageError
+from caseload_cli.core.suggest import DOTTED_PATH_CUTOFF, close_matches
 from caseload_cli.render.stamps import STAMP_FIELDS
 from caseload_cli.scheme.diff import canonical_paths
 from caseload_cli.scheme.model import Scheme, load_scheme
@@ -148,7 +148,7 @@ def added_key_notes(name: str, changes: Sequence[tuple[str, str]]) -> list[str]:
         path = ".".join(p.strip() for p in raw_path.split("."))
         if path in leaves or any(leaf.startswith(path + ".") for leaf in leaves):
             continue
-        close = difflib.get_close_matches(path, list(leaves), n=1, cutoff=0.85)
+        close = close_matches(path, leaves, n=1, cutoff=DOTTED_PATH_CUTOFF)
         hint = f" (did you mean {close[0]}?)" if close else ""
         notes.append(f"{shown}: {name} has no {path}; the change adds it{hint}")
     return notes

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import difflib
 import itertools
 import math
 import tomllib
@@ -16,6 +15,7 @@ import pandas as pd
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import Report
+from caseload_cli.core.suggest import did_you_mean
 from caseload_cli.core.vocabulary import (
     MAX_GRID_POINTS,
 )
@@ -166,8 +166,8 @@ def check_metrics(chosen: Sequence[str], bands: Sequence[str]) -> list[str]:
     known = metric_keys(bands)
     for name in chosen:
         if name not in known:
-            close = difflib.get_close_matches(name, known, n=3, cutoff=0.5)
-            hint = f"did you mean {' or '.join(close)}? " if close else ""
+            hint = did_you_mean(name, known)
+            hint = f"{hint} " if hint else ""
             raise UsageError(f"--metric {name!r} is not a metric ({hint}known: {', '.join(known)})")
     return list(dict.fromkeys(chosen)) or known
 
