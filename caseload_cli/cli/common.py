@@ -6,6 +6,7 @@ Nothing heavy is imported at module level.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 import click
@@ -16,46 +17,33 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from caseload_cli.contract.validate import ValidInputs
-    from caseload_cli.core.model import ReadOptions
-    from caseload_cli.reports.pipeline import Inputs
+    from caseload_cli.core.model import InputOptions
+    from caseload_cli.reports.inputs import Inputs
+    from caseload_cli.scheme.model import Scheme
+    from caseload_cli.survey.figures import SurveySettings
+    from caseload_cli.survey.levels import SafeLevels
 
 SHOWN_REJECTIONS = 10
 
 
-def read_options(
-    input_format: str | None,
-    encoding: str | None,
-    delimiter: str | None,
-    decimal: str | None,
-    sheet: str | None,
-) -> ReadOptions:
-    from caseload_cli.core.model import ReadOptions
+def inputs_from_options(cases: str | None, source: InputOptions) -> Inputs:
+    """The files a command reads: CASES (else the bundled sample) and the bundled options."""
+    from caseload_cli.reports.inputs import resolve_inputs
 
-    return ReadOptions(input_format, encoding, delimiter, decimal, sheet)
-
-
-def inputs_from_options(cases: str | None, options: dict[str, Any]) -> Inputs:
-    from caseload_cli.reports.pipeline import resolve_inputs
-
-    return resolve_inputs(
-        cases,
-        options["staff_path"],
-        options["reductions_path"],
-        read_options(
-            options["input_format"],
-            options["encoding"],
-            options["delimiter"],
-            options["decimal"],
-            options["sheet"],
-        ),
-        options["mapping"],
-        options["snapshot"],
-    )
+    return resolve_inputs(cases, source)
 
 
 def report_rejections(valid: ValidInputs, rejects_path: str | None, strict: bool, **show) -> None:
     """`report_problems` for validated inputs (cases, staff, reductions)."""
     report_problems(valid.rejects, valid.notes, valid.accounting, rejects_path, strict, **show)
+
+
+def rejection_reporter(
+    rejects_path: str | None, strict: bool, quiet: bool
+) -> Callable[[Any], None]:
+    """The hook report builders call with validated inputs: show and write rejections,
+    enforce --strict."""
+    return lambda valid: report_rejections(valid, rejects_path, strict, notes=not quiet)
 
 
 def report_problems(
@@ -102,7 +90,7 @@ def report_problems(
 
 
 def _rejects_csv(rejects: pd.DataFrame) -> str:
-    from caseload_cli.render.report import neutralise_frame
+    from caseload_cli.render.cells import neutralise_frame
 
     return neutralise_frame(rejects).to_csv(index=False, lineterminator="\n")
 
@@ -124,3 +112,53 @@ def check_fail_on(workers: pd.DataFrame, band: str | None, names: list[str]) -> 
     hit = int(workers["band"].astype("str").isin(worse).sum())
     if hit:
         raise FailOnBand(f"--fail-on {band}: {hit:,} workers in band {band} or above")
+
+
+def scheme_from_options(scheme: str, overrides: tuple[str, ...]) -> Scheme:
+    """--scheme and --set as a Scheme; a --set that adds a key is likely a typo, so it is
+    warned about even under -q."""
+    from caseload_cli.reports.scenarios import set_option_notes
+    from caseload_cli.scheme.model import load_scheme
+
+    chosen = load_scheme(scheme, overrides)
+    for note in set_option_notes(scheme, overrides) if overrides else []:
+        click.echo(f"warning: {note}", err=True)
+    return chosen
+
+
+def survey_levels(
+    responses: str | None,
+    scheme: str,
+    overrides: tuple[str, ...],
+    statistic: str | None,
+    source: InputOptions,
+    quiet: bool,
+    cases: str | None,
+    settings: SurveySettings | None = None,
+) -> SafeLevels | None:
+    """Survey-derived Napo levels for `load --safe-levels-from` and `survey --against`.
+
+    Reads RESPONSES with the command's read options and --mapping (its
+    `responses` section), prints the levels with their source, and returns
+    them; the responses' accounting line is printed with the others once
+    merged. The computation is `caseload_cli.survey.levels.derive_levels`.
+    """
+    from caseload_cli.contract.responses import check_stdin, read_responses
+    from caseload_cli.core.errors import UsageError
+    from caseload_cli.core.vocabulary import DEFAULT_STATISTIC
+    from caseload_cli.survey.figures import SurveySettings
+    from caseload_cli.survey.levels import derive_levels
+
+    if responses is None and statistic is None:
+        return None
+    if responses is None:
+        raise UsageError("--statistic only applies with --safe-levels-from RESPONSES")
+    check_stdin(responses, cases, source.staff, source.reductions)
+    if settings is None:
+        settings = SurveySettings(statistic=statistic or DEFAULT_STATISTIC)
+    data = read_responses(responses, source.reading, source.mapping)
+    levels = derive_levels(data, scheme, overrides, settings)
+    if not quiet:
+        for line in levels.lines:
+            click.echo(line, err=True)
+    return levels

@@ -100,7 +100,7 @@ def load(
     chosen = common.scheme_from_options(scheme, overrides)
     common.check_fail_on_band(fail_on, band_names(chosen))
     levels = common.survey_levels(
-        safe_levels_from, scheme, overrides, statistic, source, rejects_path, quiet, cases
+        safe_levels_from, scheme, overrides, statistic, source, quiet, cases
     )
     inputs = common.inputs_from_options(cases, source)
     progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], quiet)

@@ -1,33 +1,44 @@
 """`caseload survey`: a safe-caseload survey's own figures, or actual loads against them.
 
-Only click and the shared options are imported here; the core (pandas) loads
-inside the callback so that `caseload --help` stays fast.
+Only click, the shared options and the vocabulary (whose tuples the library
+checks against too) are imported here; the library (pandas) loads inside the
+callback so that `caseload --help` stays fast. The jobs themselves are
+`caseload_cli.reports.survey.run_survey` and `run_against`.
 """
 
 from __future__ import annotations
 
+from functools import partial
 from typing import TYPE_CHECKING, Any
 
 import click
 
 from caseload_cli.cli.options import (
     debug_option,
+    input_options,
     output_options,
+    population_option,
     quiet_option,
-    read_options,
     scheme_option,
     staff_options,
     validation_options,
 )
+from caseload_cli.core.vocabulary import (
+    AGAINST_BY,
+    DEFAULT_MIN_GROUP,
+    DEFAULT_RANGE,
+    DEFAULT_STATISTIC,
+    MIN_GROUP_FLOOR,
+    STATISTICS,
+    SURVEY_BY,
+)
 
-# Must equal caseload_cli.survey.survey.SURVEY_BY + AGAINST_BY (checked by tests/test_survey.py).
-BY_CHOICES = ("national", "team_type", "role", "service_area", "law", "team")
-STATISTICS = ("mean", "median")
-MIN_GROUP_FLOOR = 3  # equals caseload_cli.survey.survey.MIN_GROUP_FLOOR
+#: Survey figures group responses (SURVEY_BY); --against groups workers (AGAINST_BY).
+_BY_CHOICES = tuple(dict.fromkeys((*SURVEY_BY, *AGAINST_BY)))
 
 if TYPE_CHECKING:
-    from caseload_cli.core.model import ReadOptions
-    from caseload_cli.survey.survey import SafeLevels, SurveySettings
+    from caseload_cli.contract.responses import Responses
+    from caseload_cli.core.model import InputOptions
 
 
 @click.command(
@@ -46,14 +57,15 @@ Examples:
 Without RESPONSES the bundled synthetic survey (sample_data/responses.csv) is
 used. Groups with fewer than --min-group respondents are suppressed, and one
 more group whenever only one would be, so no small group can be worked out
-from the total. With --against, each worker's weighed load is held against the
-survey's safe level for their team type and against the scheme's ceilings
-(targets), side by side. See docs/survey.md.""",
+from the total. With --against, each counted worker's weighed load is held
+against the survey's safe level for their team type and against the scheme's
+ceilings (targets), side by side; the workers counted are FCAs and locum FCAs
+unless --population all (docs/population.md). See docs/survey.md.""",
 )
 @click.argument("responses", required=False)
 @click.option(
     "--by",
-    type=click.Choice(BY_CHOICES),
+    type=click.Choice(_BY_CHOICES),
     default="team_type",
     show_default=True,
     help="Grouping: survey figures by national, team_type, role, service_area or law; "
@@ -62,7 +74,7 @@ survey's safe level for their team type and against the scheme's ceilings
 @click.option(
     "--range",
     "range_text",
-    default="14:20",
+    default=f"{DEFAULT_RANGE[0]:g}:{DEFAULT_RANGE[1]:g}",
     show_default=True,
     metavar="LO:HI",
     help="Report the share of answers from LO to HI inclusive (Napo: 86% in 14-20).",
@@ -70,7 +82,7 @@ survey's safe level for their team type and against the scheme's ceilings
 @click.option(
     "--min-group",
     type=click.IntRange(min=MIN_GROUP_FLOOR),
-    default=5,
+    default=DEFAULT_MIN_GROUP,
     show_default=True,
     help="Suppress any group with fewer respondents than this (anonymity).",
 )
@@ -86,9 +98,11 @@ survey's safe level for their team type and against the scheme's ceilings
     "--statistic",
     type=click.Choice(STATISTICS),
     default=None,
-    help="With --against: the survey figure used as the safe level (default: mean).",
+    help="With --against: the survey figure used as the safe level "
+    f"(default: {DEFAULT_STATISTIC}).",
 )
-@read_options
+@population_option
+@input_options
 @validation_options
 @output_options
 @quiet_option
@@ -104,108 +118,93 @@ def survey(
     scheme: str,
     overrides: tuple[str, ...],
     statistic: str | None,
+    population: str,
     output_format: str | None,
     output_path: str | None,
     rejects_path: str | None,
     strict: bool,
     quiet: bool,
-    **options: str | None,
+    source: InputOptions,
 ) -> None:
     """Safe-caseload survey figures, and actual loads against them."""
-    from caseload_cli.cli.common import (
-        inputs_from_options,
-        report_problems,
-        report_rejections,
-    )
-    from caseload_cli.core.errors import UsageError
-    from caseload_cli.survey import survey as core
+    from caseload_cli.cli import common
+    from caseload_cli.render import report as render
+    from caseload_cli.reports import survey as reports
+    from caseload_cli.survey.figures import SurveySettings, parse_range
 
-    settings = core.SurveySettings(core.parse_range(range_text), min_group, statistic or "mean")
-    path = responses if responses is not None else core.bundled_responses()
-    if responses is None and not quiet:
-        click.echo(f"note: no RESPONSES given; using the bundled synthetic survey {path}", err=True)
-    fmt = core.output_format(output_format, output_path)
-
+    settings = SurveySettings(parse_range(range_text), min_group, statistic or DEFAULT_STATISTIC)
+    path = _responses_path(responses, quiet)
+    fmt = render.output_format(output_format, output_path)  # before reading: xlsx needs --output
+    _check_options(ctx, by, against, source, statistic, overrides)
+    shown = {"rejects_path": rejects_path, "strict": strict, "notes": not quiet}
     if against is None:
-        given = [
-            name
-            for name, value in (
-                ("--staff", options["staff_path"]),
-                ("--reductions", options["reductions_path"]),
-                ("--snapshot", options["snapshot"]),
-                ("--statistic", statistic),
-                ("--set", overrides or None),
-            )
-            if value
-        ]
-        if ctx.get_parameter_source("scheme") is not click.core.ParameterSource.DEFAULT:
-            given.append("--scheme")
-        if given:
-            raise UsageError(f"{', '.join(given)} only apply with --against CASES")
-        if by not in core.SURVEY_BY:
-            raise UsageError(f"--by {by} needs --against CASES (responses have no {by})")
-        data = core.read_responses(path, _reading(options), options["mapping"])
-        report_problems(
-            data.rejects, data.notes, data.accounting(), rejects_path, strict, notes=not quiet
+        hook = partial(_report_responses, **shown)
+        report = reports.run_survey(
+            path, settings, by, source.reading, source.mapping, on_read=hook
         )
-        report = core.survey_report(data, settings, by, bars=fmt in core.HUMAN_FORMATS)
     else:
-        if by not in core.AGAINST_BY:
-            raise UsageError(f"--by {by} groups survey responses only; workers have no {by}")
-        from caseload_cli.reports.pipeline import prepare
-
-        inputs = inputs_from_options(against, options)
-        levels = survey_levels(
-            path, scheme, overrides, statistic, options, rejects_path, quiet, against, settings
+        inputs = common.inputs_from_options(against, source)
+        levels = common.survey_levels(
+            path, scheme, overrides, statistic, source, quiet, against, settings
         )
-        valid = levels.merge_into(prepare(inputs, [levels.scheme]))
-        report_rejections(valid, rejects_path, strict, notes=not quiet)
-        report = core.against_report(valid, levels, by)
-    core.write_survey_report(report, fmt, output_path)
+        hook = partial(common.report_rejections, **shown)
+        report = reports.run_against(inputs, levels, by, population, on_validated=hook)
+    render.write_report(report, fmt, output_path)
 
 
-def _reading(options: dict[str, Any]) -> ReadOptions:
-    """The shared read options (--input-format, --encoding, ...) as a ReadOptions."""
-    from caseload_cli.cli.common import read_options as read_settings
+def _report_responses(responses: Responses, **shown: Any) -> None:
+    """The responses' notes, first rejections and accounting line on stderr; --rejects
+    and --strict as for any input."""
+    from caseload_cli.cli.common import report_problems
 
-    return read_settings(
-        options["input_format"],
-        options["encoding"],
-        options["delimiter"],
-        options["decimal"],
-        options["sheet"],
-    )
+    report_problems(responses.rejects, responses.notes, responses.accounting(), **shown)
 
 
-def survey_levels(
-    responses: str | None,
-    scheme: str,
-    overrides: tuple[str, ...],
-    statistic: str | None,
-    options: dict[str, Any],
-    rejects_path: str | None,
-    quiet: bool,
-    cases: str | None,
-    settings: SurveySettings | None = None,
-) -> SafeLevels:
-    """Survey-derived Napo levels for `load --safe-levels-from` and `survey --against`.
+def _responses_path(responses: str | None, quiet: bool) -> str:
+    """RESPONSES, else the bundled synthetic survey (saying so unless --quiet)."""
+    from caseload_cli.contract.responses import bundled_responses
 
-    Reads RESPONSES with the command's read options and --mapping (its
-    `responses` section), prints the levels with their source, and returns
-    them; the responses' accounting line is printed with the others once
-    merged. The computation is `caseload_cli.survey.survey.derive_levels`.
-    """
-    from caseload_cli.core.errors import UsageError
-    from caseload_cli.survey import survey as core
-
-    if responses is None:
-        raise UsageError("--statistic only applies with --safe-levels-from RESPONSES")
-    core.check_stdin(responses, cases, options["staff_path"], options["reductions_path"])
-    if settings is None:
-        settings = core.SurveySettings(statistic=statistic or "mean")
-    data = core.read_responses(responses, _reading(options), options["mapping"])
-    levels = core.derive_levels(data, scheme, overrides, settings)
+    if responses is not None:
+        return responses
+    path = bundled_responses()
     if not quiet:
-        for line in levels.lines:
-            click.echo(line, err=True)
-    return levels
+        click.echo(f"note: no RESPONSES given; using the bundled synthetic survey {path}", err=True)
+    return path
+
+
+def _check_options(
+    ctx: click.Context,
+    by: str,
+    against: str | None,
+    source: InputOptions,
+    statistic: str | None,
+    overrides: tuple[str, ...],
+) -> None:
+    """Refuse options that only mean something with --against, and groupings that do not
+    apply, before anything is read."""
+    from caseload_cli.core.errors import UsageError
+
+    if against is not None:
+        if by not in AGAINST_BY:
+            raise UsageError(f"--by {by} groups survey responses only; workers have no {by}")
+        return
+    given = [
+        name
+        for name, value in (
+            ("--staff", source.staff),
+            ("--reductions", source.reductions),
+            ("--snapshot", source.snapshot),
+            ("--statistic", statistic),
+            ("--set", overrides or None),
+        )
+        if value
+    ]
+    given += [
+        f"--{name}"
+        for name in ("scheme", "population")
+        if ctx.get_parameter_source(name) is not click.core.ParameterSource.DEFAULT
+    ]
+    if given:
+        raise UsageError(f"{', '.join(given)} only apply with --against CASES")
+    if by not in SURVEY_BY:
+        raise UsageError(f"--by {by} needs --against CASES (responses have no {by})")

@@ -1,5 +1,5 @@
 """Files the toolkit writes or ships: atomic writes, reproducible xlsx bytes,
-and where the bundled schemes and sample data live.
+where the bundled schemes and sample data live, and the hash that cites an input.
 
 One home for these so every output (reports, rejects, samples, survey
 workbooks) is written the same safe way.
@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import hashlib
 import io
 import os
 import tempfile
@@ -17,7 +18,8 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from caseload_cli.core.errors import CaseloadError
+from caseload_cli.core.errors import CaseloadError, InputError
+from caseload_cli.core.formats import input_format_from_path
 
 #: Fixed timestamp for xlsx document properties and zip entries: equal data, equal bytes.
 FIXED_TIMESTAMP = dt.datetime(2000, 1, 1)
@@ -47,6 +49,31 @@ def sample_data_dir() -> Path:
 def builtin_schemes_dir() -> Path:
     """The shipped weighting schemes (TOML)."""
     return _bundled("caseload_cli.weights", "weights", "flat.toml")
+
+
+# --------------------------------------------------------------------------- input hashes
+
+
+def file_sha256(path: str) -> str:
+    """SHA-256 of an input file's bytes, so an output can cite exactly what it was made from.
+
+    For a Parquet directory: of its part files' names and hashes, in name order
+    (hidden and `_`-prefixed files skipped, as the reader skips them).
+    """
+    target = Path(path)
+    try:
+        if target.is_dir():
+            combined = hashlib.sha256()
+            for part in sorted(target.iterdir()):
+                if input_format_from_path(part.name) == "parquet" and not part.name.startswith(
+                    (".", "_")
+                ):
+                    combined.update(f"{part.name}\0{file_sha256(str(part))}\n".encode())
+            return combined.hexdigest()
+        with target.open("rb") as handle:
+            return hashlib.file_digest(handle, "sha256").hexdigest()
+    except OSError as problem:
+        raise InputError(f"{path}: cannot read ({problem.strerror or problem})") from None
 
 
 # --------------------------------------------------------------------------- atomic write

@@ -21,6 +21,18 @@ class ReadOptions:
     sheet: str | None = None  # name or 1-based index as text
 
 
+@dataclass(frozen=True)
+class InputOptions:
+    """The input options every reading command shares (--staff, --reductions,
+    --snapshot, --mapping and how to read each file), as one typed value."""
+
+    staff: str | None = None
+    reductions: str | None = None
+    snapshot: str | None = None
+    mapping: str | None = None
+    reading: ReadOptions = field(default_factory=ReadOptions)
+
+
 @dataclass
 class Table:
     """One input file as read, before validation.
@@ -59,6 +71,32 @@ class SchemeStamp:
         }
 
 
+@dataclass(frozen=True)
+class Chart:
+    """A bar chart of one report section: drawn as SVG in html, as a chart in xlsx,
+    and as a column of text bars in the terminal table and Markdown.
+
+    One bar per row of `Report.sections[section]`: `category` names the column
+    holding the bar labels and `value` the column holding the bar heights.
+    Bars whose `highlight_column` value lies within `highlight_range` (both
+    ends included) stand out. `text_columns`, when given, are the columns the
+    text renderings show beside the bars (the rest are for machines: csv and
+    json keep every column). Only names and numbers, so it costs nothing to
+    carry to writers that cannot draw.
+    """
+
+    section: str
+    category: str
+    value: str
+    title: str = ""
+    x_title: str = ""
+    y_title: str = ""
+    description: str = ""  # what the chart shows, for screen readers; the title when empty
+    highlight_column: str | None = None
+    highlight_range: tuple[float, float] | None = None
+    text_columns: tuple[str, ...] = ()
+
+
 @dataclass
 class Report:
     """A renderable result: one main table plus optional named sections.
@@ -77,6 +115,7 @@ class Report:
     notes: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     decimals: int = 2  # places shown in table/markdown/html/xlsx; machine formats keep all
+    charts: list[Chart] = field(default_factory=list)  # drawn by html, xlsx, table and markdown
 
     def viewing(self, section: str, main_name: str) -> Report:
         """The same report with `section` as its main table, for formats that hold

@@ -1,4 +1,4 @@
-""""Did you mean …?": one way to suggest a close match, used by every message."""
+""" "Did you mean …?": one way to suggest a close match, used by every message."""
 
 from __future__ import annotations
 

@@ -36,8 +36,18 @@ AGAINST_BY = ("national", "team_type", "role", "service_area", "team")
 POPULATIONS = ("fca", "all")
 DEFAULT_POPULATION = "fca"
 
-# --- survey statistics
+# --- safe-caseload surveys (docs/survey.md)
 STATISTICS = ("mean", "median")
+DEFAULT_STATISTIC = "mean"
+#: Answers from LO to HI (both included) are counted as "in range" (Napo: 86% in 14-20).
+DEFAULT_RANGE = (14.0, 20.0)
+DEFAULT_MIN_GROUP = 5
+MIN_GROUP_FLOOR = 3  # a group of two would let each member work out the other's answer
 
 #: Places loads and weights are rounded to, so sums are exact and reproducible.
 DECIMALS = 6
+
+# --- scenario tools
+COMPARE_VIEWS = ("summary", "workers", "transitions")
+#: Largest sweep grid; each point weighs every case once (about 20-40 ms for the sample).
+MAX_GRID_POINTS = 200

@@ -15,7 +15,8 @@ Rules shared by every format:
 * dates are ISO ``YYYY-MM-DD``; booleans are ``true``/``false`` in text;
 * every format carries the scheme stamp(s); nothing varies between runs
   (no timestamps), so the same report always gives the same bytes;
-* `report.charts` are drawn by html (inline SVG) and xlsx (bar charts) only.
+* `report.charts` are drawn by html (inline SVG), xlsx (bar charts), and the terminal
+  table and markdown (text bars); csv, json, ndjson and parquet carry the data only.
 """
 
 from __future__ import annotations

@@ -50,9 +50,16 @@ def load_report(
 
 
 def build_load(
-    valid: ValidInputs, scheme: Scheme, by: str = "worker", population: str = DEFAULT_POPULATION
+    valid: ValidInputs,
+    scheme: Scheme,
+    by: str = "worker",
+    population: str = DEFAULT_POPULATION,
+    levels: SafeLevels | None = None,
 ) -> LoadResult:
-    """Weigh once, count the population, roll up, and keep every other case in view."""
+    """Weigh once, count the population, roll up, and keep every other case in view.
+
+    With survey-derived `levels` (whose scheme is `scheme`), the report says where
+    each Napo level came from and which survey file it was."""
     if by not in LEVELS:
         raise UsageError(f"--by must be one of {', '.join(LEVELS)}")
     weighed = weigh(valid, scheme)
@@ -69,7 +76,7 @@ def build_load(
         sections=sections,
         band_column="band",
         band_colours=band_colours(scheme),
-        notes=[population_note(population), *valid.notes],
+        notes=[population_note(population), *valid.notes, *(levels.lines if levels else [])],
         metadata={
             "by": by,
             "population": population,
@@ -77,6 +84,7 @@ def build_load(
             "sheet": "load",
             "scheme_origin": scheme.origin,
             "scheme_overrides": list(scheme.overrides),
+            **(levels.metadata if levels else {}),
         },
     )
     return LoadResult(report, weighed, counted)
@@ -107,10 +115,8 @@ def run_load(
     if on_validated is not None:
         on_validated(valid)
     progress.step(f"weighing {len(valid.cases):,} cases with {scheme.label} …")
-    result = build_load(valid, scheme, by, population)
+    result = build_load(valid, scheme, by, population, levels)
     progress.done()
-    if levels is not None:
-        levels.annotate(result.report)
     if view != "load":
         result.report = result.report.viewing(view, "load")
     return result

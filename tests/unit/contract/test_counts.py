@@ -46,7 +46,7 @@ def test_counts_reject_rows_with_reasons(tmp_path):
     ]
     assert list(rejects["reason"]) == [
         f"case type 's3' is not in the scheme (did you mean s31 or s7? known: {KNOWN_CASE_TYPES})",
-        f"case type 's8' is not in the scheme (known: {KNOWN_CASE_TYPES})",
+        f"case type 's8' is not in the scheme (did you mean s7? known: {KNOWN_CASE_TYPES})",
         f"stage 'courtt' is not in the scheme (known: {KNOWN_STAGES})",
         "service_area is blank",
         "duplicate service_area (first at row 2)",

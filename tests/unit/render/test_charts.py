@@ -1,4 +1,5 @@
-"""Charts carried in a Report (`Report.charts`) and drawn by the html and xlsx writers only."""
+"""Charts carried in a Report (`Report.charts`): drawn by html and xlsx, as text bars by the
+terminal table and Markdown, and left out of the machine formats."""
 
 from __future__ import annotations
 
@@ -50,9 +51,22 @@ def test_every_output_format_has_a_renderer():
     assert set(writers.RENDERERS) == set(OUTPUT_FORMATS)
 
 
-@pytest.mark.parametrize("fmt", ["table", "csv", "json", "ndjson", "markdown", "parquet"])
+@pytest.mark.parametrize("fmt", ["csv", "json", "ndjson", "parquet"])
 def test_formats_without_drawings_ignore_charts(fmt):
     assert writers.render(make_report(), fmt) == writers.render(make_report(charts=[]), fmt)
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown"])
+def test_text_formats_draw_a_chart_as_a_column_of_bars(fmt):
+    text = writers.render(make_report(), fmt)
+    plain = writers.render(make_report(charts=[]), fmt)
+    spread = text[text.index("Spread") : text.index("Other")]
+    assert "bar" in spread and "bar" not in plain
+    bars = [line.count("█") for line in spread.splitlines() if "–" in line or "&" in line]
+    assert bars == [15, 40, 20, 0]  # 3, 8, 4, 0 scaled so the highest is 40 wide
+    assert "low" in spread  # every column is kept; the bar comes last
+    other = text[text.index("Other") :]
+    assert other == plain[plain.index("Other") :]  # sections without charts are unchanged
 
 
 def test_html_draws_the_chart_after_its_section_table():
@@ -101,7 +115,7 @@ def test_a_chart_of_an_empty_or_missing_section_is_not_drawn():
 
 def test_a_chart_naming_a_missing_column_is_an_error():
     bad = make_report(charts=[Chart(section="spread", category="bin", value="total")])
-    for fmt in ("html", "xlsx"):
+    for fmt in ("html", "xlsx", "table", "markdown"):
         with pytest.raises(CaseloadError, match="'total'"):
             writers.render(bad, fmt)
 
