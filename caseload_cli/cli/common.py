@@ -6,8 +6,7 @@ Nothing heavy is imported at module level.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import click
 
@@ -36,14 +35,6 @@ def inputs_from_options(cases: str | None, source: InputOptions) -> Inputs:
 def report_rejections(valid: ValidInputs, rejects_path: str | None, strict: bool, **show) -> None:
     """`report_problems` for validated inputs (cases, staff, reductions)."""
     report_problems(valid.rejects, valid.notes, valid.accounting, rejects_path, strict, **show)
-
-
-def rejection_reporter(
-    rejects_path: str | None, strict: bool, quiet: bool
-) -> Callable[[Any], None]:
-    """The hook report builders call with validated inputs: show and write rejections,
-    enforce --strict."""
-    return lambda valid: report_rejections(valid, rejects_path, strict, notes=not quiet)
 
 
 def report_problems(

@@ -15,6 +15,7 @@ from caseload_cli.cli.options import (
 from caseload_cli.core.vocabulary import COMPARE_LEVELS, COMPARE_VIEWS
 
 if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
 
 
@@ -76,16 +77,11 @@ def compare(
     by: str,
     population: str,
     view: str,
-    output_format: str | None,
-    output_path: str | None,
-    rejects_path: str | None,
-    strict: bool,
-    quiet: bool,
     source: InputOptions,
+    run: RunOptions,
 ) -> None:
     """Compare weighting schemes side by side on the same CASES."""
-    from caseload_cli.cli.common import inputs_from_options, report_rejections
-    from caseload_cli.render.report import write_report
+    from caseload_cli.cli.common import inputs_from_options
     from caseload_cli.reports.compare import compare_report
     from caseload_cli.reports.inputs import prepare
     from caseload_cli.reports.scenarios import resolve_scenarios
@@ -94,6 +90,6 @@ def compare(
     for note in notes:
         click.echo(f"note: {note}", err=True)
     valid = prepare(inputs_from_options(cases, source), [s.scheme for s in scenarios])
-    report_rejections(valid, rejects_path, strict, notes=not quiet)
+    run.on_validated()(valid)
     report = compare_report(valid, scenarios, by, population, view, notes)
-    write_report(report, output_format, output_path)
+    run.write(report)

@@ -13,6 +13,7 @@ from caseload_cli.cli.options import (
 )
 
 if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
 
 
@@ -50,18 +51,13 @@ def explain(
     scheme: str,
     overrides: tuple[str, ...],
     pseudonymise: bool,
-    output_format: str | None,
-    output_path: str | None,
-    rejects_path: str | None,
-    strict: bool,
-    quiet: bool,
     source: InputOptions,
+    run: RunOptions,
 ) -> None:
     """Show how WORKER's load and capacity are made up, case by case and step by step."""
-    from caseload_cli.cli.common import inputs_from_options, report_rejections
+    from caseload_cli.cli.common import inputs_from_options
     from caseload_cli.core.pseudonym import key_from_env, key_warning
     from caseload_cli.engine.weighed import weigh
-    from caseload_cli.render.report import write_report
     from caseload_cli.reports.explain import explain_report
     from caseload_cli.reports.inputs import prepare
     from caseload_cli.scheme.model import load_scheme
@@ -71,6 +67,6 @@ def explain(
         click.echo(f"warning: {warning}", err=True)
     chosen = load_scheme(scheme, overrides)
     valid = prepare(inputs_from_options(cases, source), [chosen])
-    report_rejections(valid, rejects_path, strict, show_values=key is None, notes=not quiet)
+    run.on_validated(show_values=key is None)(valid)
     report = explain_report(valid, weigh(valid, chosen), worker, key)
-    write_report(report, output_format, output_path)
+    run.write(report)

@@ -16,6 +16,7 @@ from caseload_cli.cli.options import (
 from caseload_cli.core.vocabulary import GAP_LEVELS
 
 if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
 
 
@@ -76,17 +77,12 @@ def gap(
     population: str,
     counts_path: str | None,
     fte_path: str | None,
-    output_format: str | None,
-    output_path: str | None,
-    rejects_path: str | None,
-    strict: bool,
-    quiet: bool,
     source: InputOptions,
+    run: RunOptions,
 ) -> None:
     """FTE needed to bring the load to a target per FTE, and the gap to the FTE in post."""
     from caseload_cli.cli import common
     from caseload_cli.engine.need import parse_target
-    from caseload_cli.render.report import write_report
     from caseload_cli.reports.gap import run_gap
 
     target = parse_target(target_text)
@@ -98,6 +94,6 @@ def gap(
         by,
         population,
         (counts_path, fte_path),
-        on_validated=common.rejection_reporter(rejects_path, strict, quiet),
+        on_validated=run.on_validated(),
     )
-    write_report(report, output_format, output_path)
+    run.write(report)

@@ -16,6 +16,7 @@ from caseload_cli.cli.options import (
 from caseload_cli.core.vocabulary import LEVELS, STATISTICS
 
 if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
 
 
@@ -81,30 +82,23 @@ def load(
     statistic: str | None,
     view: str,
     population: str,
-    output_format: str | None,
-    output_path: str | None,
-    rejects_path: str | None,
-    strict: bool,
-    quiet: bool,
     source: InputOptions,
+    run: RunOptions,
 ) -> None:
     """Weigh CASES and report each worker's load against capacity and Napo safe levels."""
     from caseload_cli.cli import common
     from caseload_cli.core.progress import progress_for
     from caseload_cli.engine.bands import band_names
-    from caseload_cli.render.report import output_format as checked_format
-    from caseload_cli.render.report import write_report
     from caseload_cli.reports.load import run_load
 
-    output_format = checked_format(output_format, output_path)
+    run.checked_format()
     chosen = common.scheme_from_options(scheme, overrides)
     common.check_fail_on_band(fail_on, band_names(chosen))
     levels = common.survey_levels(
-        safe_levels_from, scheme, overrides, statistic, source, quiet, cases
+        safe_levels_from, scheme, overrides, statistic, source, run.quiet, cases
     )
     inputs = common.inputs_from_options(cases, source)
-    progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], quiet)
-    on_validated = common.rejection_reporter(rejects_path, strict, quiet)
-    result = run_load(inputs, chosen, by, population, view, levels, progress, on_validated)
-    write_report(result.report, output_format, output_path)
+    progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], run.quiet)
+    result = run_load(inputs, chosen, by, population, view, levels, progress, run.on_validated())
+    run.write(result.report)
     common.check_fail_on(result.workers, fail_on, band_names(chosen))

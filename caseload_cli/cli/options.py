@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import click
@@ -183,8 +184,53 @@ def by_option(levels: tuple[str, ...], default: str, help: str) -> Callable[...,
     )
 
 
-#: What every command that reads a caseload ends with: how to read it, what to do with
-#: rejected rows, where to write, how quietly, and --debug.
+@dataclass(frozen=True)
+class RunOptions:
+    """--format, --output, --rejects, --strict and --quiet as one value: what a command
+    does with its rejected rows and its report."""
+
+    output_format: str | None = None
+    output_path: str | None = None
+    rejects_path: str | None = None
+    strict: bool = False
+    quiet: bool = False
+
+    def checked_format(self) -> str:
+        """The format to write, checked before any work (xlsx needs --output …)."""
+        from caseload_cli.render.report import output_format
+
+        return output_format(self.output_format, self.output_path)
+
+    def on_validated(self, **show: bool) -> Callable[[Any], None]:
+        """The hook report builders call with validated inputs: show and write the
+        rejections, then enforce --strict."""
+        from caseload_cli.cli.common import report_rejections
+
+        def report(valid: Any) -> None:
+            report_rejections(valid, self.rejects_path, self.strict, notes=not self.quiet, **show)
+
+        return report
+
+    def write(self, report: Any) -> None:
+        from caseload_cli.render.report import write_report
+
+        write_report(report, self.output_format, self.output_path)
+
+
+_RUN_KEYS = ("output_format", "output_path", "rejects_path", "strict", "quiet")
+
+
+def _bundle_run(command: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(command)
+    def bundled(*args: Any, **kwargs: Any) -> Any:
+        kwargs["run"] = RunOptions(*(kwargs.pop(key) for key in _RUN_KEYS))
+        return command(*args, **kwargs)
+
+    return bundled
+
+
+#: What every command that reads a caseload ends with: how to read it (`source`), what
+#: to do with rejected rows, where to write and how quietly (`run`), and --debug.
 run_options = _compose(
-    input_options, validation_options, output_options, quiet_option, debug_option
+    input_options, validation_options, output_options, quiet_option, debug_option, _bundle_run
 )

@@ -14,14 +14,10 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from caseload_cli.cli.options import (
-    debug_option,
-    input_options,
-    output_options,
     population_option,
-    quiet_option,
+    run_options,
     scheme_option,
     staff_options,
-    validation_options,
 )
 from caseload_cli.core.vocabulary import (
     AGAINST_BY,
@@ -37,6 +33,7 @@ from caseload_cli.core.vocabulary import (
 _BY_CHOICES = tuple(dict.fromkeys((*SURVEY_BY, *AGAINST_BY)))
 
 if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
     from caseload_cli.contract.responses import Responses
     from caseload_cli.core.model import InputOptions
 
@@ -102,11 +99,7 @@ unless --population all (docs/population.md). See docs/survey.md.""",
     f"(default: {DEFAULT_STATISTIC}).",
 )
 @population_option
-@input_options
-@validation_options
-@output_options
-@quiet_option
-@debug_option
+@run_options
 @click.pass_context
 def survey(
     ctx: click.Context,
@@ -119,24 +112,19 @@ def survey(
     overrides: tuple[str, ...],
     statistic: str | None,
     population: str,
-    output_format: str | None,
-    output_path: str | None,
-    rejects_path: str | None,
-    strict: bool,
-    quiet: bool,
     source: InputOptions,
+    run: RunOptions,
 ) -> None:
     """Safe-caseload survey figures, and actual loads against them."""
     from caseload_cli.cli import common
-    from caseload_cli.render import report as render
     from caseload_cli.reports import survey as reports
     from caseload_cli.survey.figures import SurveySettings, parse_range
 
     settings = SurveySettings(parse_range(range_text), min_group, statistic or DEFAULT_STATISTIC)
-    path = _responses_path(responses, quiet)
-    fmt = render.output_format(output_format, output_path)  # before reading: xlsx needs --output
+    path = _responses_path(responses, run.quiet)
+    run.checked_format()  # before reading: xlsx needs --output
     _check_options(ctx, by, against, source, statistic, overrides)
-    shown = {"rejects_path": rejects_path, "strict": strict, "notes": not quiet}
+    shown = {"rejects_path": run.rejects_path, "strict": run.strict, "notes": not run.quiet}
     if against is None:
         hook = partial(_report_responses, **shown)
         report = reports.run_survey(
@@ -145,11 +133,12 @@ def survey(
     else:
         inputs = common.inputs_from_options(against, source)
         levels = common.survey_levels(
-            path, scheme, overrides, statistic, source, quiet, against, settings
+            path, scheme, overrides, statistic, source, run.quiet, against, settings
         )
-        hook = partial(common.report_rejections, **shown)
-        report = reports.run_against(inputs, levels, by, population, on_validated=hook)
-    render.write_report(report, fmt, output_path)
+        report = reports.run_against(
+            inputs, levels, by, population, on_validated=run.on_validated()
+        )
+    run.write(report)
 
 
 def _report_responses(responses: Responses, **shown: Any) -> None:

@@ -15,6 +15,7 @@ from caseload_cli.cli.options import (
 from caseload_cli.core.vocabulary import MAX_GRID_POINTS
 
 if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
 
 
@@ -61,16 +62,11 @@ def sweep(
     varies: tuple[str, ...],
     metrics: tuple[str, ...],
     population: str,
-    output_format: str | None,
-    output_path: str | None,
-    rejects_path: str | None,
-    strict: bool,
-    quiet: bool,
     source: InputOptions,
+    run: RunOptions,
 ) -> None:
     """Vary one or more scheme values and summarise CASES at each point."""
-    from caseload_cli.cli.common import inputs_from_options, report_rejections
-    from caseload_cli.render.report import write_report
+    from caseload_cli.cli.common import inputs_from_options
     from caseload_cli.reports.inputs import prepare
     from caseload_cli.reports.sweep import parse_vary, sweep_points, sweep_report
 
@@ -79,6 +75,6 @@ def sweep(
     for note in notes:
         click.echo(f"note: {note}", err=True)
     valid = prepare(inputs_from_options(cases, source), [base, *(p.scheme for p in points)])
-    report_rejections(valid, rejects_path, strict, notes=not quiet)
+    run.on_validated()(valid)
     report = sweep_report(valid, base, points, population, metrics, notes)
-    write_report(report, output_format, output_path)
+    run.write(report)
