@@ -193,7 +193,6 @@ def explain_report(
             "pseudonymised": key is not None,
             "snapshot": valid.snapshot.isoformat(),
             "sheet": "cases",
-            "scheme_origin": scheme.origin,
-            "scheme_overrides": list(scheme.overrides),
+            **scheme.provenance,
         },
     )

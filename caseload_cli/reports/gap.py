@@ -278,8 +278,7 @@ def gap_report_from_workers(
             "population": population,
             "snapshot": valid.snapshot.isoformat(),
             "sheet": "gap",
-            "scheme_origin": scheme.origin,
-            "scheme_overrides": list(scheme.overrides),
+            **scheme.provenance,
         },
     )
 
@@ -305,8 +304,7 @@ def gap_report_from_counts(inputs: CountInputs, scheme: Scheme, target: Target, 
             "by": by,
             "target": target.as_metadata(),
             "sheet": "gap",
-            "scheme_origin": scheme.origin,
-            "scheme_overrides": list(scheme.overrides),
+            **scheme.provenance,
         },
     )
 

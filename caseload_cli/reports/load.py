@@ -82,8 +82,7 @@ def build_load(
             "population": population,
             "snapshot": valid.snapshot.isoformat(),
             "sheet": "load",
-            "scheme_origin": scheme.origin,
-            "scheme_overrides": list(scheme.overrides),
+            **scheme.provenance,
             **(levels.metadata if levels else {}),
         },
     )

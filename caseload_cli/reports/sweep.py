@@ -218,7 +218,6 @@ def sweep_report(
             "points": len(points),
             "snapshot": valid.snapshot.isoformat(),
             "sheet": "sweep",
-            "scheme_origin": base.origin,
-            "scheme_overrides": list(base.overrides),
+            **base.provenance,
         },
     )

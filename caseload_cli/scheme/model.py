@@ -213,6 +213,12 @@ class Scheme:
         )
 
     @property
+    def provenance(self) -> dict[str, Any]:
+        """Where the scheme came from, for every report's metadata: the name or file
+        given, and the --set changes applied on top of it."""
+        return {"scheme_origin": self.origin, "scheme_overrides": list(self.overrides)}
+
+    @property
     def label(self) -> str:
         return f"{self.model.name} v{self.model.version}"
 
