@@ -14,7 +14,6 @@ import json
 import os
 import random
 import re
-import stat
 import zipfile
 
 import numpy as np
@@ -26,7 +25,6 @@ from helpers import GOLDEN as GOLDEN_ROOT
 
 from caseload_cli import __version__
 from caseload_cli.core.errors import CaseloadError, UsageError
-from caseload_cli.core.files import atomic_write
 from caseload_cli.core.formats import BINARY_FORMATS, OUTPUT_FORMATS, output_format_from_path
 from caseload_cli.core.model import Report, SchemeStamp
 from caseload_cli.render import cells
@@ -456,42 +454,6 @@ def test_parquet_round_trip(report):
 # --------------------------------------------------------------------------- writing
 
 
-def test_atomic_write_success_leaves_no_temp_file(tmp_path):
-    target = tmp_path / "out.csv"
-    atomic_write(str(target), "a,b\nZoë,1\n")
-    assert target.read_bytes() == "a,b\nZoë,1\n".encode()
-    atomic_write(str(target), b"\x00\x01")
-    assert target.read_bytes() == b"\x00\x01"
-    assert os.listdir(tmp_path) == ["out.csv"]
-
-
-def test_atomic_write_failure_keeps_target_and_removes_temp(tmp_path, monkeypatch):
-    target = tmp_path / "out.csv"
-    target.write_text("old\n")
-
-    def broken_replace(src, dst):
-        raise OSError(28, "No space left on device")
-
-    monkeypatch.setattr(os, "replace", broken_replace)
-    with pytest.raises(CaseloadError, match=r"out\.csv"):
-        atomic_write(str(target), "new content\n")
-    assert target.read_text() == "old\n"
-    assert os.listdir(tmp_path) == ["out.csv"]
-
-
-def test_atomic_write_failure_without_existing_target(tmp_path, monkeypatch):
-    monkeypatch.setattr(os, "replace", lambda src, dst: (_ for _ in ()).throw(OSError("boom")))
-    with pytest.raises(CaseloadError):
-        atomic_write(str(tmp_path / "new.json"), "{}\n")
-    assert os.listdir(tmp_path) == []
-
-
-def test_atomic_write_missing_directory(tmp_path):
-    target = tmp_path / "nope" / "out.csv"
-    with pytest.raises(CaseloadError, match=r"out\.csv"):
-        atomic_write(str(target), "x")
-
-
 def test_write_report_binary_to_stdout_is_refused(report):
     stream = io.StringIO()
     with pytest.raises(UsageError, match="--format xlsx needs --output FILE"):
@@ -562,24 +524,3 @@ def test_report_decimals_widen_human_formats_only():
     assert "0.125" in writers.render(report, "csv") and "0.1250" not in writers.render(
         report, "csv"
     )
-
-
-def test_atomic_write_follows_symlinks_and_writes_through_pipes(tmp_path):
-    import threading
-
-    real = tmp_path / "real.csv"
-    real.write_text("old", encoding="utf-8")
-    link = tmp_path / "link.csv"
-    link.symlink_to(real)
-    atomic_write(str(link), "new\n")
-    assert link.is_symlink() and real.read_text(encoding="utf-8") == "new\n"
-
-    fifo = tmp_path / "pipe.csv"
-    os.mkfifo(fifo)
-    received = []
-    reader = threading.Thread(target=lambda: received.append(fifo.read_text(encoding="utf-8")))
-    reader.start()
-    atomic_write(str(fifo), "through\n")
-    reader.join(timeout=10)
-    assert received == ["through\n"]
-    assert stat.S_ISFIFO(os.stat(fifo).st_mode)  # still a pipe, not replaced by a file
