@@ -44,6 +44,9 @@ class ValidInputs:
     accounting: dict[str, int]
     snapshot: date
     notes: list[str] = field(default_factory=list)
+    #: Which part of the validated files these frames hold ("" for all of them), e.g.
+    #: "team Greater Manchester WAFH 1" after `engine.selection.select`.
+    scope: str = ""
 
 
 def validate(

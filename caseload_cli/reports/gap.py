@@ -28,6 +28,7 @@ from caseload_cli.core.vocabulary import DECIMALS, GAP_LEVELS
 from caseload_cli.engine.aggregate import not_held_by_fca
 from caseload_cli.engine.need import GROUP_KEYS, Target, worker_need, worker_targets
 from caseload_cli.engine.population import population_text, population_workers
+from caseload_cli.engine.selection import Selection
 from caseload_cli.engine.weighed import Weighed, weigh
 from caseload_cli.reports.inputs import prepare, resolve_inputs
 from caseload_cli.scheme.model import Scheme
@@ -276,6 +277,7 @@ def gap_report_from_workers(
             "by": by,
             "target": target.as_metadata(),
             "population": population,
+            **({"selection": valid.scope} if valid.scope else {}),
             "snapshot": valid.snapshot.isoformat(),
             "sheet": "gap",
             **scheme.provenance,
@@ -318,17 +320,22 @@ def run_gap(
     population: str = "fca",
     counts: tuple[str | None, str | None] = (None, None),
     on_validated: Callable[[ValidInputs | CountInputs], None] | None = None,
+    selection: Selection | None = None,
 ) -> Report:
     """The whole `caseload gap` job, from case-level exports or from aggregate counts
     (`counts` = (counts file, FTE file)); `on_validated` sees the inputs before the sums."""
     counts_path, fte_path = counts
     if counts_path or fte_path:
         check_count_options(counts_path, fte_path, cases, by, source)
+        if selection:
+            raise UsageError(
+                "--team, --service-area and --worker need case-level data, not --counts"
+            )
         count_inputs = read_counts(counts_path, fte_path, source.reading, scheme)
         if on_validated is not None:
             on_validated(count_inputs)
         return gap_report_from_counts(count_inputs, scheme, target, by)
-    valid = prepare(resolve_inputs(cases, source), [scheme])
+    valid = prepare(resolve_inputs(cases, source), [scheme], selection=selection)
     if on_validated is not None:
         on_validated(valid)
     return gap_report_from_workers(valid, weigh(valid, scheme), target, by, population)

@@ -22,6 +22,7 @@ from caseload_cli.core.errors import UsageError
 from caseload_cli.core.files import sample_data_dir
 from caseload_cli.core.model import InputOptions, ReadOptions, Table
 from caseload_cli.core.progress import Progress
+from caseload_cli.engine.selection import Selection, select
 from caseload_cli.read.table import guess_format, read_table
 from caseload_cli.scheme.model import Scheme
 
@@ -101,12 +102,18 @@ def parse_snapshot(text: str | None) -> date | None:
     return parsed.iat[0].date()
 
 
-def prepare(inputs: Inputs, schemes: list[Scheme], progress: Progress | None = None) -> ValidInputs:
-    """Read and validate once, however many schemes will weigh the result."""
+def prepare(
+    inputs: Inputs,
+    schemes: list[Scheme],
+    progress: Progress | None = None,
+    selection: Selection | None = None,
+) -> ValidInputs:
+    """Read and validate once, however many schemes will weigh the result; then keep
+    the selected workers (every row of every file is still validated and accounted for)."""
     progress = progress or Progress(False)
     progress.step(f"reading {inputs.cases} …")
     cases, staff, reductions = read_inputs(inputs, schemes)
     progress.step(f"validating {len(cases.frame):,} case rows …")
     valid = validate(cases, staff, reductions, schemes, parse_snapshot(inputs.snapshot))
     progress.done()
-    return valid
+    return select(valid, selection) if selection else valid

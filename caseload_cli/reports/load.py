@@ -25,6 +25,7 @@ from caseload_cli.engine.population import (
     population_note,
     population_workers,
 )
+from caseload_cli.engine.selection import Selection
 from caseload_cli.engine.weighed import Weighed, weigh
 from caseload_cli.reports.inputs import Inputs, prepare
 from caseload_cli.scheme.model import Scheme
@@ -69,7 +70,8 @@ def build_load(
     if population == "fca":
         sections[OTHERS_SECTION] = others_holding_cases(weighed.workers, population)
     report = Report(
-        title=f"Weighted caseload by {by.replace('_', ' ')}",
+        title=f"Weighted caseload by {by.replace('_', ' ')}"
+        + (f" ({valid.scope})" if valid.scope else ""),
         rows=roll_up(counted, by, scheme),
         schemes=[scheme.stamp],
         accounting=dict(valid.accounting),
@@ -80,6 +82,7 @@ def build_load(
         metadata={
             "by": by,
             "population": population,
+            **({"selection": valid.scope} if valid.scope else {}),
             "snapshot": valid.snapshot.isoformat(),
             "sheet": "load",
             **scheme.provenance,
@@ -98,17 +101,19 @@ def run_load(
     levels: SafeLevels | None = None,
     progress: Progress | None = None,
     on_validated: Callable[[ValidInputs], None] | None = None,
+    selection: Selection | None = None,
 ) -> LoadResult:
     """Read, validate, weigh and report: the whole `caseload load` job.
 
     `levels` (from a safe-caseload survey) replaces the scheme's Napo levels and
     its responses are accounted for with the other inputs; `on_validated` sees
-    the validated inputs before weighing (the CLI reports rejections there).
+    the validated inputs before weighing (the CLI reports rejections there);
+    `selection` narrows the report to some teams, service areas or workers.
     """
     progress = progress or Progress(False)
     if levels is not None:
         scheme = levels.scheme
-    valid = prepare(inputs, [scheme], progress)
+    valid = prepare(inputs, [scheme], progress, selection)
     if levels is not None:
         valid = levels.merge_into(valid)
     if on_validated is not None:
