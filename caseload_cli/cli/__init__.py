@@ -53,6 +53,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Vary scheme values over a range and summarise each.",
     ),
     "gap": ("caseload_cli.cli.gap", "gap", "FTE needed for a target load, and the gap."),
+    "history": (
+        "caseload_cli.cli.history",
+        "history",
+        "Keep weekly snapshots of validated inputs in a history store.",
+    ),
     "survey": (
         "caseload_cli.cli.survey",
         "survey",
