@@ -8,6 +8,7 @@ that listing commands stays fast.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -16,6 +17,7 @@ from caseload_cli.synth.limits import (
     DEFAULT_PROFILE,
     FORMATS,
     MAX_RESPONDENTS,
+    MAX_WEEKS,
     MAX_WORKERS,
     PROFILE_NAMES,
 )
@@ -35,6 +37,7 @@ Examples:
   caseload sample --out /tmp/big --workers 50000 --format parquet
   caseload sample --profile april-2022 --out demo/
   caseload sample --out sample_data/ --workers 150 --seed 7 --mapped --survey
+  caseload sample --out sample_data/weeks/ --workers 150 --seed 7 --weeks 8 --format parquet
 
 \b
 Writes cases, staff and reductions as CSV, xlsx and Parquet. The same seed
@@ -105,32 +108,21 @@ gives byte-identical files. Profiles reproduce published Cafcass snapshots
     show_default=True,
     help="Survey rows to write with --survey (0.5% of them deliberately implausible).",
 )
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, MAX_WEEKS),
+    default=None,
+    help="Write a weekly series of this many snapshots, one folder per week "
+    "(OUT/<date>/, week 0 is the single snapshot), and OUT/weeks.json with each "
+    "week's opened, closed and moved cases, joiners and leavers.",
+)
 @debug_option
-def sample(
-    out_dir: Path,
-    workers: int,
-    seed: int,
-    profile: str,
-    formats: tuple[str, ...],
-    mapped: bool,
-    dirty: bool,
-    survey: bool,
-    respondents: int,
-) -> None:
+def sample(out_dir: Path, workers: int, seed: int, **options: Any) -> None:
     """Generate synthetic, calibrated caseload exports."""
     from caseload_cli.synth.sample import make_sample
 
-    run = make_sample(
-        out_dir,
-        workers,
-        seed,
-        profile,
-        formats,
-        mapped=mapped,
-        dirty=dirty,
-        survey=survey,
-        respondents=respondents,
-    )
+    options["formats"] = tuple(options["formats"])
+    run = make_sample(out_dir, workers, seed, **options)
     for note in run.notes:
         click.echo(f"note: {note}", err=True)
     click.echo(f"sample: {run.summary()}", err=True)

@@ -19,4 +19,5 @@ FORMATS = INPUT_FORMATS
 
 MAX_WORKERS = 250_000  # case ids are 7 digits: more staff would run out of ids
 MAX_RESPONDENTS = 100_000  # synthetic survey rows
+MAX_WEEKS = 260  # a weekly series (--weeks): five years of snapshots
 MIN_DIRTY_CASES = 30  # the dirty variant puts its defects in the first 30 rows

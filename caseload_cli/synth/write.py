@@ -8,6 +8,7 @@ toolkit, so a file is either complete or untouched; the bytes come from
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Mapping, Sequence
 from pathlib import Path
@@ -21,7 +22,14 @@ from caseload_cli.synth.encode import TABLES, csv_bytes, parquet_bytes, to_arrow
 from caseload_cli.synth.limits import FORMATS
 from caseload_cli.synth.variants import dirty_files, mapped_files
 
-__all__ = ["XLSX_MAX_ROWS", "check_formats", "make_dir", "write_sample", "write_table"]
+__all__ = [
+    "XLSX_MAX_ROWS",
+    "check_formats",
+    "make_dir",
+    "write_sample",
+    "write_table",
+    "write_weeks_index",
+]
 
 XLSX_MAX_ROWS = 1_048_575  # data rows under one header row
 
@@ -107,3 +115,10 @@ def _write_files(out: Path, files: Mapping[str, bytes]) -> list[Path]:
     for name, data in files.items():
         atomic_write(out / name, data)
     return [out / name for name in files]
+
+
+def write_weeks_index(out_dir: str | os.PathLike[str], index: Mapping[str, object]) -> Path:
+    """`weeks.json`: a weekly series' dates and week-on-week counts, stable key order."""
+    path = make_dir(Path(out_dir)) / "weeks.json"
+    atomic_write(path, (json.dumps(index, indent=1) + "\n").encode())
+    return path

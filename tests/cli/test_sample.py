@@ -437,3 +437,56 @@ def test_bundled_sample_data_is_exactly_what_the_documented_command_makes(tmp_pa
     for made in sorted(tmp_path.iterdir()):
         if made.is_file():
             assert made.read_bytes() == (bundled / made.name).read_bytes(), made.name
+
+
+# --------------------------------------------------------------------------- weekly series
+
+
+def test_weeks_writes_one_folder_per_week_and_weeks_json(tmp_path):
+    import json
+
+    result = run("--out", str(tmp_path), "--workers", "60", "--seed", "3", "--weeks", "3")
+    assert result.exit_code == 0, result.output
+    index = json.loads((tmp_path / "weeks.json").read_text(encoding="utf-8"))
+    dates = [w["snapshot"] for w in index["weeks"]]
+    assert dates == ["2022-04-29", "2022-05-06", "2022-05-13"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == [*dates, "weeks.json"]
+    for folder in dates:
+        names = sorted(p.name for p in (tmp_path / folder).iterdir())
+        assert names == sorted(f"{t}.{f}" for t in TABLES for f in ("csv", "xlsx", "parquet"))
+    single = tmp_path / "single"
+    assert run("--out", str(single), "--workers", "60", "--seed", "3").exit_code == 0
+    for name in ("cases.csv", "staff.parquet", "cases.xlsx"):  # week 0 is the snapshot
+        assert (tmp_path / dates[0] / name).read_bytes() == (single / name).read_bytes()
+    previous = None
+    for week in index["weeks"]:
+        cases = read_text(tmp_path / week["snapshot"] / "cases.csv")
+        assert len(cases) == week["cases"] and set(cases["snapshot"]) == {week["snapshot"]}
+        if previous is not None:
+            assert previous + week["opened"] - week["closed"] == week["cases"]
+        previous = week["cases"]
+    assert "3 weekly snapshots" in result.stderr
+
+
+@pytest.mark.parametrize("weeks", ["0", "-1", "261", "x"])
+def test_invalid_weeks_exit_2(tmp_path, weeks):
+    result = run("--out", str(tmp_path), "--workers", "20", "--weeks", weeks)
+    assert result.exit_code == 2 and "--weeks" in result.stderr
+    assert not tmp_path.exists() or not any(tmp_path.iterdir())
+
+
+def test_bundled_weekly_series_is_exactly_what_the_documented_command_makes(tmp_path):
+    """sample_data/weeks/ must be regenerable: docs/sample-data.md gives the command."""
+    from caseload_cli.core.files import sample_data_dir
+
+    doc = (DOCS / "sample-data.md").read_text(encoding="utf-8")
+    command = "sample --out sample_data/weeks/ --workers 150 --seed 7 --weeks 8 --format parquet"
+    assert f"python -m caseload_cli {command}" in doc
+    result = run(*command.replace("sample_data/weeks/", str(tmp_path)).split()[1:])
+    assert result.exit_code == 0, result.output
+    bundled = sample_data_dir() / "weeks"
+    made = sorted(p.relative_to(tmp_path) for p in tmp_path.rglob("*") if p.is_file())
+    assert made == sorted(p.relative_to(bundled) for p in bundled.rglob("*") if p.is_file())
+    assert len(made) == 8 * 3 + 1
+    for name in made:
+        assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
