@@ -31,12 +31,14 @@ def _environment(scratch: Path) -> dict[str, str]:
     shim.parent.mkdir(exist_ok=True)
     shim.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m caseload_cli "$@"\n', encoding="utf-8")
     shim.chmod(0o755)
+    # No COLUMNS: examples show what a script or a pipe gets (every column), the
+    # same wherever the docs are rebuilt; the terminal's manager view is in the README.
+    inherited = {k: v for k, v in os.environ.items() if k != "COLUMNS"}
     return {
-        **os.environ,
+        **inherited,
         "PATH": f"{shim.parent}{os.pathsep}{os.environ['PATH']}",
         "PYTHONPATH": str(ROOT),
         "PYTHONUNBUFFERED": "1",
-        "COLUMNS": "100",
         "NO_COLOR": "1",
         "CASELOAD_DEBUG": "",
     }

@@ -177,6 +177,42 @@ output_options = _compose(
 )
 
 
+def _parse_columns(
+    _ctx: click.Context, _param: click.Parameter, value: str | None
+) -> tuple[str, ...] | None:
+    """`a, b,c` -> ("a", "b", "c"); empty or repeated names are usage errors at once
+    (names the table lacks are found when the report is written, before any output)."""
+    if value is None:
+        return None
+    names = tuple(name.strip() for name in value.split(","))
+    if not any(names):
+        raise click.BadParameter("give at least one column name, e.g. worker_id,name,band")
+    if "" in names:
+        raise click.BadParameter(f"empty column name in {value!r}")
+    repeated = sorted({name for name in names if names.count(name) > 1})
+    if repeated:
+        raise click.BadParameter(f"{', '.join(repeated)} named more than once")
+    return names
+
+
+column_options = _compose(
+    click.option(
+        "--wide",
+        is_flag=True,
+        help="Every column in the terminal table and Markdown. By default, on a terminal "
+        "(or with COLUMNS set) they show a manager view that fits the width and name "
+        "what it hides; pipes and files get every column.",
+    ),
+    click.option(
+        "--columns",
+        metavar="A,B,…",
+        callback=_parse_columns,
+        help="Exactly these columns of the main table, in this order, in every format "
+        "(e.g. worker_id,name,weighted_load,band). CSV and NDJSON keep the scheme columns.",
+    ),
+)
+
+
 def by_option(levels: tuple[str, ...], default: str, help: str) -> Callable[..., Any]:
     """`--by LEVEL`: the levels a command can group by, from core.vocabulary."""
     return click.option(
@@ -186,14 +222,16 @@ def by_option(levels: tuple[str, ...], default: str, help: str) -> Callable[...,
 
 @dataclass(frozen=True)
 class RunOptions:
-    """--format, --output, --rejects, --strict and --quiet as one value: what a command
-    does with its rejected rows and its report."""
+    """--format, --output, --wide, --columns, --rejects, --strict and --quiet as one
+    value: what a command does with its rejected rows and its report."""
 
     output_format: str | None = None
     output_path: str | None = None
     rejects_path: str | None = None
     strict: bool = False
     quiet: bool = False
+    wide: bool = False
+    columns: tuple[str, ...] | None = None
 
     def checked_format(self) -> str:
         """The format to write, checked before any work (xlsx needs --output …)."""
@@ -214,10 +252,12 @@ class RunOptions:
     def write(self, report: Any) -> None:
         from caseload_cli.render.report import write_report
 
-        write_report(report, self.output_format, self.output_path)
+        write_report(
+            report, self.output_format, self.output_path, wide=self.wide, columns=self.columns
+        )
 
 
-_RUN_KEYS = ("output_format", "output_path", "rejects_path", "strict", "quiet")
+_RUN_KEYS = ("output_format", "output_path", "rejects_path", "strict", "quiet", "wide", "columns")
 
 
 def _bundle_run(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -232,5 +272,11 @@ def _bundle_run(command: Callable[..., Any]) -> Callable[..., Any]:
 #: What every command that reads a caseload ends with: how to read it (`source`), what
 #: to do with rejected rows, where to write and how quietly (`run`), and --debug.
 run_options = _compose(
-    input_options, validation_options, output_options, quiet_option, debug_option, _bundle_run
+    input_options,
+    validation_options,
+    output_options,
+    column_options,
+    quiet_option,
+    debug_option,
+    _bundle_run,
 )

@@ -1,7 +1,9 @@
 """Markdown: GitHub tables under `#`/`##` headings, footer as a list, for pasting into docs.
 
 Text is escaped so that pipes, backslashes and raw HTML in the data show
-literally instead of breaking the table or the page it is pasted into.
+literally instead of breaking the table or the page it is pasted into. Given a
+`width`, each table is the manager view that fits it (render/columns.py), for
+pasting into an email, followed by a paragraph naming the columns it hides.
 """
 
 from __future__ import annotations
@@ -9,10 +11,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from caseload_cli.render.charts import with_text_bars
+from caseload_cli.render.columns import hidden_note, wrap
 from caseload_cli.render.stamps import footer_lines, section_heading
 from caseload_cli.render.table import table_block
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from caseload_cli.core.model import Report
 
 
@@ -22,16 +27,27 @@ def _markdown_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "<br>")
 
 
-def render_markdown(report: Report) -> str:
+def render_markdown(report: Report, width: int | None = None) -> str:
     """Title, main table, one `##` section per extra table (its charts drawn as text
-    bars), then the footer as a list."""
+    bars), then the footer as a list. With a `width` (characters), every table is the
+    manager view that fits it and the footer items are wrapped to it."""
     parts = [f"# {_markdown_text(report.title)}"] if report.title else []
-    parts.append(table_block(report, report.rows, "github", _markdown_text, False))
+    parts.append(_fitted(report, report.rows, width))
     for name, frame in report.sections.items():
         parts.append(f"## {_markdown_text(section_heading(name))}")
         shown = with_text_bars(report, name, frame)
-        parts.append(table_block(report, shown, "github", _markdown_text, False))
+        parts.append(_fitted(report, shown, width))
     footer = footer_lines(report)
     if footer:
-        parts.append("\n".join(f"- {_markdown_text(line)}" for line in footer))
+        parts.append(
+            "\n".join("\n".join(wrap(f"- {_markdown_text(line)}", width, "  ")) for line in footer)
+        )
     return "\n\n".join(parts) + "\n"
+
+
+def _fitted(report: Report, frame: pd.DataFrame, width: int | None) -> str:
+    text, hidden = table_block(report, frame, "github", _markdown_text, False, width)
+    if hidden and width is not None:
+        # a blank line first: a line of text right under a table would be a table row
+        text += "\n\n" + "\n".join(wrap(_markdown_text(hidden_note(hidden, width)), width))
+    return text

@@ -16,19 +16,23 @@ Rules shared by every format:
 * every format carries the scheme stamp(s); nothing varies between runs
   (no timestamps), so the same report always gives the same bytes;
 * `report.charts` are drawn by html (inline SVG), xlsx (bar charts), and the terminal
-  table and markdown (text bars); csv, json, ndjson and parquet carry the data only.
+  table and markdown (text bars); csv, json, ndjson and parquet carry the data only;
+* every column is written, unless `columns` (--columns) chooses them, for every
+  format; the table and markdown written to a terminal (or with COLUMNS set) are the
+  manager view that fits its width unless `wide` (render/columns.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import IO, TYPE_CHECKING
 
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.files import atomic_write
 from caseload_cli.core.formats import BINARY_FORMATS, OUTPUT_FORMATS, output_format_from_path
+from caseload_cli.render.columns import FITTED_FORMATS, choose_columns, terminal_width
 from caseload_cli.render.csv import render_csv
 from caseload_cli.render.html import render_html
 from caseload_cli.render.json import render_json, render_ndjson
@@ -55,9 +59,25 @@ RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
 }
 
 
-def render(report: Report, fmt: str) -> str | bytes:
-    """Render `report` as `fmt`: `str` for text formats, `bytes` for xlsx/parquet."""
-    return RENDERERS[_check_format(fmt)](report)
+def render(
+    report: Report,
+    fmt: str,
+    *,
+    width: int | None = None,
+    columns: Sequence[str] | None = None,
+) -> str | bytes:
+    """Render `report` as `fmt`: `str` for text formats, `bytes` for xlsx/parquet.
+
+    `columns`: exactly these columns of the main table, in this order (any format).
+    `width`: fit the table and markdown into this many characters (the manager view);
+    None shows every column. Other formats ignore `width`.
+    """
+    fmt = _check_format(fmt)
+    if columns is not None:
+        report = choose_columns(report, columns)
+    if width is not None and fmt in FITTED_FORMATS:
+        return (render_table if fmt == "table" else render_markdown)(report, width=width)
+    return RENDERERS[fmt](report)
 
 
 def output_format(fmt: str | None, output_path: str | None) -> str:
@@ -78,22 +98,34 @@ def write_report(
     output_path: str | None,
     *,
     stdout: IO[str] | None = None,
+    wide: bool = True,
+    columns: Sequence[str] | None = None,
 ) -> str:
     """Render `report` to `output_path` (atomically) or to standard output.
 
     `fmt` None means: from `output_path`'s extension, else "table". An
     `output_path` of None or "-" means standard output, where binary formats
-    are refused. Returns the format used.
+    are refused. `columns` (--columns) chooses the main table's columns in every
+    format, checked before anything is written. `wide` False (commands with --wide)
+    makes the table and markdown the manager view fitted to the terminal
+    (`columns.terminal_width`: standard output on a terminal, or COLUMNS set);
+    the default `wide` True writes every column. Returns the format used.
     """
     fmt = output_format(fmt, output_path)
-    if not (output_path is None or output_path == "-"):
-        atomic_write(str(output_path), render(report, fmt))
-        return fmt
+    if columns is not None:
+        report = choose_columns(report, columns)
+    to_file = not (output_path is None or output_path == "-")
     stream = stdout if stdout is not None else sys.stdout
+    width = None
+    if not wide and columns is None and fmt in FITTED_FORMATS:
+        width = terminal_width(None if to_file else stream)
+    if to_file:
+        atomic_write(str(output_path), render(report, fmt, width=width))
+        return fmt
     if fmt == "table" and wants_colour(stream, report):
-        text = render_table(report, colour=True)
+        text = render_table(report, colour=True, width=width)
     else:
-        text = render(report, fmt)
+        text = render(report, fmt, width=width)
     stream.write(text)
     with contextlib.suppress(AttributeError, ValueError):
         stream.flush()

@@ -662,3 +662,88 @@ def test_view_managers_holding_cases(run, tiny):
     assert result.exit_code == 0, result.stderr
     frame = pd.read_csv(io.StringIO(result.stdout), dtype={"worker_id": str})
     assert frame["worker_id"].tolist() == ["W004"]
+
+
+# --------------------------------------------------------------------------- terminal width, --wide, --columns
+
+
+def header_of(text: str) -> list[str]:
+    """The header row of the first table in a terminal table output."""
+    return text.split("\n\n")[1].splitlines()[0].split()
+
+
+@pytest.mark.parametrize("width", [80, 120])
+def test_columns_env_gives_the_manager_view_that_fits(run, tiny, width):
+    result = run(*args_for(tiny), env={"COLUMNS": str(width)})
+    assert result.exit_code == 0, result.stderr
+    assert max(len(line) for line in result.stdout.splitlines()) <= width
+    shown = header_of(result.stdout)
+    assert {"worker", "name", "load", "util%", "band"} <= set(shown)
+    assert f"hidden to fit {width} characters: " in result.stdout
+    assert "--wide shows all, --columns chooses" in result.stdout
+    assert "W001" in result.stdout and "Ada Example" in result.stdout
+    assert f"sha256:{load_scheme('flat').fingerprint}" in result.stdout  # never broken
+
+
+def test_wide_terminal_or_wide_option_shows_every_column(run, tiny):
+    piped = run(*args_for(tiny), env={"COLUMNS": None}).stdout  # not a terminal: as before
+    assert "hidden to fit" not in piped
+    assert header_of(piped)[:3] == ["worker_id", "name", "team"] and "napo_level" in piped
+    assert run(*args_for(tiny), env={"COLUMNS": "400"}).stdout == piped
+    assert run(*args_for(tiny, "--wide"), env={"COLUMNS": "80"}).stdout == piped
+
+
+def test_markdown_is_the_manager_view_too_unless_wide(run, tiny):
+    narrow = run(*args_for(tiny, "--format", "markdown"), env={"COLUMNS": "80"}).stdout
+    assert "| worker " in narrow and "hidden to fit 80 characters" in narrow
+    wide = run(*args_for(tiny, "--format", "markdown", "--wide"), env={"COLUMNS": "80"}).stdout
+    assert "| worker_id " in wide and "hidden to fit" not in wide
+
+
+def test_columns_option_chooses_columns_in_every_format(run, tiny, tmp_path):
+    chosen = ("--columns", "name,band,weighted_load")
+    table = run(*args_for(tiny, *chosen), env={"COLUMNS": "80"}).stdout
+    assert header_of(table) == ["name", "band", "weighted_load"]
+    assert "hidden to fit" not in table.split("Not held by FCA")[0]
+    csv_text = run(*args_for(tiny, *chosen, "--format", "csv")).stdout
+    assert csv_text.splitlines()[0] == (
+        "name,band,weighted_load,scheme,scheme_version,scheme_fingerprint"
+    )
+    data = as_json(run(*args_for(tiny, *chosen, "--format", "json")))
+    assert list(data["rows"][0]) == ["name", "band", "weighted_load"]
+    assert list(data["sections"]["managers_holding_cases"][0]) == ["name", "band", "weighted_load"]
+    record = json.loads(run(*args_for(tiny, *chosen, "--format", "ndjson")).stdout.splitlines()[0])
+    assert list(record)[:3] == ["name", "band", "weighted_load"] and record["scheme"] == "flat"
+    for name in ("out.parquet", "out.xlsx", "out.html", "out.md"):
+        result = run(*args_for(tiny, *chosen, "--output", tmp_path / name))
+        assert result.exit_code == 0, result.stderr
+    assert list(pd.read_parquet(tmp_path / "out.parquet").columns) == [
+        "name",
+        "band",
+        "weighted_load",
+    ]
+    sheet = pd.read_excel(tmp_path / "out.xlsx", sheet_name=0, engine="openpyxl")
+    assert list(sheet.columns) == ["name", "band", "weighted_load"]
+    assert (
+        "<th" in (tmp_path / "out.html").read_text()
+        and "team_type" not in (tmp_path / "out.html").read_text().split("<h2>")[0]
+    )
+
+
+def test_unknown_column_is_a_usage_error_before_writing(run, tiny, tmp_path):
+    out = tmp_path / "loads.csv"
+    result = run(*args_for(tiny, "--columns", "worker_id,utilisation", "--output", out))
+    assert result.exit_code == 2
+    assert "no column 'utilisation'" in result.stderr
+    assert "did you mean 'utilisation_pct'?" in result.stderr
+    assert not out.exists()
+    repeated = run(*args_for(tiny, "--columns", "band,band"))
+    assert repeated.exit_code == 2 and "more than once" in repeated.stderr
+
+
+def test_csv_is_unchanged_by_terminal_width_without_columns(run, tiny):
+    plain = run(*args_for(tiny, "--format", "csv"), env={"COLUMNS": None}).stdout
+    for width in ("80", "120", "400"):
+        assert run(*args_for(tiny, "--format", "csv"), env={"COLUMNS": width}).stdout == plain
+    assert run(*args_for(tiny, "--format", "csv", "--wide")).stdout == plain
+    assert plain.splitlines()[0].startswith("worker_id,name,team,service_area,role,team_type")
