@@ -27,6 +27,15 @@ MAX_CHILDREN = 20  # more children in one set of proceedings is a data error
 
 # --- levels a report can group by (finest first)
 LEVELS = ("worker", "team", "service_area", "national")
+#: The columns that name a group at each level (a team is only unique within its area).
+GROUP_KEYS: dict[str, tuple[str, ...]] = {
+    "worker": (),
+    "national": (),
+    "service_area": ("service_area",),
+    "team": ("service_area", "team"),
+    "team_type": ("team_type",),
+    "role": ("role",),
+}
 COMPARE_LEVELS = ("worker", "team", "service_area")
 GAP_LEVELS = ("national", "service_area", "team")
 SURVEY_BY = ("national", "team_type", "role", "service_area", "law")
@@ -46,6 +55,8 @@ MIN_GROUP_FLOOR = 3  # a group of two would let each member work out the other's
 
 #: Places loads and weights are rounded to, so sums are exact and reproducible.
 DECIMALS = 6
+#: How far above a limit a rounded load must be to count as above it.
+TOLERANCE = 1e-9
 
 # --- scenario tools
 COMPARE_VIEWS = ("summary", "workers", "transitions")

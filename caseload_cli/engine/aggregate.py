@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 
 from caseload_cli.contract.staff import STAFF_READ
-from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, DECIMALS
+from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, DECIMALS, GROUP_KEYS, TOLERANCE
 from caseload_cli.engine.bands import assign_bands, band_names
 from caseload_cli.engine.capacity import staff_capacity
 from caseload_cli.scheme.model import Scheme
@@ -62,7 +62,7 @@ def per_worker(
     load = np.bincount(bins, weights=np.asarray(weights, dtype="float64"), minlength=size)
     out["weighted_load"] = np.round(load[1:], DECIMALS)
     out = _ratios(out, scheme)
-    out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + 1e-9
+    out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + TOLERANCE
     out = out.sort_values(["service_area", "team", "worker_id"], kind="stable")
     return out[WORKER_COLUMNS].reset_index(drop=True)
 
@@ -81,7 +81,7 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
     """Sum workers into teams, service areas or one national row."""
     if by == "worker":
         return workers
-    keys = {"team": ["service_area", "team"], "service_area": ["service_area"], "national": []}[by]
+    keys = list(GROUP_KEYS[by])
     band_counts = [f"band_{name}" for name in band_names(scheme)]
     frame = workers.assign(
         workers=1,

@@ -18,12 +18,6 @@ import pandas as pd
 
 from caseload_cli.core.errors import UsageError
 
-GROUP_KEYS: dict[str, list[str]] = {
-    "national": [],
-    "worker": [],
-    "service_area": ["service_area"],
-    "team": ["service_area", "team"],
-}
 TARGET_WORDS = ("napo", "ceiling")
 
 

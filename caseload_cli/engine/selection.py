@@ -64,8 +64,11 @@ _KINDS = (
 )
 
 
-def select(valid: ValidInputs, selection: Selection) -> ValidInputs:
-    """The validated inputs narrowed to `selection` (unchanged when it is empty)."""
+def select(valid: ValidInputs, selection: Selection, strict: bool = True) -> ValidInputs:
+    """The validated inputs narrowed to `selection` (unchanged when it is empty).
+
+    `strict=False` is for an earlier snapshot: a team or worker it does not have
+    yet (a joiner) is not an error, and the selection may match nobody."""
     if not selection:
         return valid
     staff = valid.staff
@@ -75,9 +78,10 @@ def select(valid: ValidInputs, selection: Selection) -> ValidInputs:
         if not wanted:
             continue
         present = staff[column].astype("str")
-        _check_known(wanted, present, option)
+        if strict:
+            _check_known(wanted, present, option)
         keep &= present.isin(wanted).to_numpy()
-    if not keep.any():
+    if strict and not keep.any():
         raise UsageError(f"no worker matches {selection.describe()} (check the combination)")
     position = np.full(len(staff) + 1, -1, dtype="int64")  # the last slot: held by no one
     position[np.flatnonzero(keep)] = np.arange(int(keep.sum()))

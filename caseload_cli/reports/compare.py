@@ -13,10 +13,11 @@ from caseload_cli.core.model import Report
 from caseload_cli.core.vocabulary import (
     COMPARE_LEVELS,
     COMPARE_VIEWS,
+    DEFAULT_POPULATION,
+    GROUP_KEYS,
 )
 from caseload_cli.engine.aggregate import roll_up
 from caseload_cli.engine.bands import band_names
-from caseload_cli.engine.need import GROUP_KEYS
 from caseload_cli.engine.population import population_workers
 from caseload_cli.engine.weighed import Weighed, weigh
 from caseload_cli.reports.metrics import (
@@ -68,7 +69,7 @@ def _entity_table(
     scenarios: Sequence[Scenario], weighed: Sequence[Weighed], by: str, population: str
 ) -> pd.DataFrame:
     """Load and band per worker (or group) under each scheme, and the change from the first."""
-    keys = ["worker_id"] if by == "worker" else GROUP_KEYS[by]
+    keys = ["worker_id"] if by == "worker" else list(GROUP_KEYS[by])
     first = _population_rows(weighed[0], by, population)
     ident = (
         ["worker_id", "name", "team", "service_area", "role", "team_type", "available_fte"]
@@ -141,7 +142,7 @@ def compare_report(
     valid: ValidInputs,
     scenarios: Sequence[Scenario],
     by: str = "worker",
-    population: str = "fca",
+    population: str = DEFAULT_POPULATION,
     view: str = "summary",
     notes: Sequence[str] = (),
 ) -> Report:

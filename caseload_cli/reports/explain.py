@@ -20,15 +20,13 @@ from caseload_cli.core.errors import CaseloadError
 from caseload_cli.core.model import Report
 from caseload_cli.core.pseudonym import KEY_VARIABLE, pseudonymise
 from caseload_cli.core.suggest import close_matches
-from caseload_cli.core.vocabulary import DECIMALS
+from caseload_cli.core.vocabulary import DECIMALS, TOLERANCE
 from caseload_cli.engine.bands import assign_bands, band_names
 from caseload_cli.engine.capacity import capacity_steps
 from caseload_cli.engine.capacity import shown as _g
 from caseload_cli.engine.weigh import modifier_column
 from caseload_cli.engine.weighed import Weighed
 from caseload_cli.scheme.model import Scheme
-
-TOLERANCE = 1e-9
 
 
 def find_worker(staff: pd.DataFrame, worker_id: str) -> pd.Series:

@@ -24,9 +24,9 @@ from caseload_cli.contract.counts import CountInputs, check_count_options, read_
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import InputOptions, Report
-from caseload_cli.core.vocabulary import DECIMALS, GAP_LEVELS
+from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION, GAP_LEVELS, GROUP_KEYS
 from caseload_cli.engine.aggregate import not_held_by_fca
-from caseload_cli.engine.need import GROUP_KEYS, Target, worker_need, worker_targets
+from caseload_cli.engine.need import Target, worker_need, worker_targets
 from caseload_cli.engine.population import population_text, population_workers
 from caseload_cli.engine.selection import Selection
 from caseload_cli.engine.weighed import Weighed, weigh
@@ -40,12 +40,15 @@ TOTAL = "all"
 
 
 def gap_from_workers(
-    workers: pd.DataFrame, target: Target, by: str = "national", population: str = "fca"
+    workers: pd.DataFrame,
+    target: Target,
+    by: str = "national",
+    population: str = DEFAULT_POPULATION,
 ) -> pd.DataFrame:
     """Need and gap per group × team type, with group and national totals."""
     if by not in GAP_LEVELS:
         raise UsageError(f"--by must be one of {', '.join(GAP_LEVELS)}")
-    keys = GROUP_KEYS[by]
+    keys = list(GROUP_KEYS[by])
     chosen = population_workers(workers, population)
     frame = chosen.assign(
         workers=1,
@@ -195,7 +198,7 @@ def gap_from_counts(
         raise UsageError(
             "--target gives numbers per team type, but the counts have no team_type column"
         )
-    keys = GROUP_KEYS[by]
+    keys = list(GROUP_KEYS[by])
     leaf_keys = [*keys, *(["team_type"] if team_types else [])]
     target_values = count_target(
         scheme, target, workload["team_type"] if team_types else None, workload.index
@@ -317,7 +320,7 @@ def run_gap(
     scheme: Scheme,
     target: Target,
     by: str = "national",
-    population: str = "fca",
+    population: str = DEFAULT_POPULATION,
     counts: tuple[str | None, str | None] = (None, None),
     on_validated: Callable[[ValidInputs | CountInputs], None] | None = None,
     selection: Selection | None = None,

@@ -15,14 +15,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from caseload_cli.core.vocabulary import (
-    EIT_TEAM_TYPE,
-)
+from caseload_cli.core.vocabulary import DEFAULT_POPULATION, EIT_TEAM_TYPE, GROUP_KEYS, TOLERANCE
 from caseload_cli.engine.bands import band_colours, band_names
-from caseload_cli.engine.need import GROUP_KEYS, Target, team_shortfall
+from caseload_cli.engine.need import Target, team_shortfall
 from caseload_cli.engine.population import population_text, population_workers
 from caseload_cli.engine.weighed import Weighed
-from caseload_cli.reports.scenarios import TOLERANCE, Scenario
+from caseload_cli.reports.scenarios import Scenario
 
 #: Published per-FTE thresholds: 20 (relationship-based practice) and 25 (the
 #: WAFH ceiling) for teams after first hearing and public law; 40 for EIT.
@@ -86,14 +84,17 @@ def _pct(part: pd.Series, whole: pd.Series) -> pd.Series:
 
 
 def scenario_metrics(
-    weighed: Weighed, by: str = "national", population: str = "fca", bands: Sequence[str] = ()
+    weighed: Weighed,
+    by: str = "national",
+    population: str = DEFAULT_POPULATION,
+    bands: Sequence[str] = (),
 ) -> pd.DataFrame:
     """One row per group ("national" when `by` is national or worker), one column per metric.
 
     Per-FTE figures use available FTE and leave out workers with none; band
     and Napo shares count every worker. Roll-ups add first and divide last.
     """
-    keys = GROUP_KEYS[by]
+    keys = list(GROUP_KEYS[by])
     scheme = weighed.scheme
     workers = population_workers(weighed.workers, population)
     fte = workers["available_fte"].astype("float64")

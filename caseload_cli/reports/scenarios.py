@@ -20,7 +20,6 @@ from caseload_cli.render.stamps import STAMP_FIELDS
 from caseload_cli.scheme.diff import canonical_paths
 from caseload_cli.scheme.model import Scheme, load_scheme
 
-TOLERANCE = 1e-9
 _RESERVED_LABELS = {"metric", "description", "service_area", "team", *STAMP_FIELDS}
 
 

@@ -19,7 +19,7 @@ from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import Chart, ReadOptions, Report
 from caseload_cli.core.progress import Progress
-from caseload_cli.core.vocabulary import AGAINST_BY, DEFAULT_POPULATION
+from caseload_cli.core.vocabulary import AGAINST_BY, DEFAULT_POPULATION, GROUP_KEYS, TOLERANCE
 from caseload_cli.engine.population import population_note, population_workers
 from caseload_cli.engine.weighed import weigh
 from caseload_cli.reports.inputs import Inputs, prepare
@@ -27,8 +27,6 @@ from caseload_cli.survey.figures import SurveySettings, figures, histogram
 from caseload_cli.survey.levels import SafeLevels
 
 __all__ = ["against_report", "run_against", "run_survey", "survey_report"]
-
-_EPSILON = 1e-9
 
 
 # --------------------------------------------------------------------------- the survey's figures
@@ -155,22 +153,16 @@ def against_report(
             "available_fte": workers["available_fte"],
             "weighted_load": load,
             "survey_safe_load": workers["napo_safe_load"],
-            "workers_over_survey": (load > workers["napo_safe_load"] + _EPSILON).astype("int64"),
-            "excess_over_survey": safe_excess.where(safe_excess > _EPSILON, 0.0),
+            "workers_over_survey": (load > workers["napo_safe_load"] + TOLERANCE).astype("int64"),
+            "excess_over_survey": safe_excess.where(safe_excess > TOLERANCE, 0.0),
             "fte_to_survey_level": safe_excess / workers["napo_level"],
             "ceiling_capacity": workers["capacity"],
-            "workers_over_ceiling": (load > workers["capacity"] + _EPSILON).astype("int64"),
-            "excess_over_ceiling": ceiling_excess.where(ceiling_excess > _EPSILON, 0.0),
+            "workers_over_ceiling": (load > workers["capacity"] + TOLERANCE).astype("int64"),
+            "excess_over_ceiling": ceiling_excess.where(ceiling_excess > TOLERANCE, 0.0),
             "fte_to_ceiling": ceiling_excess / workers["target"],
         }
     )
-    keys = {
-        "national": [],
-        "team": ["service_area", "team"],
-        "service_area": ["service_area"],
-        "team_type": ["team_type"],
-        "role": ["role"],
-    }[by]
+    keys = list(GROUP_KEYS[by])
     if keys:
         frame = pd.concat([workers[keys], frame], axis=1)
         rows = frame.groupby(keys, sort=True, observed=True).sum().reset_index()

@@ -16,9 +16,7 @@ from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import Report
 from caseload_cli.core.suggest import did_you_mean
-from caseload_cli.core.vocabulary import (
-    MAX_GRID_POINTS,
-)
+from caseload_cli.core.vocabulary import DEFAULT_POPULATION, MAX_GRID_POINTS
 from caseload_cli.engine.bands import band_names
 from caseload_cli.engine.weighed import weigh
 from caseload_cli.reports.metrics import metric_list, metric_notes, scenario_metrics
@@ -157,7 +155,7 @@ def sweep_points(
     return base, points, notes
 
 
-def metric_keys(bands: Sequence[str], population: str = "fca") -> list[str]:
+def metric_keys(bands: Sequence[str], population: str = DEFAULT_POPULATION) -> list[str]:
     return [m.key for m in metric_list(bands, {}, population, national=True)]
 
 
@@ -176,7 +174,7 @@ def sweep_report(
     valid: ValidInputs,
     base: Scheme,
     points: Sequence[SweepPoint],
-    population: str = "fca",
+    population: str = DEFAULT_POPULATION,
     metrics: Sequence[str] = (),
     notes: Sequence[str] = (),
 ) -> Report:
