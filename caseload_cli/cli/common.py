@@ -102,7 +102,8 @@ def check_fail_on(workers: pd.DataFrame, band: str | None, names: list[str]) -> 
     worse = set(names[names.index(band) :])
     hit = int(workers["band"].astype("str").isin(worse).sum())
     if hit:
-        raise FailOnBand(f"--fail-on {band}: {hit:,} workers in band {band} or above")
+        noun = "worker" if hit == 1 else "workers"
+        raise FailOnBand(f"--fail-on {band}: {hit:,} {noun} in band {band} or above")
 
 
 def scheme_from_options(scheme: str, overrides: tuple[str, ...]) -> Scheme:

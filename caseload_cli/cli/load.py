@@ -91,7 +91,6 @@ def load(
     from caseload_cli.engine.bands import band_names
     from caseload_cli.reports.load import run_load
 
-    run.checked_format()
     chosen = common.scheme_from_options(scheme, overrides)
     common.check_fail_on_band(fail_on, band_names(chosen))
     levels = common.survey_levels(
@@ -101,4 +100,4 @@ def load(
     progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], run.quiet)
     result = run_load(inputs, chosen, by, population, view, levels, progress, run.on_validated())
     run.write(result.report)
-    common.check_fail_on(result.workers, fail_on, band_names(chosen))
+    common.check_fail_on(result.reported, fail_on, band_names(chosen))

@@ -263,8 +263,9 @@ _RUN_KEYS = ("output_format", "output_path", "rejects_path", "strict", "quiet", 
 def _bundle_run(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def bundled(*args: Any, **kwargs: Any) -> Any:
-        kwargs["run"] = RunOptions(*(kwargs.pop(key) for key in _RUN_KEYS))
-        return command(*args, **kwargs)
+        run = RunOptions(*(kwargs.pop(key) for key in _RUN_KEYS))
+        run.checked_format()  # before any work: an xlsx to the terminal fails at once
+        return command(*args, **{**kwargs, "run": run})
 
     return bundled
 

@@ -122,7 +122,6 @@ def survey(
 
     settings = SurveySettings(parse_range(range_text), min_group, statistic or DEFAULT_STATISTIC)
     path = _responses_path(responses, run.quiet)
-    run.checked_format()  # before reading: xlsx needs --output
     _check_options(ctx, by, against, source, statistic, overrides)
     shown = {"rejects_path": run.rejects_path, "strict": run.strict, "notes": not run.quiet}
     if against is None:

@@ -49,11 +49,17 @@ def population_text(population: str) -> str:
     return "all staff (managers included)"
 
 
-def population_note(population: str) -> str:
-    """The one sentence every report prints about whom it counts."""
+def population_note(population: str, managers_listed: bool = True) -> str:
+    """The one sentence every report prints about whom it counts; `managers_listed` when
+    the report has the managers' own section (load), else it says where they are."""
     if check_population(population) == "fca":
+        where = (
+            "are listed in their own section"
+            if managers_listed
+            else "are not counted here (`caseload load` lists them in their own section)"
+        )
         return (
             "Workers counted: FCAs and locum FCAs (--population fca); managers holding cases "
-            "are listed in their own section and not added to team capacity."
+            f"{where} and never add to team capacity."
         )
     return "Workers counted: all staff, managers included (--population all)."

@@ -255,7 +255,12 @@ def gap_notes(target: Target, population: str | None) -> list[str]:
     if population is not None:
         lines.append(
             f"Workload and FTE of {population_text(population)} (--population {population}); "
-            "work not held by them is listed separately."
+            "the not_held_by_fca section lists the cases outside FCAs' caseloads"
+            + (
+                " (manager-held cases there are also in the workload)."
+                if population == "all"
+                else "."
+            )
         )
     return lines
 

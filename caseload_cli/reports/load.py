@@ -36,11 +36,20 @@ OTHERS_SECTION = "managers_holding_cases"
 
 @dataclass
 class LoadResult:
-    """The report, and the counted workers behind it (for --fail-on)."""
+    """The report, the counted workers behind it, and the managers holding cases shown in
+    their own section (both are in rows a reader sees, so --fail-on looks at both)."""
 
     report: Report
     weighed: Weighed
     workers: pd.DataFrame
+    managers: pd.DataFrame
+
+    @property
+    def reported(self) -> pd.DataFrame:
+        """Every worker shown in a row of the report: counted workers and managers."""
+        if self.managers.empty:
+            return self.workers
+        return pd.concat([self.workers, self.managers], ignore_index=True)
 
 
 def load_report(
@@ -67,8 +76,9 @@ def build_load(
     counted = population_workers(weighed.workers, population).reset_index(drop=True)
     weights = weighed.parts["weight"]
     sections = {"not_held_by_fca": not_held_by_fca(valid.cases, weights, valid.staff)}
-    if population == "fca":
-        sections[OTHERS_SECTION] = others_holding_cases(weighed.workers, population)
+    managers = others_holding_cases(weighed.workers, population)
+    if population == DEFAULT_POPULATION:
+        sections[OTHERS_SECTION] = managers
     report = Report(
         title=f"Weighted caseload by {by.replace('_', ' ')}"
         + (f" ({valid.scope})" if valid.scope else ""),
@@ -89,7 +99,7 @@ def build_load(
             **(levels.metadata if levels else {}),
         },
     )
-    return LoadResult(report, weighed, counted)
+    return LoadResult(report, weighed, counted, managers)
 
 
 def run_load(
@@ -110,6 +120,11 @@ def run_load(
     the validated inputs before weighing (the CLI reports rejections there);
     `selection` narrows the report to some teams, service areas or workers.
     """
+    if view == OTHERS_SECTION and population != DEFAULT_POPULATION:
+        raise UsageError(
+            f"--view {OTHERS_SECTION} needs --population {DEFAULT_POPULATION}: with "
+            f"--population {population} managers are in the main rows"
+        )
     progress = progress or Progress(False)
     if levels is not None:
         scheme = levels.scheme

@@ -193,7 +193,7 @@ def against_report(
         accounting=dict(valid.accounting),
         sections={"safe_levels": _levels_section(workers, levels)},
         band_column=None,
-        notes=[population_note(population), *valid.notes, *levels.lines],
+        notes=[population_note(population, managers_listed=False), *valid.notes, *levels.lines],
         metadata={
             "sheet": "against",
             "by": by,

@@ -264,7 +264,7 @@ def test_fail_on_band(run, tiny):
     assert run(*args_for(tiny, "--fail-on", "red")).exit_code == 0
     hit = run(*args_for(tiny, "--fail-on", "green", "--format", "csv"))
     assert hit.exit_code == 4
-    assert "4 workers in band green or above" in hit.stderr  # the PS is not counted
+    assert "5 workers in band green or above" in hit.stderr  # the PS too: managers have rows
     assert "W001" in hit.stdout  # the report is still written
     unknown = run(*args_for(tiny, "--fail-on", "purple"))
     assert unknown.exit_code == 2
@@ -747,3 +747,39 @@ def test_csv_is_unchanged_by_terminal_width_without_columns(run, tiny):
         assert run(*args_for(tiny, "--format", "csv"), env={"COLUMNS": width}).stdout == plain
     assert run(*args_for(tiny, "--format", "csv", "--wide")).stdout == plain
     assert plain.splitlines()[0].startswith("worker_id,name,team,service_area,role,team_type")
+
+
+def test_fail_on_sees_managers_in_their_own_rows(run, tmp_path):
+    """Only a practice supervisor is red: --fail-on red still exits 4 (they have a row)."""
+    staff = tmp_path / "staff.csv"
+    staff.write_text(
+        "worker_id,name,team,service_area,role,team_type,contracted_hours\n"
+        "F1,Fay,T,A,fca,wafh,37\n"
+        "M1,Mo,T,A,practice_supervisor,wafh,3.7\n",
+        encoding="utf-8",
+    )
+    rows = [f"{i:07d},M1,private,s7,wafh,1,2022-01-10,2022-04-30" for i in range(1, 11)]
+    cases = tmp_path / "cases.csv"
+    cases.write_text(
+        "case_id,worker_id,law,case_type,stage,children,opened,snapshot\n" + "\n".join(rows) + "\n",
+        encoding="utf-8",
+    )
+    result = run("load", cases, "--staff", staff, "--fail-on", "red", "--format", "csv")
+    assert result.exit_code == 4, result.stderr
+    assert "1 worker in band red or above" in result.stderr
+
+
+def test_view_managers_with_population_all_is_refused_before_work(run, tiny):
+    result = run(*args_for(tiny, "--population", "all", "--view", "managers_holding_cases"))
+    assert result.exit_code == 2
+    assert "needs --population fca" in result.stderr
+    assert "rows read" not in result.stderr  # refused before reading
+
+
+def test_binary_format_to_the_terminal_is_refused_before_work(run, tiny):
+    for command in ("compare", "sweep", "gap", "load"):
+        extra = ("--vary", "weights.case_type.s7=1") if command == "sweep" else ()
+        result = run(*tiny_args(command, tiny, *extra, "--format", "xlsx"))
+        assert result.exit_code == 2, (command, result.stderr)
+        assert "needs --output" in result.stderr
+        assert "rows read" not in result.stderr
