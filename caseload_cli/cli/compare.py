@@ -10,6 +10,7 @@ from caseload_cli.cli.options import (
     by_option,
     population_option,
     run_options,
+    selection_options,
     staff_options,
 )
 from caseload_cli.core.vocabulary import COMPARE_LEVELS, COMPARE_VIEWS
@@ -17,6 +18,7 @@ from caseload_cli.core.vocabulary import COMPARE_LEVELS, COMPARE_VIEWS
 if TYPE_CHECKING:
     from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
+    from caseload_cli.engine.selection import Selection
 
 
 @click.command(
@@ -62,6 +64,7 @@ parquet hold the --view table (default: summary).""",
     "Per-worker table and national summary, or both per team / service area.",
 )
 @population_option
+@selection_options
 @click.option(
     "--view",
     type=click.Choice(COMPARE_VIEWS),
@@ -76,6 +79,7 @@ def compare(
     overrides: tuple[str, ...],
     by: str,
     population: str,
+    selection: Selection,
     view: str,
     source: InputOptions,
     run: RunOptions,
@@ -89,7 +93,9 @@ def compare(
     scenarios, notes = resolve_scenarios(schemes, overrides)
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    valid = prepare(inputs_from_options(cases, source), [s.scheme for s in scenarios])
+    valid = prepare(
+        inputs_from_options(cases, source), [s.scheme for s in scenarios], selection=selection
+    )
     run.on_validated()(valid)
     report = compare_report(valid, scenarios, by, population, view, notes)
     run.write(report)

@@ -11,6 +11,7 @@ from caseload_cli.cli.options import (
     population_option,
     run_options,
     scheme_option,
+    selection_options,
     staff_options,
 )
 from caseload_cli.core.vocabulary import GAP_LEVELS
@@ -18,6 +19,7 @@ from caseload_cli.core.vocabulary import GAP_LEVELS
 if TYPE_CHECKING:
     from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
+    from caseload_cli.engine.selection import Selection
 
 
 @click.command(
@@ -57,6 +59,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
 )
 @by_option(GAP_LEVELS, "national", "Group rows by this level (team needs case-level data).")
 @population_option
+@selection_options
 @click.option(
     "--counts",
     "counts_path",
@@ -75,6 +78,7 @@ def gap(
     target_text: str,
     by: str,
     population: str,
+    selection: Selection,
     counts_path: str | None,
     fte_path: str | None,
     source: InputOptions,
@@ -95,5 +99,6 @@ def gap(
         population,
         (counts_path, fte_path),
         on_validated=run.on_validated(),
+        selection=selection,
     )
     run.write(report)

@@ -11,6 +11,7 @@ from caseload_cli.cli.options import (
     population_option,
     run_options,
     scheme_option,
+    selection_options,
     staff_options,
 )
 from caseload_cli.core.vocabulary import LEVELS, STATISTICS
@@ -18,6 +19,7 @@ from caseload_cli.core.vocabulary import LEVELS, STATISTICS
 if TYPE_CHECKING:
     from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
+    from caseload_cli.engine.selection import Selection
 
 
 @click.command(
@@ -71,6 +73,7 @@ stderr accounts for every case row.""",
     "cases (for csv/ndjson/parquet, which hold one table).",
 )
 @population_option
+@selection_options
 @run_options
 def load(
     cases: str | None,
@@ -82,6 +85,7 @@ def load(
     statistic: str | None,
     view: str,
     population: str,
+    selection: Selection,
     source: InputOptions,
     run: RunOptions,
 ) -> None:
@@ -98,6 +102,8 @@ def load(
     )
     inputs = common.inputs_from_options(cases, source)
     progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], run.quiet)
-    result = run_load(inputs, chosen, by, population, view, levels, progress, run.on_validated())
+    result = run_load(
+        inputs, chosen, by, population, view, levels, progress, run.on_validated(), selection
+    )
     run.write(result.report)
     common.check_fail_on(result.reported, fail_on, band_names(chosen))

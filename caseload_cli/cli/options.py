@@ -281,3 +281,39 @@ run_options = _compose(
     debug_option,
     _bundle_run,
 )
+
+
+def selection_options(command: Callable[..., Any]) -> Callable[..., Any]:
+    """--team, --service-area and --worker (each repeatable) as one `selection: Selection`:
+    the whole file is still validated; the report is about the selection."""
+
+    @functools.wraps(command)
+    def bundled(*args: Any, **kwargs: Any) -> Any:
+        from caseload_cli.engine.selection import Selection
+
+        chosen = Selection(kwargs.pop("teams"), kwargs.pop("service_areas"), kwargs.pop("workers"))
+        return command(*args, **kwargs, selection=chosen)
+
+    return _compose(
+        click.option(
+            "--team",
+            "teams",
+            multiple=True,
+            metavar="TEAM",
+            help="Report on this team only (repeatable); other teams' cases are not rejected.",
+        ),
+        click.option(
+            "--service-area",
+            "service_areas",
+            multiple=True,
+            metavar="AREA",
+            help="Report on this service area only (repeatable).",
+        ),
+        click.option(
+            "--worker",
+            "workers",
+            multiple=True,
+            metavar="ID",
+            help="Report on this worker only (repeatable).",
+        ),
+    )(bundled)

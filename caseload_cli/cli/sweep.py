@@ -10,6 +10,7 @@ from caseload_cli.cli.options import (
     population_option,
     run_options,
     scheme_option,
+    selection_options,
     staff_options,
 )
 from caseload_cli.core.vocabulary import MAX_GRID_POINTS
@@ -17,6 +18,7 @@ from caseload_cli.core.vocabulary import MAX_GRID_POINTS
 if TYPE_CHECKING:
     from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
+    from caseload_cli.engine.selection import Selection
 
 
 @click.command(
@@ -54,6 +56,7 @@ inputs are read and validated once.""",
     help="Only these summary metrics, e.g. band_red_pct (repeatable; default: all).",
 )
 @population_option
+@selection_options
 @run_options
 def sweep(
     cases: str | None,
@@ -62,6 +65,7 @@ def sweep(
     varies: tuple[str, ...],
     metrics: tuple[str, ...],
     population: str,
+    selection: Selection,
     source: InputOptions,
     run: RunOptions,
 ) -> None:
@@ -74,7 +78,8 @@ def sweep(
     base, points, notes = sweep_points(scheme, overrides, parsed)
     for note in notes:
         click.echo(f"note: {note}", err=True)
-    valid = prepare(inputs_from_options(cases, source), [base, *(p.scheme for p in points)])
+    schemes = [base, *(p.scheme for p in points)]
+    valid = prepare(inputs_from_options(cases, source), schemes, selection=selection)
     run.on_validated()(valid)
     report = sweep_report(valid, base, points, population, metrics, notes)
     run.write(report)

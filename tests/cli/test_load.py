@@ -783,3 +783,35 @@ def test_binary_format_to_the_terminal_is_refused_before_work(run, tiny):
         assert result.exit_code == 2, (command, result.stderr)
         assert "needs --output" in result.stderr
         assert "rows read" not in result.stderr
+
+
+def test_team_filter_reports_one_team_without_rejecting_others(run):
+    team = "Greater Manchester WAFH 1"
+    whole = as_json(run("load", "--by", "team", "--format", "json"))["rows"]
+    result = run("load", "--team", team, "--by", "team", "--format", "json")
+    data = as_json(result)
+    assert data["rows"] == [r for r in whole if r["team"] == team]
+    assert data["metadata"]["selection"] == f"team {team}"
+    assert team in data["title"]
+    assert "0 rejected" in result.stderr and "outside the selection, not rejected" in result.stderr
+    workers = as_json(run("load", "--team", team, "--format", "json"))["rows"]
+    assert {w["team"] for w in workers} == {team}
+
+
+def test_unknown_team_is_a_usage_error_with_close_matches(run):
+    result = run("load", "--team", "Greater Manchester WAFH1")
+    assert result.exit_code == 2
+    assert "did you mean 'Greater Manchester WAFH 1'" in result.stderr
+
+
+def test_filters_apply_to_compare_gap_and_sweep(run):
+    area = ("--service-area", "A3 Greater Manchester")
+    national = as_json(run("load", *area, "--by", "national", "--format", "json"))["rows"][0]
+    compare = as_json(run("compare", "--scheme", "flat", *area, "--format", "json"))["rows"]
+    assert next(r for r in compare if r["metric"] == "workers")["flat"] == national["workers"]
+    gap = as_json(run("gap", *area, "--format", "json"))["rows"]
+    assert next(r for r in gap if r["team_type"] == "all")["workers"] == national["workers"]
+    sweep = as_json(run("sweep", *area, "--vary", "weights.case_type.s7=1", "--format", "json"))
+    assert sweep["rows"][0]["workers"] == national["workers"]
+    counts = run("gap", "--team", "x", "--counts", "c.csv", "--fte", "f.csv")
+    assert counts.exit_code == 2
