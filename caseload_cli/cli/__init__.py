@@ -53,6 +53,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Vary scheme values over a range and summarise each.",
     ),
     "gap": ("caseload_cli.cli.gap", "gap", "FTE needed for a target load, and the gap."),
+    "week": (
+        "caseload_cli.cli.week",
+        "week",
+        "A team's caseload table this week, and what changed since last week.",
+    ),
     "history": (
         "caseload_cli.cli.history",
         "history",

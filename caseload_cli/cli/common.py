@@ -154,3 +154,33 @@ def survey_levels(
         for line in levels.lines:
             click.echo(line, err=True)
     return levels
+
+
+def pseudonym_key(pseudonymise: bool) -> bytes | None:
+    """The key for --pseudonymise (from CASELOAD_PSEUDONYM_KEY), warning about a weak one."""
+    if not pseudonymise:
+        return None
+    from caseload_cli.core.pseudonym import key_from_env, key_warning
+
+    key = key_from_env()
+    if warning := key_warning(key):
+        click.echo(f"warning: {warning}", err=True)
+    return key
+
+
+def refuse_with_store(cases: str | None, previous: str | None, source: InputOptions) -> None:
+    """--store replaces every input file: say which were given as well."""
+    from caseload_cli.core.errors import UsageError
+
+    given = [
+        name
+        for name, value in (
+            ("CASES", cases),
+            ("--previous", previous),
+            ("--staff", source.staff),
+            ("--reductions", source.reductions),
+        )
+        if value
+    ]
+    if given:
+        raise UsageError(f"--store replaces the input files: leave out {', '.join(given)}")

@@ -55,16 +55,13 @@ def explain(
     run: RunOptions,
 ) -> None:
     """Show how WORKER's load and capacity are made up, case by case and step by step."""
-    from caseload_cli.cli.common import inputs_from_options
-    from caseload_cli.core.pseudonym import key_from_env, key_warning
+    from caseload_cli.cli.common import inputs_from_options, pseudonym_key
     from caseload_cli.engine.weighed import weigh
     from caseload_cli.reports.explain import explain_report
     from caseload_cli.reports.inputs import prepare
     from caseload_cli.scheme.model import load_scheme
 
-    key = key_from_env() if pseudonymise else None
-    if key is not None and (warning := key_warning(key)):
-        click.echo(f"warning: {warning}", err=True)
+    key = pseudonym_key(pseudonymise)
     chosen = load_scheme(scheme, overrides)
     valid = prepare(inputs_from_options(cases, source), [chosen])
     run.on_validated(show_values=key is None)(valid)
