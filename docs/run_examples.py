@@ -21,7 +21,7 @@ import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-DOCS = ["cookbook-negotiators.md", "gap.md", "survey.md"]
+DOCS = ["cookbook-negotiators.md", "gap.md", "survey.md", "cookbook-managers.md"]
 FENCE = re.compile(r"^```[^\n]*\n(\$ .*?)^```$", re.S | re.M)
 INPUT_FILE = re.compile(r"^`([\w.-]+)`:\n\n```[^\n]*\n(.*?)^```$", re.S | re.M)
 
