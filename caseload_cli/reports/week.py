@@ -21,12 +21,13 @@ import pandas as pd
 
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
+from caseload_cli.core.files import sample_data_dir
 from caseload_cli.core.model import InputOptions, Report
 from caseload_cli.core.pseudonym import pseudonymise
 from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION
 from caseload_cli.engine.bands import band_colours, band_names
 from caseload_cli.engine.selection import Selection, select
-from caseload_cli.reports.inputs import prepare, resolve_inputs
+from caseload_cli.reports.inputs import Inputs, prepare, resolve_inputs
 from caseload_cli.reports.load import build_load
 from caseload_cli.scheme.model import Scheme
 
@@ -261,6 +262,8 @@ def run_week_from_files(
     CLI reports their rejections); the selection is checked against this week's staff."""
     if files.as_at is not None:
         raise UsageError("--as-at picks a week from --store; with files, give that week's CASES")
+    if files == WeekFiles(None, None) and not (source.staff or source.reductions):
+        return _bundled_week(scheme, selection, population, key, on_validated)
     if files.cases is None or files.previous_cases is None:
         raise UsageError(
             "give CASES and --previous LAST_WEEKS_CASES (with --staff), or --store DIR"
@@ -322,4 +325,33 @@ def run_week_from_store(
         )
     earlier = [load_snapshot(folder, day, [scheme]) for day in before[-MAX_RUN_SNAPSHOTS - 1 : -1]]
     previous = load_snapshot(folder, before[-1], [scheme])
+    return week_report(current, previous, scheme, selection, population, earlier, key)
+
+
+def _bundled_week(
+    scheme: Scheme,
+    selection: Selection | None,
+    population: str,
+    key: bytes | None,
+    on_validated: Callable[[ValidInputs], None] | None,
+) -> Report:
+    """The last week of the bundled synthetic series against the one before, so
+    `caseload week` works straight after install."""
+    folder = sample_data_dir() / "weeks"
+    dates = sorted(p.name for p in folder.iterdir() if p.is_dir())[-MAX_RUN_SNAPSHOTS - 2 :]
+    snapshots = [
+        prepare(
+            Inputs(
+                *(
+                    str(folder / day / f"{kind}.parquet")
+                    for kind in ("cases", "staff", "reductions")
+                )
+            ),
+            [scheme],
+        )
+        for day in dates
+    ]
+    if on_validated is not None:
+        on_validated(snapshots[-1])
+    current, previous, earlier = snapshots[-1], snapshots[-2], snapshots[:-2]
     return week_report(current, previous, scheme, selection, population, earlier, key)

@@ -103,3 +103,10 @@ def test_previous_must_be_earlier_and_files_or_store(run, tmp_path):
     (tmp_path / "not-a-store" / "x.txt").write_text("x")
     result = run("week", "--store", tmp_path / "not-a-store")
     assert result.exit_code != 0 and "store" in result.stderr
+
+
+def test_bundled_series_works_straight_after_install(run):
+    data = as_json(run("week", "--team", TEAM, "--format", "json"))
+    assert data["metadata"]["as_at"] == DATES[-1] and data["metadata"]["previous"] == DATES[-2]
+    assert f"({len(DATES)} snapshots available)" in data["notes"][0]
+    assert max(r["weeks_over"] for r in data["rows"]) == len(DATES)  # red all eight weeks
