@@ -95,8 +95,9 @@ def test_errors(run, extra, message):
 def test_previous_must_be_earlier_and_files_or_store(run, tmp_path):
     swapped = run(*week_args(DATES[0], DATES[1]))
     assert swapped.exit_code == 2 and "not before" in swapped.stderr
-    neither = run("week")
-    assert neither.exit_code == 2 and "--previous" in neither.stderr
+    f = files(DATES[1])
+    alone = run("week", f["cases"], "--staff", f["staff"])
+    assert alone.exit_code == 2 and "--previous" in alone.stderr
     both = run("week", files(DATES[1])["cases"], "--store", tmp_path)
     assert both.exit_code == 2 and "leave out CASES" in both.stderr
     (tmp_path / "not-a-store").mkdir()
