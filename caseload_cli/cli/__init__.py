@@ -63,6 +63,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "history",
         "Keep weekly snapshots of validated inputs in a history store.",
     ),
+    "trend": (
+        "caseload_cli.cli.trend",
+        "trend",
+        "Each group's weekly load and band over a history store's snapshots.",
+    ),
     "survey": (
         "caseload_cli.cli.survey",
         "survey",

@@ -184,3 +184,21 @@ def refuse_with_store(cases: str | None, previous: str | None, source: InputOpti
     ]
     if given:
         raise UsageError(f"--store replaces the input files: leave out {', '.join(given)}")
+
+
+def refuse_reading_with_store(source: InputOptions, rejects_path: str | None, strict: bool) -> None:
+    """A command that only reads a store reads no file: say which read options were given."""
+    from dataclasses import asdict
+
+    from caseload_cli.core.errors import UsageError
+
+    named = {"input_format": "--input-format", "mapping": "--mapping"}
+    given = [
+        named.get(key, f"--{key}")
+        for key, value in (("mapping", source.mapping), *asdict(source.reading).items())
+        if value
+    ] + [option for option, value in (("--rejects", rejects_path), ("--strict", strict)) if value]
+    if given:
+        raise UsageError(
+            f"--store holds validated snapshots: {', '.join(given)} apply only to input files"
+        )

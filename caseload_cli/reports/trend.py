@@ -1,0 +1,198 @@
+"""`caseload trend`: each group's load, week by week, over a history store's snapshots.
+
+The main table is long: one row per group per snapshot (`snapshot`, the group's
+keys, cases, weighted load, capacity, utilisation, band), so scripts and
+spreadsheets can pivot it. Each snapshot is weighed once and rolled up with
+`engine.aggregate.roll_up` (sums first, utilisation last), so every row equals
+what `caseload load --by LEVEL` gives on that week's files. Sections: `overall`
+(the national or selected total per snapshot, charted) and `runs` (per group
+and band limit, the longest and the current run of consecutive snapshots at or
+above it, with the dates they started).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import numpy as np
+import pandas as pd
+
+from caseload_cli.core.errors import UsageError
+from caseload_cli.core.model import Chart, Report
+from caseload_cli.core.vocabulary import DEFAULT_POPULATION, GROUP_KEYS, LEVELS
+from caseload_cli.engine.aggregate import roll_up
+from caseload_cli.engine.bands import band_colours, band_names
+from caseload_cli.engine.population import population_note
+from caseload_cli.engine.selection import Selection, select
+from caseload_cli.reports.load import build_load
+from caseload_cli.scheme.model import Scheme
+from caseload_cli.store import StoreError, load_snapshot, open_store, stored_dates
+from caseload_cli.store.layout import parse_day
+
+FIGURES = ["cases", "weighted_load", "capacity", "utilisation_pct", "band"]
+WORKER_KEYS = ["worker_id", "name", "service_area", "team", "role"]
+#: The columns that identify a group across snapshots (a worker who moves team keeps
+#: their runs); the other key columns are shown as at the group's latest snapshot.
+IDENTITY = {"worker": ["worker_id"], "national": ["level"]}
+RUN_COLUMNS = ["at_or_above", "longest_run", "longest_from", "longest_to"]
+RUN_COLUMNS += ["current_run", "current_from"]
+
+
+def trend_report(
+    snapshots: list[tuple[date, pd.DataFrame, pd.DataFrame]],
+    scheme: Scheme,
+    by: str,
+    selection: Selection,
+    population: str,
+    notes: list[str],
+) -> Report:
+    """The report from each snapshot's group rows and overall row (oldest first)."""
+    keys = _keys(by)
+    rows = pd.concat([frame for _, frame, _ in snapshots], ignore_index=True)
+    overall = pd.concat([total for _, _, total in snapshots], ignore_index=True)
+    dates = [day.isoformat() for day, _, _ in snapshots]
+    scope = selection.describe() or "every team"
+    first, last = dates[0], dates[-1]
+    unit = "national total" if by == "national" else by.replace("_", " ")
+    return Report(
+        title=f"Caseload trend by {by.replace('_', ' ')} ({scope}), {first} to {last}",
+        rows=rows,
+        schemes=[scheme.stamp],
+        sections={"overall": overall, "runs": _runs(rows, keys, by, dates, scheme)},
+        band_column="band",
+        band_colours=band_colours(scheme),
+        notes=[
+            f"{len(dates)} snapshots from {first} to {last}; one row per "
+            f"{unit} per snapshot. Roll-ups sum loads and capacities "
+            "first and divide last. runs: consecutive snapshots in band at_or_above or "
+            "a worse one (a snapshot without the group ends a run).",
+            population_note(population),
+            *notes,
+        ],
+        metadata={
+            "by": by,
+            "population": population,
+            "from": first,
+            "to": last,
+            "snapshots": dates,
+            **({"selection": selection.describe()} if selection else {}),
+            "sheet": "trend",
+            **scheme.provenance,
+        },
+        charts=[
+            Chart(
+                section="overall",
+                category="snapshot",
+                value="utilisation_pct",
+                title=f"Utilisation by snapshot ({scope})",
+                x_title="snapshot",
+                y_title="utilisation %",
+                description=f"Bar chart of {scope} utilisation per snapshot, {first} to {last}",
+                text_columns=("snapshot", "utilisation_pct", "band"),
+            )
+        ],
+    )
+
+
+def _keys(by: str) -> list[str]:
+    return WORKER_KEYS if by == "worker" else list(GROUP_KEYS[by]) or ["level"]
+
+
+def _runs(
+    rows: pd.DataFrame, keys: list[str], by: str, dates: list[str], scheme: Scheme
+) -> pd.DataFrame:
+    """Per group and band limit above the first: longest and current run of snapshots
+    at or above it. One pass over the snapshots, vectorised over the groups."""
+    identity = IDENTITY.get(by, keys)
+    names = band_names(scheme)
+    position = pd.Index(dates).get_indexer(rows["snapshot"])
+    latest = rows.assign(_at=position).sort_values("_at", kind="stable")
+    groups = latest.drop_duplicates(identity, keep="last").sort_values(keys, kind="stable")
+    groups = groups[keys].reset_index(drop=True)
+    row_of = pd.MultiIndex.from_frame(groups[identity]).get_indexer(
+        pd.MultiIndex.from_frame(rows[identity])
+    )
+    codes = np.full((len(groups), len(dates)), -1, dtype="int64")
+    codes[row_of, position] = rows["band"].cat.codes.to_numpy()
+    out = []
+    for level, name in enumerate(names[1:], start=1):
+        at = codes >= level
+        ending = np.zeros(at.shape, dtype="int64")  # length of the run ending at each snapshot
+        for column in range(len(dates)):
+            before = ending[:, column - 1] if column else 0
+            ending[:, column] = (before + 1) * at[:, column]
+        longest, end = ending.max(axis=1), ending.argmax(axis=1)  # first longest run
+        current = ending[:, -1]
+        day = np.array([*dates, None], dtype=object)  # the last slot: no run
+        none = len(dates)
+        out.append(
+            groups.assign(
+                at_or_above=name,
+                longest_run=longest,
+                longest_from=day[np.where(longest > 0, end - longest + 1, none)],
+                longest_to=day[np.where(longest > 0, end, none)],
+                current_run=current,
+                current_from=day[np.where(current > 0, none - current, none)],
+            )
+        )
+    frame = pd.concat(out, ignore_index=True)
+    return frame.sort_values(keys, kind="stable")[[*keys, *RUN_COLUMNS]].reset_index(drop=True)
+
+
+def _weigh(valid, scheme: Scheme, by: str, population: str, day: date):
+    """One weighing of one snapshot: its group rows and its overall row."""
+    result = build_load(valid, scheme, by, population)
+    stamp = {"snapshot": day.isoformat()}
+    counts = ["workers"] if by != "worker" else []
+    rows = result.report.rows.assign(**stamp)[["snapshot", *_keys(by), *counts, *FIGURES]]
+    total = roll_up(result.workers, "national", scheme)
+    total = total.assign(**stamp)[["snapshot", "workers", *FIGURES]]
+    total["band"] = total["band"].where(total["workers"] > 0)  # nobody selected: no band
+    return rows, total
+
+
+def pick_dates(stored: list[date], start: str | None, end: str | None, store: str) -> list[date]:
+    """The stored snapshot dates from `start` to `end` (both included)."""
+    low = parse_day(start) if start else None
+    high = parse_day(end) if end else None
+    if low and high and low > high:
+        raise UsageError(f"--from {low.isoformat()} is after --to {high.isoformat()}")
+    picked = [d for d in stored if (low is None or d >= low) and (high is None or d <= high)]
+    if not picked:
+        asked = f"from {low or 'the first'} to {high or 'the last'}"
+        raise StoreError(
+            f"no snapshot {asked} in the store at {store} (it holds "
+            f"{len(stored)}: {stored[0].isoformat()} to {stored[-1].isoformat()})"
+        )
+    return picked
+
+
+def run_trend(
+    store: str,
+    scheme: Scheme,
+    by: str = "team",
+    start: str | None = None,
+    end: str | None = None,
+    selection: Selection | None = None,
+    population: str = DEFAULT_POPULATION,
+) -> Report:
+    """`caseload trend`: weigh every snapshot of the store from `start` to `end` once
+    (`selection` checked strictly against the latest) and report the series."""
+    if by not in LEVELS:
+        raise UsageError(f"--by must be one of {', '.join(LEVELS)}")
+    selection = selection or Selection()
+    folder = open_store(store)
+    stored = stored_dates(folder)
+    if not stored:
+        raise StoreError(
+            f"the store at {store} holds no snapshots: add some with `caseload history add`"
+        )
+    days = pick_dates(stored, start, end, store)
+    weighed, notes = [], []
+    for day in reversed(days):  # the latest first: an unknown team fails before any work
+        valid = load_snapshot(folder, day, [scheme])
+        notes.append([f"{day.isoformat()}: {note}" for note in valid.notes])
+        valid = select(valid, selection, strict=day == days[-1])
+        weighed.append((day, *_weigh(valid, scheme, by, population, day)))
+    notes = [note for day_notes in notes[::-1] for note in day_notes]
+    return trend_report(weighed[::-1], scheme, by, selection, population, notes)
