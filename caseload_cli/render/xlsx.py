@@ -4,6 +4,11 @@ For people who open results in Excel: numbers stay numbers (shown with the
 report's decimals), text is never a formula, sheet names are Excel-safe, and
 a section's charts are drawn on its sheet. Bytes are reproducible
 (`core.files.new_workbook` / `workbook_bytes`).
+
+Every sheet prints on A4 landscape, one page wide (as many pages down as it
+takes), with the header row repeated on each page, the report title in the page
+header, and the sheet name and "Page N of M" in the footer. Percentages (`*_pct` columns)
+keep their values (87.16 means 87.16 %) and show a % sign (`0.0"%"`).
 """
 
 from __future__ import annotations
@@ -88,6 +93,9 @@ def _xlsx_cell(ws: Any, value: Any, number_format: str | None = None, **style: A
 
 
 def _number_format(column: Column) -> str | None:
+    if column.name.lower().endswith("_pct") and column.numeric:
+        places = 0 if column.kind == "int" else column.decimals
+        return ("0." + "0" * places if places else "0") + '"%"'  # 87.16 shows as 87.2%
     if column.kind == "float" or (column.kind == "object" and column.numeric):
         return "0." + "0" * column.decimals
     if column.kind == "date":
@@ -97,6 +105,30 @@ def _number_format(column: Column) -> str | None:
     return None  # object columns with dates get a per-value format in _xlsx_sheet
 
 
+def _header_footer_text(text: str) -> str:
+    """Literal text for an Excel page header/footer section ('&' starts a code there)."""
+    return _xlsx_text(text).replace("&", "&&")[:100]
+
+
+def _print_setup(ws: Any, title: str) -> None:
+    """A4 landscape, one page wide, header row on every page, title and page numbers."""
+    from openpyxl.worksheet.properties import PageSetupProperties
+
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = "9"  # A4 (Worksheet.PAPERSIZE_A4)
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0  # as many pages down as needed
+    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    ws.page_margins.left = ws.page_margins.right = 0.4
+    ws.page_margins.top = ws.page_margins.bottom = 0.6
+    ws.page_margins.header = ws.page_margins.footer = 0.25
+    ws.print_title_rows = "1:1"
+    if title:
+        ws.oddHeader.center.text = _header_footer_text(title)
+    ws.oddFooter.left.text = _header_footer_text(ws.title)
+    ws.oddFooter.right.text = "Page &P of &N"
+
+
 def _xlsx_sheet(
     wb: Any, name: str, frame: pd.DataFrame, report: Report, charts: Sequence[Chart] = ()
 ) -> None:
@@ -104,6 +136,7 @@ def _xlsx_sheet(
     from openpyxl.utils import get_column_letter
 
     ws = wb.create_sheet(name)
+    _print_setup(ws, report.title)
     columns = typed_columns(frame, report.decimals)
     if not columns:
         return
@@ -183,6 +216,7 @@ def render_xlsx(report: Report) -> bytes:
         _xlsx_sheet(wb, _sheet_name(section_heading(key), used), frame, report, charts[key])
 
     about = wb.create_sheet("about")
+    _print_setup(about, report.title)
     rows = _about_rows(report)
     about.column_dimensions["A"].width = max(len(k) for k, _ in rows) + 2
     about.column_dimensions["B"].width = min(max(len(display_text(v, 2)) for _, v in rows) + 2, 100)
