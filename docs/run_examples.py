@@ -18,6 +18,7 @@ import re
 import subprocess
 import sys
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -79,10 +80,13 @@ def refresh(text: str) -> str:
 
 def main() -> int:
     stale = []
+    texts = {name: (ROOT / "docs" / name).read_text(encoding="utf-8") for name in DOCS}
+    # One document per worker: each runs its examples in order in its own scratch folder.
+    with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
+        fresh_texts = dict(zip(DOCS, pool.map(refresh, texts.values()), strict=True))
     for name in DOCS:
         path = ROOT / "docs" / name
-        text = path.read_text(encoding="utf-8")
-        fresh = refresh(text)
+        text, fresh = texts[name], fresh_texts[name]
         if fresh != text:
             stale.append(name)
             if "--check" not in sys.argv:

@@ -71,6 +71,7 @@ def run():
 @pytest.fixture(autouse=True)
 def _quiet_env(monkeypatch):
     monkeypatch.delenv("CASELOAD_DEBUG", raising=False)
+    monkeypatch.delenv("COLUMNS", raising=False)  # output as a script sees it, whatever the shell
     monkeypatch.setenv("NO_COLOR", "1")
     yield
     os.environ.pop("CASELOAD_DEBUG", None)

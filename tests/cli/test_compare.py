@@ -11,7 +11,7 @@ import pytest
 from conftest import CASES_CSV
 from helpers import as_json, tiny_args
 
-from caseload_cli.reports import inputs as pipeline
+from caseload_cli.reports import inputs as reports_inputs
 from caseload_cli.reports.scenarios import (
     resolve_scenarios,
     short_override,
@@ -225,13 +225,13 @@ def test_no_case_identifiers_in_any_table(run, tiny):
 
 def test_prepare_runs_once_for_many_schemes(run, tiny, monkeypatch):
     calls = []
-    real = pipeline.prepare
+    real = reports_inputs.prepare
 
-    def counting(inputs, schemes):
+    def counting(inputs, schemes, **options):
         calls.append(len(schemes))
-        return real(inputs, schemes)
+        return real(inputs, schemes, **options)
 
-    monkeypatch.setattr(pipeline, "prepare", counting)
+    monkeypatch.setattr(reports_inputs, "prepare", counting)
     result = run(
         *args_for(
             tiny, *(("--scheme", "flat") * 5), "--scheme", "weighted-example", "--format", "csv"

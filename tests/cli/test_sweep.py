@@ -11,7 +11,7 @@ from helpers import as_json, tiny_args
 
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.vocabulary import MAX_GRID_POINTS
-from caseload_cli.reports import inputs as pipeline
+from caseload_cli.reports import inputs as reports_inputs
 from caseload_cli.reports.sweep import Vary, parse_vary, sweep_grid
 from caseload_cli.scheme.model import load_scheme
 
@@ -158,8 +158,10 @@ def test_misspelt_code_is_noted(run, tiny):
 
 def test_prepare_runs_once(run, tiny, monkeypatch):
     calls = []
-    real = pipeline.prepare
-    monkeypatch.setattr(pipeline, "prepare", lambda i, s: calls.append(1) or real(i, s))
+    real = reports_inputs.prepare
+    monkeypatch.setattr(
+        reports_inputs, "prepare", lambda i, s, **kw: calls.append(1) or real(i, s, **kw)
+    )
     assert run(*args_for(tiny, "--vary", f"{R16}=1:2:0.1", "--format", "csv")).exit_code == 0
     assert calls == [1]
 
