@@ -50,23 +50,12 @@ def validate(
     source: InputOptions,
 ) -> None:
     """Check CASES, staff and reductions against the data contract and a scheme's codes."""
-    from caseload_cli.cli.common import inputs_from_options, report_rejections
-    from caseload_cli.core.model import Report
+    from caseload_cli.cli.common import inputs_from_options, report_rejections, scheme_from_options
     from caseload_cli.render.report import write_report
-    from caseload_cli.reports.inputs import prepare
-    from caseload_cli.scheme.model import load_scheme
+    from caseload_cli.reports.validate import run_validate
 
-    chosen = load_scheme(scheme, overrides)
-    valid = prepare(inputs_from_options(cases, source), [chosen])
-    report = Report(
-        title="Rejected rows",
-        rows=valid.rejects,
-        schemes=[chosen.stamp],
-        accounting=dict(valid.accounting),
-        band_column=None,
-        notes=list(valid.notes),
-        metadata={"snapshot": valid.snapshot.isoformat(), "sheet": "rejects"},
-    )
+    chosen = scheme_from_options(scheme, overrides)
+    valid, report = run_validate(inputs_from_options(cases, source), chosen)
     if valid.rejects.empty and output_path is None and output_format in (None, "table"):
         click.echo("No rejected rows: every row meets the data contract.")
     else:

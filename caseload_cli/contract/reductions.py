@@ -16,6 +16,7 @@ import pandas as pd
 from caseload_cli.contract.parsing import parse_date, parse_number
 from caseload_cli.contract.rejections import Rejections, check_codes, column_text, reader_problems
 from caseload_cli.core.model import Table
+from caseload_cli.core.vocabulary import TOLERANCE
 from caseload_cli.scheme.model import Scheme
 
 REDUCTION_COLUMNS = ("worker_id", "reason")
@@ -123,7 +124,7 @@ def validate_reductions(
     )
     cap = out["reason"].map(caps).astype("float64")
     share = (hours / contracted * 100).where(contracted > 0)
-    over_cap = share.notna() & cap.notna() & (share > cap + 1e-9)
+    over_cap = share.notna() & cap.notna() & (share > cap + TOLERANCE)
     add_amount(
         over_cap,
         "reduction of "
@@ -162,7 +163,7 @@ def validate_reductions(
     counted = still_counted()
     per_reason = hours.where(counted, 0.0).groupby([out["worker_id"], out["reason"]]).cumsum()
     reason_share = (per_reason / contracted * 100).where(contracted > 0)
-    over_reason_cap = counted & cap.notna() & (reason_share > cap + 1e-9)
+    over_reason_cap = counted & cap.notna() & (reason_share > cap + TOLERANCE)
     add_amount(
         over_reason_cap,
         "reductions for "
@@ -175,7 +176,7 @@ def validate_reductions(
     )
     counted = still_counted()
     running = hours.where(counted, 0.0).groupby(out["worker_id"]).cumsum()
-    over_total = counted & (running > contracted + 1e-9)
+    over_total = counted & (running > contracted + TOLERANCE)
     add_amount(
         over_total,
         "reductions for this worker add up to more than contracted hours "

@@ -20,6 +20,20 @@ CASE_HOLDING_ROLES = ("fca", "locum_fca")
 TEAM_TYPES = ("wafh", "eit", "public_law")
 EIT_TEAM_TYPE = "eit"
 MAX_CONTRACTED_HOURS = 37.5
+#: Contracted hours that make one FTE (the built-in schemes' default; published: 37).
+FULL_TIME_HOURS = 37.0
+
+# --- published Cafcass figures (docs: "published figure")
+#: Ceilings per team type: 25 sets of proceedings after first hearing (and public
+#: law), 40 in work to first hearing (EIT).
+CAFCASS_CEILINGS = {"wafh": 25.0, "public_law": 25.0, "eit": 40.0}
+#: Per-FTE levels the published figures count workers above: 20 (relationship-based
+#: practice) and 25 (the ceiling) outside EIT; 40 in EIT. (key, level, EIT only)
+PUBLISHED_THRESHOLDS = (
+    ("above_20", 20.0, False),
+    ("above_25", 25.0, False),
+    ("above_40_eit", 40.0, True),
+)
 
 # --- cases
 LAWS = ("public", "private")

@@ -15,16 +15,20 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from caseload_cli.core.vocabulary import DEFAULT_POPULATION, EIT_TEAM_TYPE, GROUP_KEYS, TOLERANCE
+from caseload_cli.core.vocabulary import (
+    DEFAULT_POPULATION,
+    EIT_TEAM_TYPE,
+    GROUP_KEYS,
+    PUBLISHED_THRESHOLDS,
+    TOLERANCE,
+)
 from caseload_cli.engine.bands import band_colours, band_names
 from caseload_cli.engine.need import Target, team_shortfall
 from caseload_cli.engine.population import population_text, population_workers
 from caseload_cli.engine.weighed import Weighed
 from caseload_cli.reports.scenarios import Scenario
 
-#: Published per-FTE thresholds: 20 (relationship-based practice) and 25 (the
-#: WAFH ceiling) for teams after first hearing and public law; 40 for EIT.
-THRESHOLDS = (("above_20", 20.0, False), ("above_25", 25.0, False), ("above_40_eit", 40.0, True))
+THRESHOLDS = PUBLISHED_THRESHOLDS
 
 
 # --------------------------------------------------------------------------- metrics

@@ -24,7 +24,7 @@ from caseload_cli.core.errors import SchemeError, UsageError
 from caseload_cli.core.files import builtin_schemes_dir
 from caseload_cli.core.model import SchemeStamp
 from caseload_cli.core.suggest import did_you_mean
-from caseload_cli.core.vocabulary import ROLES
+from caseload_cli.core.vocabulary import FULL_TIME_HOURS, ROLES
 
 _CODE = r"^[a-z][a-z0-9_]*$"
 _COLOUR = r"^#[0-9A-Fa-f]{6}$"
@@ -60,7 +60,7 @@ class Modifier(_Strict):
 
 
 class Capacity(_Strict):
-    full_time_hours: float = Field(default=37.0, gt=0, le=60)
+    full_time_hours: float = Field(default=FULL_TIME_HOURS, gt=0, le=60)
     default_target: float = Field(gt=0)
     target_by_team_type: dict[str, float] = {}
     target_by_role: dict[str, float] = {}

@@ -10,11 +10,14 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES
+from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, PUBLISHED_THRESHOLDS
 from caseload_cli.synth.generate import CAPACITY_TARGETS, PUBLIC_CASE_TYPES
 from caseload_cli.synth.organisation import FULL_TIME_HOURS
 
 __all__ = ["calibration_stats"]
+
+
+ABOVE = {key: level for key, level, _ in PUBLISHED_THRESHOLDS}
 
 
 def calibration_stats(cases: pd.DataFrame, staff: pd.DataFrame) -> dict[str, float]:
@@ -53,10 +56,10 @@ def calibration_stats(cases: pd.DataFrame, staff: pd.DataFrame) -> dict[str, flo
     r16 = allocated_wafh & (case_type == "r16_4")
     return {
         "wafh_average": mean(wafh, per_fte),
-        "wafh_share_above_20": mean(wafh, per_fte > 20),
-        "wafh_share_above_25": mean(wafh, per_fte > 25),
+        "wafh_share_above_20": mean(wafh, per_fte > ABOVE["above_20"]),
+        "wafh_share_above_25": mean(wafh, per_fte > ABOVE["above_25"]),
         "eit_average": mean(eit, per_fte),
-        "eit_share_above_40": mean(eit, per_fte > 40),
+        "eit_share_above_40": mean(eit, per_fte > ABOVE["above_40_eit"]),
         "public_law_average": mean(public, per_fte),
         "children_per_case": float(cases["children"].astype(float).mean()),
         "saturation": float(n_held[counted].sum() / capacity) if capacity else float("nan"),

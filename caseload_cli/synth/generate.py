@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES
+from caseload_cli.core.vocabulary import CAFCASS_CEILINGS, CASE_HOLDING_ROLES
 from caseload_cli.synth.limits import DEFAULT_PROFILE, MAX_WORKERS
 from caseload_cli.synth.organisation import FULL_TIME_HOURS, make_staff
 from caseload_cli.synth.profiles import LoadShape, Profile, get_profile
@@ -36,7 +36,7 @@ PRIVATE_CASE_TYPES = ("s7", "r16_4", "wtfh", "addendum")
 CASE_TYPES = PUBLIC_CASE_TYPES + PRIVATE_CASE_TYPES
 STAGES = ("wtfh", "wafh", "post_assessment_hub", "allocation_hub", "duty")
 # Cafcass ceilings (published): 25 sets of proceedings after first hearing, 40 before.
-CAPACITY_TARGETS = {"wafh": 25.0, "public_law": 25.0, "eit": 40.0}
+CAPACITY_TARGETS = CAFCASS_CEILINGS
 MAX_CASE_ID = 9_999_999  # case ids are 7 digits
 
 # Where a case sits; each kind fixes the stage and the case-type mix.

@@ -16,11 +16,10 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES
+from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, FULL_TIME_HOURS
 
 __all__ = ["FULL_TIME_HOURS", "SERVICE_AREAS", "apportion", "make_staff"]
 
-FULL_TIME_HOURS = 37.0
 TEAM_LABELS = {"wafh": "WAFH", "eit": "EIT", "public_law": "Public Law"}
 
 # Service areas: Cafcass has 19. Only A3 and A12 come from the domain brief; the
