@@ -13,6 +13,7 @@ from caseload_cli.cli.options import (
     scheme_option,
     selection_options,
     staff_options,
+    view_option,
 )
 from caseload_cli.core.vocabulary import LEVELS, STATISTICS
 
@@ -64,13 +65,9 @@ stderr accounts for every case row.""",
     default=None,
     help="With --safe-levels-from: the survey figure used as the level (default: mean).",
 )
-@click.option(
-    "--view",
-    type=click.Choice(["load", "not_held_by_fca", "managers_holding_cases"]),
-    default="load",
-    show_default=True,
-    help="Main table: the loads, the work not held by an FCA, or the managers who hold "
-    "cases (for csv/ndjson/parquet, which hold one table).",
+@view_option(
+    ("load", "not_held_by_fca", "managers_holding_cases"),
+    "Main table: the loads, the work not held by an FCA, or the managers who hold cases",
 )
 @population_option
 @selection_options

@@ -213,6 +213,18 @@ column_options = _compose(
 )
 
 
+def view_option(views: tuple[str, ...], help: str) -> Callable[..., Any]:
+    """`--view TABLE`: which of a report's tables comes first (and is the one csv, ndjson
+    and parquet hold); the first view is the default."""
+    return click.option(
+        "--view",
+        type=click.Choice(views),
+        default=views[0],
+        show_default=True,
+        help=f"{help} (for csv/ndjson/parquet, which hold one table).",
+    )
+
+
 def by_option(levels: tuple[str, ...], default: str, help: str) -> Callable[..., Any]:
     """`--by LEVEL`: the levels a command can group by, from core.vocabulary."""
     return click.option(

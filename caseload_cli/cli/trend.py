@@ -12,6 +12,7 @@ from caseload_cli.cli.options import (
     run_options,
     scheme_option,
     selection_options,
+    view_option,
 )
 from caseload_cli.core.vocabulary import LEVELS
 
@@ -44,14 +45,7 @@ run of consecutive snapshots at or above it, with the dates they started).
 @by_option(LEVELS, "team", "Group by worker, team, service area or one national row.")
 @click.option("--from", "start", metavar="DATE", help="First snapshot date (YYYY-MM-DD).")
 @click.option("--to", "end", metavar="DATE", help="Last snapshot date (YYYY-MM-DD).")
-@click.option(
-    "--view",
-    type=click.Choice(["trend", "overall", "runs"]),
-    default="trend",
-    show_default=True,
-    help="Main table: the series, the overall series or the runs (for csv/ndjson/parquet, "
-    "which hold one table).",
-)
+@view_option(("trend", "overall", "runs"), "Main table: the series, the overall series or the runs")
 @scheme_option
 @population_option
 @selection_options
