@@ -10,9 +10,9 @@ import os
 from pathlib import PurePath
 
 INPUT_FORMATS = ("csv", "xlsx", "parquet")
-OUTPUT_FORMATS = ("table", "csv", "json", "ndjson", "xlsx", "parquet", "markdown", "html")
+OUTPUT_FORMATS = ("table", "csv", "json", "ndjson", "xlsx", "parquet", "markdown", "html", "pdf")
 #: Formats that are bytes, not text: never written to a terminal.
-BINARY_FORMATS = frozenset({"xlsx", "parquet"})
+BINARY_FORMATS = frozenset({"xlsx", "parquet", "pdf"})
 
 INPUT_EXTENSIONS = {
     ".csv": "csv",
@@ -34,6 +34,7 @@ OUTPUT_EXTENSIONS = {
     ".markdown": "markdown",
     ".html": "html",
     ".htm": "html",
+    ".pdf": "pdf",
     ".txt": "table",
 }
 

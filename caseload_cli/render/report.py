@@ -3,7 +3,7 @@
 The entry points every command shares, so CLI output always equals library
 output: commands build a `Report` and call `write_report`; library users call
 `render`. Each format has its own module in this package (table, csv, json,
-markdown, html, xlsx, parquet); `RENDERERS` maps format names to them.
+markdown, html, xlsx, parquet, pdf from the html); `RENDERERS` maps format names to them.
 
 Rules shared by every format:
 
@@ -38,6 +38,7 @@ from caseload_cli.render.html import render_html
 from caseload_cli.render.json import render_json, render_ndjson
 from caseload_cli.render.markdown import render_markdown
 from caseload_cli.render.parquet import render_parquet
+from caseload_cli.render.pdf import render_pdf
 from caseload_cli.render.table import render_table, wants_colour
 from caseload_cli.render.xlsx import render_xlsx
 
@@ -56,6 +57,7 @@ RENDERERS: dict[str, Callable[[Report], str | bytes]] = {
     "parquet": render_parquet,
     "markdown": render_markdown,
     "html": render_html,
+    "pdf": render_pdf,
 }
 
 
@@ -66,7 +68,7 @@ def render(
     width: int | None = None,
     columns: Sequence[str] | None = None,
 ) -> str | bytes:
-    """Render `report` as `fmt`: `str` for text formats, `bytes` for xlsx/parquet.
+    """Render `report` as `fmt`: `str` for text formats, `bytes` for xlsx/parquet/pdf.
 
     `columns`: exactly these columns of the main table, in this order (any format).
     `width`: fit the table and markdown into this many characters (the manager view);
