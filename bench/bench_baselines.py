@@ -8,6 +8,8 @@ fresh process exactly like the CLI:
     python bench/bench_baselines.py duckdb CASES_DIR SCHEME.toml  # the same totals in DuckDB SQL
     python bench/bench_baselines.py xlsx-caseload FILE.xlsx       # readers.read_table
     python bench/bench_baselines.py xlsx-calamine FILE.xlsx       # bare python-calamine
+    python bench/bench_baselines.py duckdb-history CASES STAFF REDUCTIONS CODES.json OUT_DIR
+    python bench/bench_baselines.py duckdb-week STORE TEAM         # this week vs last, in SQL
 
 Every sub-command prints one JSON object on stdout: `seconds` (the work
 itself, imports excluded), `import_seconds` and a few sanity numbers
@@ -23,6 +25,7 @@ which for the `flat` scheme is 1 per case.
 
 from __future__ import annotations
 
+import importlib
 import json
 import sys
 import time
@@ -115,6 +118,113 @@ def duckdb_totals(cases: str | Path, weights: dict[str, Any], threads: int | Non
     return fetch()
 
 
+def _connect(threads: int | None = None):
+    import duckdb
+
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    return con
+
+
+def _quoted(values) -> str:
+    return ", ".join("'" + str(v).replace("'", "''") + "'" for v in values)
+
+
+def duckdb_history_add(
+    cases: str | Path,
+    staff: str | Path,
+    reductions: str | Path,
+    codes: dict[str, Any],
+    out_dir: str | Path,
+    threads: int | None = None,
+) -> dict[str, int]:
+    """What `caseload history add` does, at its least, in DuckDB: read the three files,
+    count what the contract's checks would reject (duplicate or blank case ids, workers
+    missing from staff, unknown codes, children out of range, duplicate staff, unknown
+    roles and reduction reasons) and write a hive-partitioned Parquet copy of each table.
+    Returns the problem counts and the rows written (rows are not removed: there are none
+    to remove in the benchmark data, which run.py checks against the store's manifest)."""
+    con = _connect(threads)
+    for name, path in (("cases", cases), ("staff", staff), ("reductions", reductions)):
+        con.execute(f"CREATE TEMP TABLE {name} AS SELECT * FROM read_parquet('{path}')")
+    day = con.execute("SELECT max(snapshot) FROM cases").fetchone()[0]
+    checks = {
+        "duplicate_case_ids": "SELECT count(*) FROM cases WHERE case_id IN "
+        "(SELECT case_id FROM cases GROUP BY case_id HAVING count(*) > 1)",
+        "blank_case_ids": "SELECT count(*) FROM cases WHERE coalesce(trim(case_id), '') = ''",
+        "workers_missing_from_staff": "SELECT count(*) FROM cases c ANTI JOIN staff s "
+        "USING (worker_id) WHERE c.worker_id IS NOT NULL",
+        "unknown_codes": f"""SELECT count(*) FROM cases
+            WHERE case_type NOT IN ({_quoted(codes["case_type"])})
+               OR stage NOT IN ({_quoted(codes["stage"])})
+               OR law NOT IN ({_quoted(codes["law"])})
+               OR case_type IS NULL OR stage IS NULL OR law IS NULL""",
+        "children_out_of_range": "SELECT count(*) FROM cases WHERE children IS NULL "
+        f"OR children < 1 OR children > {int(codes['max_children'])}",
+        "opened_after_snapshot": "SELECT count(*) FROM cases WHERE opened > snapshot",
+        "duplicate_staff": "SELECT count(*) - count(DISTINCT worker_id) FROM staff",
+        "bad_staff": f"""SELECT count(*) FROM staff WHERE role NOT IN ({_quoted(codes["role"])})
+            OR role IS NULL OR NOT (contracted_hours > 0
+            AND contracted_hours <= {float(codes["max_hours"])})""",
+        "bad_reductions": """SELECT count(*) FROM reductions r ANTI JOIN staff s
+            USING (worker_id)""",
+        "unknown_reasons": "SELECT count(*) FROM reductions "
+        f"WHERE reason NOT IN ({_quoted(codes['reason'])}) OR reason IS NULL",
+    }
+    result = {name: con.execute(sql).fetchone()[0] for name, sql in checks.items()}
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    copies = {
+        "cases": "SELECT * EXCLUDE (snapshot), snapshot AS snapshot_in_file, "
+        "$day AS snapshot FROM cases",
+        "staff": "SELECT *, $day AS snapshot FROM staff",
+        "reductions": "SELECT *, $day AS snapshot FROM reductions",
+    }
+    for name, select in copies.items():
+        select = select.replace("$day", f"DATE '{day.isoformat()}'")
+        con.execute(
+            f"COPY ({select}) TO '{out / name}' "
+            "(FORMAT PARQUET, PARTITION_BY (snapshot), COMPRESSION zstd, OVERWRITE_OR_IGNORE)"
+        )
+        result[f"{name}_written"] = con.execute(
+            f"SELECT count(*) FROM read_parquet('{out / name}/*/*.parquet')"
+        ).fetchone()[0]
+    result["snapshot"] = day.isoformat()
+    return result
+
+
+def store_dates(store: str | Path) -> list[str]:
+    """The snapshot dates of a history store, from its `cases/snapshot=…` folder names."""
+    folder = Path(store) / "cases"
+    return sorted(p.name.split("=", 1)[1] for p in folder.glob("snapshot=*") if p.is_dir())
+
+
+def duckdb_week(store: str | Path, team: str, threads: int | None = None):
+    """Per-worker case counts this week and last for one team's FCAs, in DuckDB SQL over
+    the store's hive-partitioned Parquet (the dates come from the folder names, as
+    `week` takes them from the store; the `snapshot IN (…)` filter prunes partitions)."""
+    now, before = store_dates(store)[-2:][::-1]
+    con = _connect(threads)
+    sql = f"""
+        WITH team AS (
+            SELECT worker_id
+            FROM read_parquet('{store}/staff/*/*.parquet', hive_partitioning = true)
+            WHERE snapshot = DATE '{now}' AND team = $team AND role IN ('fca', 'locum_fca')),
+        counts AS (
+            SELECT snapshot, worker_id, count(*) AS n
+            FROM read_parquet('{store}/cases/*/*.parquet', hive_partitioning = true)
+            WHERE snapshot IN (DATE '{now}', DATE '{before}') GROUP BY ALL)
+        SELECT t.worker_id, coalesce(c.n, 0) AS cases, coalesce(p.n, 0) AS cases_previous
+        FROM team t
+        LEFT JOIN counts c ON c.worker_id = t.worker_id AND c.snapshot = DATE '{now}'
+        LEFT JOIN counts p ON p.worker_id = t.worker_id AND p.snapshot = DATE '{before}'
+        ORDER BY t.worker_id
+    """
+    rows = con.execute(sql, {"team": team}).fetchall()
+    return {"as_at": now, "previous": before, "rows": rows}
+
+
 def caseload_xlsx(path: str | Path):
     from caseload_cli.read.table import read_table
 
@@ -152,6 +262,25 @@ def _main(argv: list[str]) -> int:
             "workers": totals.num_rows,
             "cases": int(sum(totals.column("cases").to_pylist())),
             "total": float(sum(totals.column("weighted_load").to_pylist())),
+        }
+    elif command == "duckdb-history":
+        importlib.import_module("duckdb")  # imports are not part of `seconds`
+
+        staff, reductions, codes_path, out_dir = rest
+        codes = json.loads(Path(codes_path).read_text())
+        ready = time.perf_counter()
+        summary = duckdb_history_add(target, staff, reductions, codes, out_dir)
+    elif command == "duckdb-week":
+        importlib.import_module("duckdb")  # imports are not part of `seconds`
+
+        ready = time.perf_counter()
+        week = duckdb_week(target, rest[0])
+        summary = {
+            "as_at": week["as_at"],
+            "previous": week["previous"],
+            "workers": len(week["rows"]),
+            "cases": sum(r[1] for r in week["rows"]),
+            "cases_previous": sum(r[2] for r in week["rows"]),
         }
     elif command == "xlsx-caseload":
         import pandas  # noqa: F401

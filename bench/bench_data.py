@@ -2,6 +2,8 @@
 
     python bench/bench_data.py parquet WORKDIR ROWS  # WORKDIR/rows_<ROWS>/cases/, staff, ...
     python bench/bench_data.py xlsx    WORKDIR ROWS  # WORKDIR/xlsx_<ROWS>/cases.xlsx
+    python bench/bench_data.py series  WORKDIR WEEKS # WORKDIR/weeks_1700_<WEEKS>/series/<date>/
+    python bench/bench_data.py store   WORKDIR WEEKS # ... and store/, one `history add` per week
 
 Both reuse what an earlier call left in WORKDIR. run.py calls this in a
 subprocess so the measuring process stays small.
@@ -12,8 +14,10 @@ from __future__ import annotations
 import json
 import math
 import shutil
+import subprocess
 import sys
 import time
+import tomllib
 from pathlib import Path
 
 from bench_baselines import NEEDED  # the sibling module (bench/ is on sys.path)
@@ -141,12 +145,105 @@ def make_xlsx(workdir: Path, rows: int, seed: int = 11, profile: str = "april-20
     return path
 
 
+WEEK_WORKERS = 1700  # a national-size snapshot: about 36,800 cases, 1,700 staff
+WEEK_TEAM = "Greater Manchester WAFH 2"  # the team `week` is asked about (if it exists)
+
+
+def _caseload(*args: str) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "caseload_cli", *args], capture_output=True, text=True
+    )
+    if done.returncode:
+        raise RuntimeError(f"caseload {' '.join(args)} exited {done.returncode}:\n{done.stderr}")
+
+
+def make_series(workdir: Path, weeks: int, workers: int = WEEK_WORKERS, seed: int = 7) -> dict:
+    """`caseload sample --weeks WEEKS --workers WORKERS --format parquet` (reused if present).
+
+    Also writes codes.json: the codes `history add` accepts (every built-in scheme
+    shares them), which the DuckDB baseline checks the rows against.
+    """
+    import pyarrow.parquet as pq
+
+    from caseload_cli.core.vocabulary import LAWS, MAX_CHILDREN, MAX_CONTRACTED_HOURS, ROLES
+
+    out = workdir / f"weeks_{workers}_{weeks}"
+    info_path = out / "series.json"
+    if info_path.exists():
+        return json.loads(info_path.read_text())
+    series = out / "series"
+    if series.exists():
+        shutil.rmtree(series)
+    started = time.perf_counter()
+    _caseload(
+        "sample", "--out", str(series), "--workers", str(workers), "--seed", str(seed),
+        "--format", "parquet", "--weeks", str(weeks),
+    )  # fmt: skip
+    dates = sorted(p.name for p in series.iterdir() if p.is_dir())
+    with open(Path(__file__).resolve().parent.parent / "weights" / "flat.toml", "rb") as handle:
+        scheme = tomllib.load(handle)
+    codes = {
+        "case_type": sorted(scheme["weights"]["case_type"]),
+        "stage": sorted(scheme["weights"]["stage"]),
+        "law": list(LAWS),
+        "role": list(ROLES),
+        "reason": sorted(scheme["reductions"]),
+        "max_children": MAX_CHILDREN,
+        "max_hours": MAX_CONTRACTED_HOURS,
+    }
+    (out / "codes.json").write_text(json.dumps(codes, indent=1))
+    first = series / dates[0]
+    teams = set(pq.read_table(series / dates[-1] / "staff.parquet").column("team").to_pylist())
+    info = {
+        "weeks": len(dates),
+        "workers": workers,
+        "dates": dates,
+        "series": str(series),
+        "codes": str(out / "codes.json"),
+        "cases": str(first / "cases.parquet"),
+        "staff": str(first / "staff.parquet"),
+        "reductions": str(first / "reductions.parquet"),
+        "case_rows": pq.read_metadata(first / "cases.parquet").num_rows,
+        "staff_rows": pq.read_metadata(first / "staff.parquet").num_rows,
+        "team": WEEK_TEAM if WEEK_TEAM in teams else sorted(teams)[0],
+        "sample_seconds": time.perf_counter() - started,
+    }
+    info_path.write_text(json.dumps(info, indent=1))
+    return info
+
+
+def make_store(workdir: Path, weeks: int, workers: int = WEEK_WORKERS, seed: int = 7) -> dict:
+    """The series of `make_series` stored with one `caseload history add` per week."""
+    info = make_series(workdir, weeks, workers, seed)
+    out = Path(info["series"]).parent
+    info_path = out / "store.json"
+    if info_path.exists():
+        return json.loads(info_path.read_text())
+    store = out / "store"
+    if store.exists():
+        shutil.rmtree(store)
+    started = time.perf_counter()
+    for day in info["dates"]:
+        week = Path(info["series"]) / day
+        _caseload(
+            "history", "add", str(week / "cases.parquet"), "--staff", str(week / "staff.parquet"),
+            "--reductions", str(week / "reductions.parquet"), "--store", str(store), "-q",
+        )  # fmt: skip
+    info = info | {"store": str(store), "store_seconds": time.perf_counter() - started}
+    info_path.write_text(json.dumps(info, indent=1))
+    return info
+
+
 def main(argv: list[str]) -> int:
     kind, workdir, rows = argv
     if kind == "parquet":
         print(json.dumps(make_parquet(Path(workdir), int(rows))))
     elif kind == "xlsx":
         print(json.dumps({"path": str(make_xlsx(Path(workdir), int(rows)))}))
+    elif kind == "series":
+        print(json.dumps(make_series(Path(workdir), int(rows))))
+    elif kind == "store":
+        print(json.dumps(make_store(Path(workdir), int(rows))))
     else:
         print(__doc__, file=sys.stderr)
         return 2

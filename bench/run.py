@@ -30,6 +30,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -53,6 +54,10 @@ TARGETS = {
     "help_vs_click": 1.5,
     "xlsx_vs_calamine": 1.3,
 }
+HISTORY_ADD_SECONDS = 2.0  # the weekly-table issue: `history add` of a national snapshot
+DEFAULT_WEEKS = 52  # snapshots in the store `week` reads (the issue's target size is 260)
+QUICK_WEEKS = 26
+SUITES = ("load", "help", "xlsx", "history", "week")
 
 
 # --------------------------------------------------------------------------- running
@@ -115,15 +120,26 @@ def caseload_cmd() -> list[str]:
 
 
 def interleaved(
-    commands: dict[str, list[str]], runs: int, log_dir: Path, warmup: bool = True
+    commands: dict[str, list[str]],
+    runs: int,
+    log_dir: Path,
+    warmup: bool = True,
+    before: Callable[[str], None] | None = None,
 ) -> dict[str, list[Run]]:
-    """Run each command `runs` times, round-robin, after one untimed warm-up round."""
+    """Run each command `runs` times, round-robin, after one untimed warm-up round.
+
+    `before(name)`, if given, runs (untimed) before every run of that command.
+    """
     if warmup:
         for name, cmd in commands.items():
+            if before is not None:
+                before(name)
             run_once(cmd, log_dir, f"{name}.warmup")
     results: dict[str, list[Run]] = {name: [] for name in commands}
     for i in range(runs):
         for name, cmd in commands.items():
+            if before is not None:
+                before(name)
             results[name].append(run_once(cmd, log_dir, f"{name}.{i}"))
             print(f"  {name} run {i + 1}/{runs}: {results[name][-1].wall:.2f} s", file=sys.stderr)
     return results
@@ -158,12 +174,13 @@ class Check:
     what: str
     size: str
     value: float
-    target: float
+    target: float | None  # None: measured, no target
     detail: str = ""
+    unit: str = "×"
 
     @property
-    def met(self) -> bool:
-        return self.value <= self.target
+    def met(self) -> bool | None:
+        return None if self.target is None else self.value <= self.target
 
 
 def bench_load(
@@ -344,6 +361,150 @@ def bench_xlsx(workdir: Path, rows: int, runs: int, log_dir: Path) -> tuple[list
     return out, checks
 
 
+def bench_history(
+    workdir: Path, weeks: int, runs: int, log_dir: Path
+) -> tuple[list[Row], list[Check]]:
+    """`caseload history add` of one national snapshot into an empty store, against DuckDB
+    doing the contract's main checks in SQL and writing a hive-partitioned Parquet copy."""
+    info = generate("series", workdir, weeks)
+    label = f"{info['case_rows'] / 1000:.1f}k cases, {info['staff_rows']:,} staff"
+    print(f"[history] {label} (week 0 of the series)", file=sys.stderr)
+    out = workdir / "out" / "history"
+    targets = {"history_add": out / "store", "duckdb": out / "duckdb"}
+    commands = {
+        "history_add": [
+            *caseload_cmd(), "history", "add", info["cases"], "--staff", info["staff"],
+            "--reductions", info["reductions"], "--store", str(targets["history_add"]), "-q",
+        ],
+        "duckdb": [
+            sys.executable, str(HERE / "bench_baselines.py"), "duckdb-history", info["cases"],
+            info["staff"], info["reductions"], info["codes"], str(targets["duckdb"]),
+        ],
+    }  # fmt: skip
+
+    def empty(name: str) -> None:  # every run writes into a new, empty store
+        shutil.rmtree(targets[name], ignore_errors=True)
+
+    results = interleaved(commands, runs, log_dir / "history", before=empty)
+    manifest = json.loads(next((targets["history_add"] / "manifests").glob("*.json")).read_text())[
+        "rows"
+    ]
+    inner = results["duckdb"][-1].inner
+    skip = {"seconds", "import_seconds", "snapshot"}
+    problems = {k: v for k, v in inner.items() if k not in skip and not k.endswith("_written")}
+    if manifest["cases"] == inner.get("cases_written") and manifest["rejects"] == sum(
+        problems.values()
+    ):
+        agreement = (
+            f"{manifest['cases']:,} cases stored, {manifest['rejects']} rejected; DuckDB "
+            f"finds {sum(problems.values())} problems and writes the same cases"
+        )
+    else:
+        agreement = f"MISMATCH: store {manifest}; DuckDB {inner}"
+    rows = [
+        Row(
+            "`caseload history add` (national snapshot, new store)",
+            label,
+            results["history_add"],
+            [r.wall for r in results["history_add"]],
+            agreement,
+        ),
+        Row(
+            "DuckDB: checks in SQL + `COPY … (PARTITION_BY snapshot)`",
+            label,
+            results["duckdb"],
+            [r.wall for r in results["duckdb"]],
+        ),
+    ]
+    add, duck = rows
+    checks = [
+        Check(
+            "`history add` / DuckDB (wall)",
+            label,
+            add.median / duck.median,
+            None,
+            f"{add.median:.2f} s / {duck.median:.2f} s",
+        ),
+        Check(
+            "`history add` wall time (the weekly-table issue)",
+            label,
+            add.median,
+            HISTORY_ADD_SECONDS,
+            "median wall time on this machine",
+            unit=" s",
+        ),
+    ]
+    return rows, checks
+
+
+def bench_week(
+    workdir: Path, weeks: int, runs: int, log_dir: Path
+) -> tuple[list[Row], list[Check]]:
+    """`caseload week --store STORE --team T` against DuckDB counting the team's cases this
+    week and last over the store's hive-partitioned Parquet."""
+    info = generate("store", workdir, weeks)
+    label = f"{info['weeks']} weeks"
+    print(
+        f"[week] store of {info['weeks']} national snapshots (built in "
+        f"{info['store_seconds']:.0f} s), team {info['team']!r}",
+        file=sys.stderr,
+    )
+    out = workdir / "out"
+    out.mkdir(exist_ok=True)
+    output = out / f"week_{weeks}.json"
+    commands = {
+        "week": [
+            *caseload_cmd(), "week", "--store", info["store"], "--team", info["team"],
+            "--format", "json", "--output", str(output), "-q",
+        ],
+        "duckdb": [
+            sys.executable, str(HERE / "bench_baselines.py"), "duckdb-week", info["store"],
+            info["team"],
+        ],
+    }  # fmt: skip
+    results = interleaved(commands, runs, log_dir / f"week_{weeks}")
+    report = json.loads(output.read_text())
+    inner = results["duckdb"][-1].inner
+    cases = sum(r["cases"] for r in report["rows"])
+    previous = sum(r.get("cases_previous") or 0 for r in report["rows"])
+    same = (len(report["rows"]), cases, previous) == (
+        inner.get("workers"),
+        inner.get("cases"),
+        inner.get("cases_previous"),
+    )
+    agreement = (
+        f"agree: {len(report['rows'])} FCAs, {cases:,} cases, {previous:,} last week"
+        if same
+        else f"MISMATCH: week {len(report['rows'])} / {cases} / {previous}; DuckDB {inner}"
+    )
+    rows = [
+        Row(
+            f"`caseload week --store` ({info['weeks']} snapshots, one team)",
+            label,
+            results["week"],
+            [r.wall for r in results["week"]],
+            agreement + "; reads 15 of the snapshots (current, previous, 13 earlier)",
+        ),
+        Row(
+            "DuckDB: the team's per-worker counts this week and last (hive partitions)",
+            label,
+            results["duckdb"],
+            [r.wall for r in results["duckdb"]],
+        ),
+    ]
+    week, duck = rows
+    checks = [
+        Check(
+            "`week --store` / DuckDB (wall)",
+            label,
+            week.median / duck.median,
+            None,
+            f"{week.median:.2f} s / {duck.median:.2f} s",
+        ),
+    ]
+    return rows, checks
+
+
 # --------------------------------------------------------------------------- report
 
 
@@ -373,9 +534,11 @@ def render(rows: list[Row], checks: list[Check], header: str) -> str:
     lines.append("| check | size | ratio | target | met | detail |")
     lines.append("|---|---|---|---|---|---|")
     for check in checks:
+        target = "–" if check.target is None else f"≤ {check.target:g}{check.unit}"
+        met = {None: "–", True: "yes", False: "**no**"}[check.met]
         lines.append(
-            f"| {check.what} | {check.size} | {check.value:.2f}× | ≤ {check.target:g}× | "
-            f"{'yes' if check.met else '**no**'} | {check.detail} |"
+            f"| {check.what} | {check.size} | {check.value:.2f}{check.unit} | {target} | "
+            f"{met} | {check.detail} |"
         )
     return "\n".join(lines) + "\n"
 
@@ -425,8 +588,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument("--runs", type=int, help="runs per measurement (default 3 for ≥1M, else 7)")
     parser.add_argument(
         "--only",
-        default="load,help,xlsx",
-        help="comma-separated suites: load, help, xlsx (default all)",
+        default=",".join(SUITES),
+        help=f"comma-separated suites: {', '.join(SUITES)} (default all)",
+    )
+    parser.add_argument(
+        "--weeks",
+        type=int,
+        help=f"snapshots in the `week` store (default {DEFAULT_WEEKS}, --quick {QUICK_WEEKS})",
     )
     parser.add_argument("--workdir", help="folder for data and results (kept; data reused)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
@@ -445,7 +613,7 @@ def main(argv: list[str] | None = None) -> int:
     if xlsx_rows is None:
         xlsx_rows = QUICK_XLSX_ROWS if args.quick else DEFAULT_XLSX_ROWS
     suites = {s.strip() for s in args.only.split(",") if s.strip()}
-    unknown = suites - {"load", "help", "xlsx"}
+    unknown = suites - set(SUITES)
     if unknown:
         print(f"unknown suite(s): {', '.join(sorted(unknown))}", file=sys.stderr)
         return 2
@@ -478,6 +646,16 @@ def main(argv: list[str] | None = None) -> int:
                 checks += c
                 if args.profile:
                     profiles.append(profile_load(workdir, size))
+        weeks = args.weeks or (QUICK_WEEKS if args.quick else DEFAULT_WEEKS)
+        week_runs = args.runs or (3 if args.quick else 7)
+        if "history" in suites:
+            r, c = bench_history(workdir, weeks, week_runs, log_dir)
+            rows += r
+            checks += c
+        if "week" in suites:
+            r, c = bench_week(workdir, weeks, week_runs, log_dir)
+            rows += r
+            checks += c
         text = render(rows, checks, f"## Results ({environment()})")
         results = workdir / "results.md"
         results.write_text(text)
@@ -506,7 +684,7 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if not keep:  # the generated data goes; results, logs and profiles stay (small)
             for child in workdir.iterdir():
-                if child.is_dir() and child.name.startswith(("rows_", "xlsx_", "out")):
+                if child.is_dir() and child.name.startswith(("rows_", "xlsx_", "weeks_", "out")):
                     shutil.rmtree(child, ignore_errors=True)
             print(
                 f"removed the generated data from {workdir} (--keep or --workdir keeps it)",

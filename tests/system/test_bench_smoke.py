@@ -5,6 +5,7 @@ from __future__ import annotations
 import importlib.util
 import json
 import sys
+from pathlib import Path
 
 import pytest
 from helpers import BENCH
@@ -62,3 +63,27 @@ def test_measure_and_render(tmp_path):
     text = run.render([row], [check], "## Results")
     assert "| probe | 1k | 1 |" in text and "| probe / itself | 1k | 1.00× | ≤ 1.5× | yes |" in text
     assert json.loads((tmp_path / "probe.measure.json").read_text())["rc"] == 0
+
+
+def test_history_and_week_baselines(tmp_path, monkeypatch, run):
+    if importlib.util.find_spec("duckdb") is None:
+        pytest.skip("duckdb (the bench extra) is not installed")
+    import pyarrow.parquet as pq
+
+    def in_process(*args):  # the same commands bench_data runs, without a process each
+        assert run(*args).exit_code == 0
+
+    monkeypatch.setattr(bench_data, "_caseload", in_process)
+    info = bench_data.make_store(tmp_path, 2, workers=40)
+    assert info["weeks"] == 2 and bench_baselines.store_dates(info["store"]) == info["dates"]
+    codes = json.loads(Path(info["codes"]).read_text())
+    added = bench_baselines.duckdb_history_add(
+        info["cases"], info["staff"], info["reductions"], codes, tmp_path / "duck"
+    )
+    assert added["cases_written"] == info["case_rows"] and added["duplicate_case_ids"] == 0
+    assert added["workers_missing_from_staff"] == 0 and added["unknown_codes"] == 0
+    week = bench_baselines.duckdb_week(info["store"], info["team"])
+    assert (week["as_at"], week["previous"]) == (info["dates"][1], info["dates"][0])
+    now = pq.read_table(f"{info['store']}/cases/snapshot={info['dates'][1]}").to_pandas()
+    for worker, cases, _ in week["rows"]:
+        assert cases == int((now["worker_id"] == worker).sum())
