@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import os
+
+# Before any test module imports openpyxl: xlsx bytes must not depend on lxml being
+# installed (caseload_cli/__init__.py pins the same for every caseload process).
+os.environ.setdefault("OPENPYXL_LXML", "False")
 from pathlib import Path
 
 import pytest

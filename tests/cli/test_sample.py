@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import tomllib
@@ -490,3 +491,19 @@ def test_bundled_weekly_series_is_exactly_what_the_documented_command_makes(tmp_
     assert len(made) == 8 * 3 + 1
     for name in made:
         assert (tmp_path / name).read_bytes() == (bundled / name).read_bytes(), name
+
+
+def test_xlsx_bytes_do_not_depend_on_lxml(tmp_path):
+    """A fresh process (no conftest) writes the same workbook bytes as the bundled sample,
+    whether or not lxml is installed: caseload_cli pins openpyxl's XML writer."""
+    code = (
+        "import sys; from click.testing import CliRunner; from caseload_cli.cli import cli;"
+        f"r = CliRunner().invoke(cli, ['sample', '--out', {str(tmp_path)!r}, '--workers', '150',"
+        " '--seed', '7', '--format', 'xlsx']); sys.exit(r.exit_code)"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "OPENPYXL_LXML"}
+    done = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    from caseload_cli.core.files import sample_data_dir
+
+    assert (tmp_path / "staff.xlsx").read_bytes() == (sample_data_dir() / "staff.xlsx").read_bytes()
