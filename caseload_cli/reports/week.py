@@ -60,15 +60,21 @@ def week_report(
     snapshots (oldest first, before `previous`) lengthen the `weeks_over` run.
     """
     selection = selection or Selection()
-    now = build_load(select(current, selection), scheme, "worker", population)
-    before = build_load(select(previous, selection, strict=False), scheme, "worker", population)
-    rows = _with_case_types(now.workers, select(current, selection))
+    chosen_now = select(current, selection)
+    chosen_before = select(previous, selection, strict=False)
+    now = build_load(chosen_now, scheme, "worker", population)
+    before = build_load(chosen_before, scheme, "worker", population)
+    rows = _with_case_types(now.workers, chosen_now)
     rows = _with_changes(rows, before.workers)
     worst = band_names(scheme)[-1]
+    history = [
+        build_load(select(valid, selection, strict=False), scheme, "worker", population).workers
+        for valid in earlier
+    ]
     rows["weeks_over"] = _weeks_in_band(
-        rows["worker_id"], [*earlier, previous, current], scheme, population, worst
+        rows["worker_id"], [*history, before.workers, now.workers], worst
     )
-    changes = case_changes(current, previous, selection, key)
+    changes = case_changes(current, previous, chosen_now.staff, chosen_before.staff, key)
     as_at, last = current.snapshot.isoformat(), previous.snapshot.isoformat()
     scope = selection.describe() or "every team"
     return Report(
@@ -80,7 +86,7 @@ def week_report(
             "team_totals": _totals(rows, scheme),
             "case_changes": changes,
             "not_held_by_fca": now.report.sections["not_held_by_fca"],
-            "staff_changes": staff_changes(current, previous, selection),
+            "staff_changes": staff_changes(chosen_now.staff, chosen_before.staff),
         },
         band_column="band",
         band_colours=band_colours(scheme),
@@ -131,16 +137,12 @@ def _with_changes(rows: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
 
 
 def _weeks_in_band(
-    workers: pd.Series,
-    snapshots: Sequence[ValidInputs],
-    scheme: Scheme,
-    population: str,
-    band: str,
+    workers: pd.Series, per_snapshot: Sequence[pd.DataFrame], band: str
 ) -> np.ndarray:
-    """Consecutive snapshots, ending with the last, in which each worker was in `band`."""
-    inside = np.zeros((len(workers), len(snapshots)), dtype=bool)
-    for column, valid in enumerate(snapshots):  # one weighing per snapshot, not per worker
-        per_worker = build_load(valid, scheme, "worker", population).workers
+    """Consecutive snapshots, ending with the last, in which each worker was in `band`
+    (`per_snapshot`: each snapshot's per-worker table, oldest first)."""
+    inside = np.zeros((len(workers), len(per_snapshot)), dtype=bool)
+    for column, per_worker in enumerate(per_snapshot):  # one column per snapshot
         in_band = per_worker.set_index("worker_id")["band"].astype("str").eq(band)
         inside[:, column] = workers.map(in_band).fillna(False).to_numpy(dtype=bool)
     # trailing run of True per row: position of the last False from the right
@@ -170,11 +172,14 @@ def _totals(rows: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
 def case_changes(
     current: ValidInputs,
     previous: ValidInputs,
-    selection: Selection,
+    staff_now: pd.DataFrame,
+    staff_before: pd.DataFrame,
     key: bytes | None = None,
 ) -> pd.DataFrame:
-    """Every case that changed hands or opened or closed for the selection's workers."""
-    now, before = _holders(current, selection), _holders(previous, selection)
+    """Every case that changed hands or opened or closed for the selected workers
+    (`staff_now`, `staff_before`: the selection's staff in each snapshot)."""
+    now = _holders(current, staff_now["worker_id"])
+    before = _holders(previous, staff_before["worker_id"])
     both = now.merge(before, on="case_id", how="outer", suffixes=("", "_previous"))
     mine_now = both["selected"].fillna(False).astype(bool)
     mine_before = both["selected_previous"].fillna(False).astype(bool)
@@ -207,31 +212,25 @@ def case_changes(
     return out.reset_index(drop=True)
 
 
-def _holders(valid: ValidInputs, selection: Selection) -> pd.DataFrame:
+def _holders(valid: ValidInputs, selected: pd.Series) -> pd.DataFrame:
     """Each case's holder in a whole snapshot and whether that holder is selected."""
     cases = valid.cases
     position = cases["_staff"].to_numpy().astype("int64")
     staff_ids = np.append(valid.staff["worker_id"].to_numpy(dtype=object), None)
     holder = staff_ids[np.where(position >= 0, position, len(valid.staff))]
-    chosen = select(valid, selection, strict=False) if selection else valid
-    selected_ids = set(chosen.staff["worker_id"])
     return pd.DataFrame(
         {
             "case_id": cases["case_id"].astype("str").to_numpy(),
             "worker_id": holder,
             "held": True,
-            "selected": pd.Series(holder).isin(selected_ids).to_numpy(),
+            "selected": pd.Series(holder).isin(selected).to_numpy(),
             "case_type": cases["case_type"].astype("str").to_numpy(),
         }
     )
 
 
-def staff_changes(
-    current: ValidInputs, previous: ValidInputs, selection: Selection
-) -> pd.DataFrame:
-    """Who joined or left the selection between the two snapshots."""
-    now = (select(current, selection) if selection else current).staff
-    before = (select(previous, selection, strict=False) if selection else previous).staff
+def staff_changes(now: pd.DataFrame, before: pd.DataFrame) -> pd.DataFrame:
+    """Who joined or left the selection's staff between the two snapshots."""
     joined = now[~now["worker_id"].isin(before["worker_id"])].assign(change="joined")
     left = before[~before["worker_id"].isin(now["worker_id"])].assign(change="left")
     columns = ["change", "worker_id", "name", "team", "role"]
