@@ -73,15 +73,22 @@ class SchemeStamp:
 
 @dataclass(frozen=True)
 class Chart:
-    """A bar chart of one report section: drawn as SVG in html, as a chart in xlsx,
-    and as a column of text bars in the terminal table and Markdown.
+    """A chart of one report table: drawn with matplotlib in html and pdf, as a
+    native chart in xlsx, and (bars only) as a column of text bars in the
+    terminal table and Markdown.
 
-    One bar per row of `Report.sections[section]`: `category` names the column
-    holding the bar labels and `value` the column holding the bar heights.
-    Bars whose `highlight_column` value lies within `highlight_range` (both
-    ends included) stand out. `text_columns`, when given, are the columns the
-    text renderings show beside the bars (the rest are for machines: csv and
-    json keep every column). Only names and numbers, so it costs nothing to
+    `section` names the table (`Report.sections[section]`, or the main table
+    when it is `MAIN`). `kind` says what is drawn from its rows:
+    - `bars`: one bar per row, labelled by `category`, as high as `value`; bars
+      whose `highlight_column` lies within `highlight_range` (both ends
+      included) stand out. `text_columns`, when given, are the columns the text
+      renderings show beside the bars (csv and json keep every column).
+    - `load`: one horizontal bar per row (`category` the label, `value` the
+      length) with a tick at `marker` (a worker's load against their capacity).
+    - `lines`: one line per distinct `series` value, `value` against `category`
+      (a group's utilisation week by week).
+    `references` are labelled lines across the value axis (the 20/25/40 per-FTE
+    levels, a band's limit). Only names and numbers, so it costs nothing to
     carry to writers that cannot draw.
     """
 
@@ -95,6 +102,14 @@ class Chart:
     highlight_column: str | None = None
     highlight_range: tuple[float, float] | None = None
     text_columns: tuple[str, ...] = ()
+    kind: str = "bars"  # bars | load | lines
+    marker: str | None = None  # load: the column ticked on each bar
+    series: str | None = None  # lines: the column naming each line
+    references: tuple[tuple[float, str], ...] = ()  # (value, label) lines across the value axis
+
+
+#: `Chart.section` of a chart drawn from the report's main table.
+MAIN = ""
 
 
 @dataclass
@@ -115,7 +130,10 @@ class Report:
     notes: list[str] = field(default_factory=list)
     metadata: dict[str, Any] = field(default_factory=dict)
     decimals: int = 2  # places shown in table/markdown/html/xlsx; machine formats keep all
-    charts: list[Chart] = field(default_factory=list)  # drawn by html, xlsx, table and markdown
+    charts: list[Chart] = field(default_factory=list)  # drawn by html, pdf, xlsx, table, markdown
+    #: A column of the main table whose values each get their own page (html,
+    #: pdf) or sheet (xlsx): one team per page when a week covers several.
+    split_by: str | None = None
 
     def viewing(self, section: str, main_name: str) -> Report:
         """The same report with `section` as its main table, for formats that hold
@@ -133,4 +151,13 @@ class Report:
             sections={main_name: self.rows, **others},
             band_column=self.band_column if self.band_column in self.sections[section] else None,
             metadata={**self.metadata, "view": section, "sheet": section[:31]},
+            charts=[_moved(chart, section, main_name) for chart in self.charts],
+            split_by=self.split_by if self.split_by in self.sections[section] else None,
         )
+
+
+def _moved(chart: Chart, section: str, main_name: str) -> Chart:
+    """`chart` after `section` became the main table and the main table `main_name`."""
+    if chart.section == section:
+        return replace(chart, section=MAIN)
+    return replace(chart, section=main_name) if chart.section == MAIN else chart

@@ -6,6 +6,8 @@ worker on an EIT target of 40 at 32 cases sits where a WAFH worker at 20 does.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
@@ -18,6 +20,18 @@ def band_names(scheme: Scheme) -> list[str]:
 
 def band_colours(scheme: Scheme) -> dict[str, str]:
     return {band.name: band.colour for band in scheme.model.banding.bands}
+
+
+def band_limits_pct(scheme: Scheme) -> tuple[tuple[float, str], ...]:
+    """Where each band after the first starts, as utilisation % (limit / reference
+    target × 100), labelled for a chart's reference lines: ("amber above 80%")."""
+    bands = scheme.model.banding.bands
+    reference = scheme.model.banding.reference_target
+    limits = []
+    for band, above in pairwise(bands):
+        pct = round(band.up_to / reference * 100, 2)
+        limits.append((pct, f"{above.name} above {pct:g}%"))
+    return tuple(limits)
 
 
 def scaled_load(load: pd.Series, capacity: pd.Series, scheme: Scheme) -> pd.Series:

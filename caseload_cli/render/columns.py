@@ -22,12 +22,14 @@ import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from typing import IO, TYPE_CHECKING
+from typing import IO, TYPE_CHECKING, Any
 
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.suggest import did_you_mean
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from caseload_cli.core.model import Report
 
 __all__ = [
@@ -354,4 +356,15 @@ def choose_columns(report: Report, names: Sequence[str]) -> Report:
         key: frame[names] if all(n in frame.columns for n in names) else frame
         for key, frame in report.sections.items()
     }
-    return replace(report, rows=report.rows[names], sections=sections)
+    rows = report.rows[names]
+    charts = [chart for chart in report.charts if _drawable(chart, rows, sections)]
+    return replace(report, rows=rows, sections=sections, charts=charts)
+
+
+def _drawable(chart: Any, rows: pd.DataFrame, sections: dict[str, pd.DataFrame]) -> bool:
+    """Whether the table `chart` is drawn from still has every column it needs."""
+    from caseload_cli.core.model import MAIN
+
+    table = rows if chart.section == MAIN else sections.get(chart.section)
+    wanted = (chart.category, chart.value, chart.marker, chart.series)
+    return table is not None and all(c in table.columns for c in wanted if c)

@@ -18,6 +18,7 @@ import html
 import math
 from typing import TYPE_CHECKING
 
+from caseload_cli.core.model import MAIN
 from caseload_cli.render.cells import (
     Column,
     band_colour,
@@ -26,8 +27,8 @@ from caseload_cli.render.cells import (
     ink_for,
     typed_columns,
 )
-from caseload_cli.render.charts import section_charts, svg_figure
-from caseload_cli.render.stamps import footer_lines, section_heading
+from caseload_cli.render.charts import html_figure, section_charts
+from caseload_cli.render.stamps import footer_lines, main_parts, section_heading
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,18 +42,23 @@ th,td{padding:.25rem .6rem;border-bottom:1px solid #ddd;text-align:left;vertical
 th{position:sticky;top:0;background:#f3f3f3;z-index:1}
 td.num,th.num{text-align:right;font-variant-numeric:tabular-nums}
 footer{color:#444;font-size:.9rem}
-footer ul{padding-left:1.2rem}"""
+footer ul{padding-left:1.2rem}
+figure.chart{margin:0 0 1.5rem}
+figure.chart svg,figure.chart img{max-width:100%;height:auto}
+figcaption{font-size:.9rem;color:#444}"""
 
 # Print: A4 landscape; what a manager gets from File > Print (or --print-to-pdf).
 # A table's type shrinks (--print-font, set by _print_font) until its columns fit
 # the page width; header names and words never break, text cells wrap at spaces.
-# Below the smallest size (class squeeze) anything may break: wrapped, never cut.
+# Below the smallest size (class squeeze) headers wrap after underscores and cells
+# anywhere: wrapped, never cut.
 _PRINT_CSS = """\
 @page{size:A4 landscape;margin:10mm 8mm 12mm}
 @media print{
 body{margin:0;font-size:7.5pt;print-color-adjust:exact;-webkit-print-color-adjust:exact}
 h1{font-size:13pt;margin:0 0 .6em}
 h2{font-size:11pt;margin:0 0 .5em;break-before:page;break-after:avoid}
+h2.first{break-before:auto}
 table{margin:0 0 1em;font-size:var(--print-font,7.5pt)}
 thead{display:table-header-group}
 tr,figure{break-inside:avoid}
@@ -60,7 +66,8 @@ th,td{padding:.12em .35em}
 th{position:static;white-space:nowrap}
 td{overflow-wrap:break-word}
 td.num{overflow-wrap:normal;white-space:nowrap}
-table.squeeze th,table.squeeze td{white-space:normal;overflow-wrap:anywhere}
+table.squeeze th{white-space:normal;overflow-wrap:break-word}
+table.squeeze td{white-space:normal;overflow-wrap:anywhere}
 footer{font-size:7pt;break-inside:avoid}
 }"""
 
@@ -92,16 +99,23 @@ _MARGIN_FONT = "font:7pt system-ui,sans-serif;color:#444"
 _NUM = ' class="num"'
 
 
+def _header(name: str, squeeze: bool) -> str:
+    """A column name; in a squeezed table with a break opportunity after each
+    underscore, so it wraps as `weighted_` / `load` rather than mid-word."""
+    text = html.escape(name)
+    return text.replace("_", "_<wbr>") if squeeze else text
+
+
 def _html_table(report: Report, frame: pd.DataFrame) -> str:
     columns = typed_columns(frame, report.decimals)
     cells = display_columns(columns)
     numeric = [c.numeric for c in columns]
+    size, squeeze = _print_font(columns, cells)
     head = "".join(
-        "<th" + (_NUM if num else "") + ' scope="col">' + html.escape(c.name) + "</th>"
+        "<th" + (_NUM if num else "") + ' scope="col">' + _header(c.name, squeeze) + "</th>"
         for c, num in zip(columns, numeric, strict=True)
     )
     band_at = band_position(report, columns)
-    size, squeeze = _print_font(columns, cells)
     attrs = ' class="squeeze"' if squeeze else ""
     if size < _PRINT_FONT_PT:
         attrs += f' style="--print-font:{size:.1f}pt"'
@@ -138,15 +152,24 @@ def _print_css(title: str) -> str:
     return f"{_PRINT_CSS}\n@page{{{boxes}}}"
 
 
-def render_html(report: Report) -> str:
-    """Title, main table, each section (with its charts), then the footer, as one page."""
+def render_html(report: Report, image: str = "svg") -> str:
+    """Title, main table (a part per `split_by` value), each section, each table
+    followed by its charts (`image`: inline "svg", or "png" for the pdf engine),
+    then the footer, as one page."""
     title = html.escape(report.title)
     body = [f"<h1>{title}</h1>"] if report.title else []
-    body.append(_html_table(report, report.rows))
+    for number, (heading, part) in enumerate(main_parts(report)):
+        if heading is not None:
+            first = ' class="first"' if number == 0 else ""
+            body.append(f"<h2{first}>{html.escape(heading)}</h2>")
+        body.append(_html_table(report, part))
+        charts = section_charts(report, MAIN, part)
+        body.extend(html_figure(report, chart, part, image) for chart in charts)
     for name, frame in report.sections.items():
         body.append(f"<h2>{html.escape(section_heading(name))}</h2>")
         body.append(_html_table(report, frame))
-        body.extend(svg_figure(chart, frame) for chart in section_charts(report, name))
+        charts = section_charts(report, name)
+        body.extend(html_figure(report, chart, frame, image) for chart in charts)
     footer = footer_lines(report)
     if footer:
         items = "\n".join(f"<li>{html.escape(line)}</li>" for line in footer)

@@ -63,12 +63,15 @@ def _without_page_rules(css: str) -> str:
 
 def pdf_html(report: Report) -> str:
     """The html page as xhtml2pdf is given it: PDF page setup and footer added."""
-    page = render_html(report)
+    page = render_html(report, image="png")
     start = page.index("<style>") + len("<style>")
     end = page.index("</style>", start)
     style = _without_page_rules(page[start:end]).rstrip("\n") + "\n" + _PDF_CSS + "\n"
     footer = _FOOTER.format(title=html.escape(report.title or ""))
     page = page[:start] + style + page[end:]
+    # reportlab draws a zero-width space as a box and ignores <wbr>: a header breaks at a space.
+    page = page.replace("_<wbr>", "_ ")
+    page = page.replace("<figcaption>", '<p class="caption">').replace("</figcaption>", "</p>")
     return page.replace("</body>", footer + "\n</body>", 1)
 
 

@@ -14,6 +14,8 @@ from caseload_cli.core.accounting import accounting_lines
 from caseload_cli.core.errors import CaseloadError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from caseload_cli.core.model import Report
 
 #: Stamp columns added to CSV and fields added to every NDJSON record.
@@ -69,3 +71,19 @@ def section_heading(key: str) -> str:
     words = [w.upper() if w.lower() in _ACRONYMS else w for w in words]
     text = " ".join(words)
     return text[:1].upper() + text[1:]
+
+
+def main_parts(report: Report) -> list[tuple[str | None, pd.DataFrame]]:
+    """The main table whole (heading None), or one part per value of `report.split_by` (in order of
+    first appearance) when it has several, each headed by its value."""
+    column = report.split_by
+    if not column or column not in report.rows.columns:
+        return [(None, report.rows)]
+    values = report.rows[column].astype("object")
+    if values.nunique(dropna=False) < 2:
+        return [(None, report.rows)]
+    keys = values.fillna("(none)").astype("str")
+    return [
+        (str(key), report.rows[keys.to_numpy() == key].reset_index(drop=True))
+        for key in dict.fromkeys(keys.tolist())
+    ]

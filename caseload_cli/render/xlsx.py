@@ -19,9 +19,11 @@ import json
 import math
 import re
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import TYPE_CHECKING, Any
 
 from caseload_cli.core.files import new_workbook, workbook_bytes
+from caseload_cli.core.model import MAIN
 from caseload_cli.render.cells import (
     Column,
     band_colour,
@@ -32,8 +34,9 @@ from caseload_cli.render.cells import (
     jsonable,
     typed_columns,
 )
-from caseload_cli.render.charts import add_xlsx_chart, section_charts
-from caseload_cli.render.stamps import section_heading
+from caseload_cli.render.charts import section_charts
+from caseload_cli.render.stamps import main_parts, section_heading
+from caseload_cli.render.xlsx_charts import add_xlsx_chart, add_xlsx_lines, lines_table
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -131,7 +134,7 @@ def _print_setup(ws: Any, title: str) -> None:
 
 def _xlsx_sheet(
     wb: Any, name: str, frame: pd.DataFrame, report: Report, charts: Sequence[Chart] = ()
-) -> None:
+) -> Any:
     from openpyxl.styles import Font, PatternFill
     from openpyxl.utils import get_column_letter
 
@@ -139,7 +142,7 @@ def _xlsx_sheet(
     _print_setup(ws, report.title)
     columns = typed_columns(frame, report.decimals)
     if not columns:
-        return
+        return ws
     display = display_columns(columns)
     for position, (column, texts) in enumerate(zip(columns, display, strict=True), start=1):
         longest = max([len(column.name), *(len(t) for t in texts)])
@@ -147,7 +150,8 @@ def _xlsx_sheet(
         ws.column_dimensions[get_column_letter(position)].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
-    for number, chart in enumerate(charts):
+    drawn = [chart for chart in charts if chart.kind != "lines"]  # lines get a sheet each
+    for number, chart in enumerate(drawn):
         add_xlsx_chart(ws, chart, frame, number)
 
     bold = Font(bold=True)
@@ -178,6 +182,7 @@ def _xlsx_sheet(
             else:
                 row.append(_xlsx_cell(ws, value, fmt))
         ws.append(row)
+    return ws
 
 
 def _about_rows(report: Report) -> list[tuple[str, Any]]:
@@ -210,10 +215,22 @@ def render_xlsx(report: Report) -> bytes:
     charts = {key: section_charts(report, key) for key in report.sections}  # checked first
     wb = new_workbook(_xlsx_text(report.title)[:255])
     used = {"about"}
-    main = _sheet_name(str(report.metadata.get("sheet") or "report"), used)
-    _xlsx_sheet(wb, main, report.rows, report)
+    main = str(report.metadata.get("sheet") or "report")
+    lines = []
+    for heading, part in main_parts(report):
+        part_charts = section_charts(report, MAIN, part)
+        name = _sheet_name(heading if heading is not None else main, used)
+        _xlsx_sheet(wb, name, part, report, part_charts)
+        lines += [(name, chart, part) for chart in part_charts if chart.kind == "lines"]
     for key, frame in report.sections.items():
-        _xlsx_sheet(wb, _sheet_name(section_heading(key), used), frame, report, charts[key])
+        name = _sheet_name(section_heading(key), used)
+        _xlsx_sheet(wb, name, frame, report, charts[key])
+        lines += [(name, chart, frame) for chart in charts[key] if chart.kind == "lines"]
+    for name, chart, frame in lines:
+        wide = lines_table(chart, frame)
+        sheet = _sheet_name(f"{name} chart", used)
+        ws = _xlsx_sheet(wb, sheet, wide, replace(report, band_column=None))
+        add_xlsx_lines(ws, chart, wide)
 
     about = wb.create_sheet("about")
     _print_setup(about, report.title)

@@ -18,10 +18,10 @@ import numpy as np
 import pandas as pd
 
 from caseload_cli.core.errors import UsageError
-from caseload_cli.core.model import Chart, Report
+from caseload_cli.core.model import MAIN, Chart, Report
 from caseload_cli.core.vocabulary import DEFAULT_POPULATION, GROUP_KEYS, LEVELS
 from caseload_cli.engine.aggregate import roll_up
-from caseload_cli.engine.bands import band_colours, band_names
+from caseload_cli.engine.bands import band_colours, band_limits_pct, band_names
 from caseload_cli.engine.population import population_note
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.reports.load import build_load
@@ -81,6 +81,18 @@ def trend_report(
         },
         charts=[
             Chart(
+                section=MAIN,
+                kind="lines",
+                category="snapshot",
+                value="utilisation_pct",
+                series=None if by == "national" else ("name" if by == "worker" else keys[-1]),
+                references=band_limits_pct(scheme),
+                title=f"Utilisation by {by.replace('_', ' ')}, {first} to {last} ({scope})",
+                x_title="snapshot",
+                y_title="utilisation %",
+                description=f"Line chart of utilisation per {unit} per snapshot, {first} to {last}",
+            ),
+            Chart(
                 section="overall",
                 category="snapshot",
                 value="utilisation_pct",
@@ -89,7 +101,7 @@ def trend_report(
                 y_title="utilisation %",
                 description=f"Bar chart of {scope} utilisation per snapshot, {first} to {last}",
                 text_columns=("snapshot", "utilisation_pct", "band"),
-            )
+            ),
         ],
     )
 

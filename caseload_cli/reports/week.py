@@ -22,9 +22,9 @@ import pandas as pd
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.files import sample_data_dir
-from caseload_cli.core.model import InputOptions, Report
+from caseload_cli.core.model import MAIN, Chart, InputOptions, Report
 from caseload_cli.core.pseudonym import pseudonymise
-from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION
+from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION, PUBLISHED_THRESHOLDS
 from caseload_cli.engine.bands import band_colours, band_names
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.reports.inputs import Inputs, prepare, resolve_inputs
@@ -90,6 +90,8 @@ def week_report(
         },
         band_column="band",
         band_colours=band_colours(scheme),
+        charts=[load_chart(scope, as_at)],
+        split_by="team",
         notes=[
             f"As at {as_at}; changes since {last}. weeks_over counts consecutive snapshots "
             f"in band {worst} up to this one ({len(earlier) + 2} snapshots available).",
@@ -105,6 +107,29 @@ def week_report(
             "pseudonymised": key is not None,
             **scheme.provenance,
         },
+    )
+
+
+#: The per-FTE levels the published figures count workers above, as chart lines.
+REFERENCE_LINES = tuple(
+    (level, f"{level:g}" + (" (EIT)" if eit_only else ""))
+    for _, level, eit_only in PUBLISHED_THRESHOLDS
+)
+
+
+def load_chart(scope: str, as_at: str) -> Chart:
+    """Each worker's weighted load as a bar in band colour, ticked at their capacity,
+    with the published per-FTE levels (20, 25, and 40 in EIT) as lines."""
+    return Chart(
+        section=MAIN,
+        kind="load",
+        category="name",
+        value="weighted_load",
+        marker="capacity",
+        references=REFERENCE_LINES,
+        title=f"Weighted load against capacity, {scope}, as at {as_at}",
+        x_title="weighted load (lines: published per-FTE levels 20, 25 and 40 in EIT)",
+        description=f"Bar chart of each worker's weighted load with their capacity, {as_at}",
     )
 
 

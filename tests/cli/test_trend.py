@@ -103,7 +103,17 @@ def test_every_format_renders(run, store, tmp_path, fmt):
     if fmt == "markdown":
         assert "█" in out.read_text(encoding="utf-8")  # the overall chart, as text bars
     if fmt == "html":
-        assert "Utilisation by snapshot" in out.read_text(encoding="utf-8")  # the SVG chart
+        text = out.read_text(encoding="utf-8")
+        assert "Utilisation by snapshot" in text  # the overall bars
+        assert "Utilisation by team" in text and "amber above 80%" in text  # a line per team
+        assert text.count('<figure class="chart">') == 2
+    if fmt == "xlsx":
+        import openpyxl
+
+        book = openpyxl.load_workbook(out)
+        assert "trend chart" in book.sheetnames  # the series pivoted, one column per team
+        (chart,) = book["trend chart"]._charts
+        assert type(chart).__name__ == "LineChart" and len(chart.series) == 12
     if fmt == "csv":
         assert out.read_text(encoding="utf-8").count(DATES[0]) == 12  # long: one per team
 

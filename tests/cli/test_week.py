@@ -111,3 +111,42 @@ def test_bundled_series_works_straight_after_install(run):
     assert data["metadata"]["as_at"] == DATES[-1] and data["metadata"]["previous"] == DATES[-2]
     assert f"({len(DATES)} snapshots available)" in data["notes"][0]
     assert max(r["weeks_over"] for r in data["rows"]) == len(DATES)  # red all eight weeks
+
+
+def test_html_charts_each_workers_load_against_capacity_team_by_team(run, tmp_path):
+    page = tmp_path / "week.html"
+    result = run("week", "--service-area", "A3 Greater Manchester", "--output", page)
+    assert result.exit_code == 0, result.stderr
+    text = page.read_text(encoding="utf-8")
+    teams = sorted(
+        {
+            r["team"]
+            for r in as_json(
+                run("week", "--format", "json", "--service-area", "A3 Greater Manchester")
+            )["rows"]
+        }
+    )
+    assert len(teams) > 1
+    for team in teams:  # a page per team: heading, table, then its chart
+        heading = f">{team}</h2>"
+        part = text[text.index(heading) + len(heading) :]
+        assert part.index("<table") < part.index('<figure class="chart">') < part.index("<h2")
+    assert text.count('<figure class="chart">') == len(teams)
+    assert "Weighted load against capacity" in text and ">capacity<" in text
+    assert ">40 (EIT)<" in text and ">25<" in text and ">20<" in text  # the published levels
+
+
+def test_xlsx_has_a_sheet_and_a_native_chart_per_team(run, tmp_path):
+    import openpyxl
+
+    book_path = tmp_path / "week.xlsx"
+    result = run("week", "--service-area", "A3 Greater Manchester", "--output", book_path)
+    assert result.exit_code == 0, result.stderr
+    book = openpyxl.load_workbook(book_path)
+    teams = [n for n in book.sheetnames if n.startswith("Greater Manchester")]
+    assert len(teams) == 4 and book.sheetnames[len(teams)] == "Team totals"
+    for name in teams:
+        sheet = book[name]
+        assert {c.value for c in sheet["C"][1:]} == {name}  # the team column: that team only
+        (chart,) = sheet._charts
+        assert type(chart).__name__ == "BarChart" and chart.type == "bar"

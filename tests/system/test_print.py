@@ -143,7 +143,13 @@ def words(text: str) -> set[str]:
 def main_headers(page: str) -> list[str]:
     """The column headers of the HTML page's first (main) table."""
     thead = re.search(r"<thead><tr>(.*?)</tr></thead>", page).group(1)
-    return [html.unescape(h) for h in re.findall(r"<th[^>]*>(.*?)</th>", thead)]
+    cells = re.findall(r"<th[^>]*>(.*?)</th>", thead)
+    return [html.unescape(h.replace("<wbr>", "")) for h in cells]
+
+
+def header_pieces(headers: list[str]) -> list[str]:
+    """The words a squeezed header row prints: each name wraps after its underscores."""
+    return [piece for h in headers for piece in re.findall(r"[^_]+_?|_", h)]
 
 
 def workers(*args: str) -> list[str]:
@@ -226,3 +232,40 @@ def test_xlsx_of_a_team_prints_every_worker(outputs):
     team = workers("--team", TEAM)
     assert len(team) > 3
     assert_printed(libreoffice_pdf(book), headers, team)
+
+
+@needs_poppler
+@needs_chromium
+def test_week_prints_each_worker_with_the_load_chart(outputs):
+    page = write(outputs, "week.html", "week", "--team", TEAM)
+    text = page.read_text(encoding="utf-8")
+    headers = main_headers(text)
+    assert "weeks_over" in headers and len(headers) >= 20  # every column
+    if '<table class="squeeze"' in text:  # squeezed to fit: headers wrap after underscores
+        headers = header_pieces(headers)
+    rows = pd.read_csv(io.StringIO(caseload("week", "--team", TEAM, "--format", "csv")))
+    pdf = chromium_pdf(page)
+    assert_landscape(pdf)
+    first = words(pages(pdf)[0])  # a team fits one page; later pages name workers in changes
+    assert not [h for h in headers if h not in first], "column headers cut off"
+    assert not [w for w in rows["worker_id"] if w not in first], "workers cut off"
+    printed = "\n".join(pages(pdf))
+    assert "Weighted load against capacity" in printed  # the chart's caption
+    for name in rows["name"]:  # the chart's bars are labelled with names, printed as text
+        assert name in printed, name
+    assert "capacity" in printed and "40 (EIT)" in printed
+
+
+@needs_poppler
+def test_week_pdf_holds_the_table_and_the_chart_as_an_image(outputs):
+    pytest.importorskip("xhtml2pdf")
+    pdf = write(outputs, "week.pdf", "week", "--team", TEAM)
+    rows = pd.read_csv(io.StringIO(caseload("week", "--team", TEAM, "--format", "csv")))
+    assert_landscape(pdf)
+    printed = "\n".join(pages(pdf))
+    assert all(worker in printed for worker in rows["worker_id"])
+    assert "Weighted load against capacity" in printed
+    images = subprocess.run(
+        ["pdfimages", "-list", str(pdf)], check=True, capture_output=True, text=True
+    ).stdout.splitlines()[2:]
+    assert [line.split()[2] for line in images].count("image") == 1  # the chart (matplotlib)

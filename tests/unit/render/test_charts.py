@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 import openpyxl
 import pandas as pd
@@ -12,7 +13,7 @@ import pytest
 
 from caseload_cli.core.errors import CaseloadError
 from caseload_cli.core.formats import OUTPUT_FORMATS
-from caseload_cli.core.model import Chart, Report, SchemeStamp
+from caseload_cli.core.model import MAIN, Chart, Report, SchemeStamp
 from caseload_cli.render import report as writers
 
 CHART = Chart(
@@ -77,12 +78,11 @@ def test_html_draws_the_chart_after_its_section_table():
     assert text.index("</table>", spread) < figure < text.index("<h2>Other</h2>")
     assert "<figcaption>Workers by load</figcaption>\n</figure>" in text
     assert 'aria-label="Histogram of loads"' in text
-    assert "load (green: 10 to 20)" in text
-    assert len(re.findall(r"<rect ", text)) == 4
-    fills = re.findall(r'fill="(#[0-9A-F]{6})"', text)
-    assert fills == ["#90A4AE", "#2E7D32", "#2E7D32", "#90A4AE"]  # 10 and 20 both inside
-    assert "<title>10–19: 8 workers</title>" in text
+    assert "load (green: 10 to 20)" in text  # drawn by matplotlib, text kept as text
+    assert bar_fills(text) == ["#90a4ae", "#2e7d32", "#2e7d32", "#90a4ae"]  # 10, 20 inside
+    assert "10–19" in text and ">workers<" in text
     assert "&lt;b&gt;&amp;" in text and "<b>&" not in text  # labels escaped
+    assert "<?xml" not in text and "<metadata>" not in text  # an inline element only
 
 
 def test_html_without_charts_has_no_figure():
@@ -123,5 +123,122 @@ def test_a_chart_naming_a_missing_column_is_an_error():
 def test_a_chart_without_highlight_draws_every_bar_alike():
     plain = Chart(section="spread", category="bin", value="count")
     text = writers.render(make_report(charts=[plain]), "html")
-    assert set(re.findall(r'fill="(#[0-9A-F]{6})"', text)) == {"#90A4AE"}
+    assert bar_fills(text) == ["#90a4ae"] * 4
     assert "<figcaption>" not in text and "(green:" not in text
+
+
+def bar_fills(page: str) -> list[str]:
+    """The fill of each clipped patch (a bar) in the page's SVG, in drawing order."""
+    return re.findall(r'clip-path="url\(#\w+\)" style="fill: (#[0-9a-f]{6})', page)
+
+
+WORKERS = pd.DataFrame(
+    {
+        "name": ["Ann $x$ Lee", "Bob <b>", "Cy"],
+        "team": ["North", "North", "South"],
+        "weighted_load": [12.5, 27.0, 41.0],
+        "capacity": [22.0, 22.0, 14.8],
+        "band": ["green", "amber", "red"],
+    }
+)
+LOAD = Chart(
+    section=MAIN,
+    kind="load",
+    category="name",
+    value="weighted_load",
+    marker="capacity",
+    references=((20.0, "20"), (25.0, "25 ceiling"), (40.0, "40 EIT")),
+    title="Load against capacity",
+    x_title="weighted load",
+    description="Each worker's load",
+)
+TREND = pd.DataFrame(
+    {
+        "snapshot": ["2026-01-05", "2026-01-05", "2026-01-12", "2026-01-12"],
+        "team": ["North", "South", "North", "South"],
+        "utilisation_pct": [80.0, 95.5, 84.0, 101.0],
+    }
+)
+LINES = Chart(
+    section=MAIN,
+    kind="lines",
+    category="snapshot",
+    value="utilisation_pct",
+    series="team",
+    references=((100.0, "amber from 100"),),
+    title="Utilisation by team",
+)
+
+
+def workers_report(split: str | None = None) -> Report:
+    return Report(
+        title="Week",
+        rows=WORKERS,
+        schemes=[SchemeStamp("flat", "1.0", "ab" * 32)],
+        band_colours={"green": "#2E7D32", "amber": "#F9A825", "red": "#C62828"},
+        charts=[LOAD],
+        split_by=split,
+    )
+
+
+def test_a_load_chart_draws_each_worker_in_band_colour_with_capacity_and_reference_lines():
+    text = writers.render(workers_report(), "html")
+    figure = text[text.index('<figure class="chart">') :]
+    assert text.index("</table>") < text.index('<figure class="chart">')  # after the main table
+    assert bar_fills(figure) == ["#2e7d32", "#f9a825", "#c62828"]  # the band colours, in order
+    for label in ("Ann $x$ Lee", "Bob &lt;b&gt;", "Cy", "25 ceiling", "40 EIT", "capacity"):
+        assert label in figure  # a $ is a dollar sign, never mathtext
+    assert "<b>" not in figure
+    assert writers.render(workers_report(), "html") == text  # reproducible bytes
+
+
+def test_split_by_puts_each_team_on_its_own_page_and_sheet_with_its_chart():
+    text = writers.render(workers_report("team"), "html")
+    assert '<h2 class="first">North</h2>' in text and "<h2>South</h2>" in text
+    north, south = text.split("<h2>South</h2>")
+    assert north.count("<figure") == 1 and south.count("<figure") == 1
+    assert "Cy" not in north[north.index("<table") :] and "Ann $x$ Lee" not in south
+    book = openpyxl.load_workbook(io.BytesIO(writers.render(workers_report("team"), "xlsx")))
+    assert book.sheetnames == ["North", "South", "about"]
+    assert [len(book[name]._charts) for name in ("North", "South")] == [1, 1]
+    assert book["South"].max_row == 2
+    one = writers.render(workers_report(), "html")
+    assert "<h2" not in one  # one team: no headings, one table
+
+
+def test_xlsx_load_chart_is_a_native_horizontal_bar_chart_of_load_and_capacity():
+    book = openpyxl.load_workbook(io.BytesIO(writers.render(workers_report(), "xlsx")))
+    (chart,) = book["report"]._charts
+    assert type(chart).__name__ == "BarChart" and chart.type == "bar"
+    assert [s.val.numRef.f for s in chart.series] == ["'report'!$C$2:$C$4", "'report'!$D$2:$D$4"]
+
+
+def test_a_lines_chart_draws_a_line_per_series_and_xlsx_pivots_it_onto_its_own_sheet():
+    report = Report(
+        title="Trend", rows=TREND, schemes=[SchemeStamp("flat", "1.0", "ab" * 32)], charts=[LINES]
+    )
+    text = writers.render(report, "html")
+    assert text.count("<figure") == 1 and "North" in text and "amber from 100" in text
+    assert len(re.findall(r'<g id="line2d_\d+">\s*<path d="M [^"]*L', text)) >= 2
+    book = openpyxl.load_workbook(io.BytesIO(writers.render(report, "xlsx")))
+    assert book.sheetnames == ["report", "report chart", "about"]
+    sheet = book["report chart"]
+    assert [c.value for c in sheet[1]] == ["snapshot", "North", "South"]
+    assert [c.value for c in sheet[3]] == ["2026-01-12", 84.0, 101.0]
+    (chart,) = sheet._charts
+    assert type(chart).__name__ == "LineChart" and len(chart.series) == 2
+
+
+def test_text_formats_draw_no_bars_for_picture_only_charts():
+    for fmt in ("table", "markdown"):
+        assert writers.render(workers_report(), fmt) == writers.render(
+            replace(workers_report(), charts=[]), fmt
+        )
+
+
+def test_pdf_html_carries_charts_as_png_images():
+    from caseload_cli.render.pdf import pdf_html
+
+    page = pdf_html(workers_report())
+    assert "<svg" not in page and page.count('<img src="data:image/png;base64,') == 1
+

@@ -329,7 +329,7 @@ def test_every_format_for_the_survey(run, tmp_path, fmt):
     if fmt == "html":
         text = out.read_text(encoding="utf-8")
         assert text.count("<svg") == 1 and text.index("<h2>Histogram</h2>") < text.index("<svg")
-        assert "<rect" in text and "respondents</title>" in text
+        assert ">respondents<" in text and "safe cases (green: 14 to 20)" in text
     if fmt == "parquet":
         metadata = json.loads(pq.read_schema(out).metadata[b"caseload.metadata"])
         assert metadata["min_group"] == 5 and len(metadata["responses_sha256"]) == 64

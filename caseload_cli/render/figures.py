@@ -1,0 +1,193 @@
+"""Charts as pictures, drawn by matplotlib: SVG inline in html, PNG in pdf.
+
+One drawing per `Chart.kind` (bars, load, lines), all from `draw`, so the
+html page and the pdf show the same figure. Settings that would make the bytes
+depend on the machine or the clock (SVG ids, dates, the software stamp) are
+fixed, and text is never read as mathtext (a `$` in a worker's name is just a
+dollar sign). matplotlib is imported only when a chart is drawn; no pyplot,
+so nothing global is touched.
+"""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from caseload_cli.core.model import Chart
+
+HIGHLIGHT = "#2E7D32"  # bars inside the highlight range
+OTHER = "#90A4AE"
+MARKER = "#111111"
+REFERENCE = "#6D4C41"
+WIDTH_IN = 10.0  # A4 landscape less margins is about 11 in
+MAX_LEGEND = 12  # lines beyond this many are drawn without a legend entry each
+PNG_DPI = 150
+
+_RC = {
+    "svg.hashsalt": "caseload",  # fixed ids: the same chart gives the same bytes
+    "svg.fonttype": "none",  # text stays text: searchable, and printed in the page's font
+    "text.parse_math": False,
+    "text.usetex": False,
+    "font.family": "sans-serif",
+    "font.sans-serif": ["DejaVu Sans"],
+    "font.size": 9,
+    "axes.spines.top": False,
+    "axes.spines.right": False,
+    # Lines in colours no band uses (no green, amber or red), so a line is never
+    # read as a band.
+    "axes.prop_cycle": "cycler(color=['#1565C0', '#6A1B9A', '#00838F', '#5D4037', "
+    "'#AD1457', '#37474F', '#283593', '#4E342E', '#00695C', '#455A64', '#7B1FA2', '#0277BD'])",
+}
+_SVG_PROLOGUE = re.compile(r"\A.*?(?=<svg\b)", re.S)
+_SVG_METADATA = re.compile(r"\s*<metadata>.*?</metadata>", re.S)
+
+
+def figure_svg(chart: Chart, frame: pd.DataFrame, colours: list[str] | None = None) -> str:
+    """The chart as an `<svg>` element for inline html, labelled for screen readers."""
+    data = _render(chart, frame, colours, "svg").decode("utf-8")
+    svg = _SVG_METADATA.sub("", _SVG_PROLOGUE.sub("", data, count=1), count=1)
+    label = html.escape(chart.description or chart.title, quote=True)
+    return svg.replace("<svg ", f'<svg role="img" aria-label="{label}" ', 1).strip()
+
+
+def figure_png(chart: Chart, frame: pd.DataFrame, colours: list[str] | None = None) -> bytes:
+    """The chart as PNG bytes (for the pdf, whose html engine draws no SVG)."""
+    return _render(chart, frame, colours, "png")
+
+
+def _render(chart: Chart, frame: pd.DataFrame, colours: list[str] | None, fmt: str) -> bytes:
+    import matplotlib as mpl
+    from matplotlib.figure import Figure
+
+    with mpl.rc_context(_RC):
+        figure = Figure(figsize=(WIDTH_IN, _height(chart, frame)), layout="constrained")
+        axes = figure.subplots()
+        {"bars": _bars, "load": _load, "lines": _lines}[chart.kind](axes, chart, frame, colours)
+        out = io.BytesIO()
+        metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Date": None}
+        figure.savefig(out, format=fmt, dpi=PNG_DPI, metadata=metadata)
+    return out.getvalue()
+
+
+def _height(chart: Chart, frame: pd.DataFrame) -> float:
+    if chart.kind == "load":
+        return min(1.4 + 0.28 * len(frame), 14.0)
+    return 3.6
+
+
+def _numbers(frame: pd.DataFrame, column: str) -> Any:
+    import numpy as np
+
+    return np.nan_to_num(frame[column].to_numpy(dtype="float64", na_value=np.nan))
+
+
+def _labels(frame: pd.DataFrame, column: str) -> list[str]:
+    return ["" if v is None else str(v) for v in frame[column].astype("object").tolist()]
+
+
+def _bars(axes: Any, chart: Chart, frame: pd.DataFrame, colours: list[str] | None) -> None:
+    """Vertical bars; those in the highlight range green, the x title saying so."""
+    heights = _numbers(frame, chart.value)
+    x_title = chart.x_title
+    fills = [OTHER] * len(frame)
+    if chart.highlight_range is not None and chart.highlight_column in frame.columns:
+        low, high = chart.highlight_range
+        marks = _numbers(frame, chart.highlight_column)
+        fills = [HIGHLIGHT if low <= m <= high else OTHER for m in marks.tolist()]
+        x_title += f" (green: {low:g} to {high:g})"
+    positions = range(len(frame))
+    axes.bar(positions, heights, color=fills, width=0.9)
+    axes.set_xticks(list(positions), _labels(frame, chart.category))
+    axes.set_xlabel(x_title)
+    axes.set_ylabel(chart.y_title or chart.value)
+    _references(axes, chart, horizontal=True)
+
+
+def _load(axes: Any, chart: Chart, frame: pd.DataFrame, colours: list[str] | None) -> None:
+    """One horizontal bar per row, top to bottom in table order, ticked at the marker."""
+    import numpy as np
+
+    lengths = _numbers(frame, chart.value)
+    positions = np.arange(len(frame))
+    fills = colours or [OTHER] * len(frame)
+    axes.barh(positions, lengths, color=fills, height=0.7, edgecolor="#555555", linewidth=0.4)
+    axes.set_yticks(positions, _labels(frame, chart.category))
+    axes.invert_yaxis()
+    if chart.marker:
+        marks = frame[chart.marker].to_numpy(dtype="float64", na_value=np.nan)
+        axes.plot(
+            marks,
+            positions,
+            linestyle="none",
+            marker="|",
+            markersize=14,
+            color=MARKER,
+            markeredgewidth=2,
+            label=chart.marker.replace("_", " "),
+        )
+        axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
+    axes.set_xlabel(chart.x_title or chart.value)
+    top = max([*lengths.tolist(), *(value for value, _ in chart.references), 0.0])
+    axes.set_xlim(0, top * 1.08 or 1)
+    _references(axes, chart, horizontal=False)
+
+
+def _lines(axes: Any, chart: Chart, frame: pd.DataFrame, colours: list[str] | None) -> None:
+    """One line per series over the categories in their order of first appearance."""
+    import pandas as pd
+
+    xs = pd.unique(frame[chart.category].astype("str"))
+    position = {x: i for i, x in enumerate(xs)}
+    series = frame[chart.series] if chart.series else pd.Series("", index=frame.index)
+    names = sorted(series.astype("str").unique())
+    for number, name in enumerate(names):
+        part = frame[series.astype("str").to_numpy() == name]
+        at = [position[x] for x in part[chart.category].astype("str")]
+        label = name if number < MAX_LEGEND else "_nolegend_"
+        axes.plot(at, _numbers(part, chart.value), marker="o", markersize=3, label=label)
+    step = max(1, len(xs) // 12)  # at most a dozen dates under the axis
+    axes.set_xticks(range(0, len(xs), step), list(xs[::step]), rotation=30, ha="right")
+    axes.set_xlabel(chart.x_title or chart.category)
+    axes.set_ylabel(chart.y_title or chart.value)
+    _references(axes, chart, horizontal=True)
+    if chart.series and len(names) > 1:
+        extra = f" (+{len(names) - MAX_LEGEND} more)" if len(names) > MAX_LEGEND else ""
+        axes.legend(
+            loc="upper left",
+            bbox_to_anchor=(1.01, 1),
+            frameon=False,
+            title=chart.series.replace("_", " ") + extra,
+            fontsize=8,
+        )
+
+
+def _references(axes: Any, chart: Chart, horizontal: bool) -> None:
+    """Dashed lines across the value axis, each labelled at its end."""
+    for value, label in chart.references:
+        if horizontal:
+            axes.axhline(value, color=REFERENCE, linestyle="--", linewidth=0.9)
+            axes.annotate(
+                label,
+                (1, value),
+                xycoords=("axes fraction", "data"),
+                ha="right",
+                va="bottom",
+                fontsize=7,
+                color=REFERENCE,
+            )
+        else:
+            axes.axvline(value, color=REFERENCE, linestyle="--", linewidth=0.9)
+            axes.annotate(
+                label,
+                (value, 1),
+                xycoords=("data", "axes fraction"),
+                ha="center",
+                va="bottom",
+                fontsize=7,
+                color=REFERENCE,
+            )
