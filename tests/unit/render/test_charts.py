@@ -241,4 +241,3 @@ def test_pdf_html_carries_charts_as_png_images():
 
     page = pdf_html(workers_report())
     assert "<svg" not in page and page.count('<img src="data:image/png;base64,') == 1
-
