@@ -29,8 +29,9 @@ from caseload_cli.engine.weighed import Weighed
 from caseload_cli.scheme.model import Scheme
 
 
-def find_worker(staff: pd.DataFrame, worker_id: str) -> pd.Series:
-    """The accepted staff row for `worker_id`; an unknown ID is an error naming close matches."""
+def find_worker(staff: pd.DataFrame, worker_id: str, scope: str = "") -> pd.Series:
+    """The accepted staff row for `worker_id` (within the selection `scope`, if any); an
+    unknown ID is an error naming close matches."""
     found = staff[staff["worker_id"] == worker_id]
     if len(found):
         return found.iloc[0]
@@ -43,8 +44,9 @@ def find_worker(staff: pd.DataFrame, worker_id: str) -> pd.Series:
     shown = ", ".join(f"{i} ({staff.loc[staff['worker_id'] == i, 'name'].iat[0]})" for i in close)
     hint = f"; did you mean {shown}?" if close else ""
     raise CaseloadError(
-        f"worker {worker_id!r} is not among the {len(staff):,} accepted staff "
-        f"(check the ID, or whether the staff row was rejected){hint}"
+        f"worker {worker_id!r} is not among the {len(staff):,} accepted staff"
+        + (f" of {scope}" if scope else "")
+        + f" (check the ID, or whether the staff row was rejected){hint}"
     )
 
 
@@ -156,7 +158,7 @@ def explain_report(
 ) -> Report:
     """`caseload explain`: the case table, the capacity steps and a summary for one worker."""
     scheme = weighed.scheme
-    worker = find_worker(valid.staff, worker_id)
+    worker = find_worker(valid.staff, worker_id, valid.scope)
     cases = case_table(valid, weighed, worker_id, key)
     computed = weighed.workers.loc[weighed.workers["worker_id"] == worker["worker_id"]].iloc[0]
     steps, figures = capacity_steps(worker, computed, valid.reductions, scheme)
@@ -191,6 +193,7 @@ def explain_report(
             "pseudonymised": key is not None,
             "snapshot": valid.snapshot.isoformat(),
             "sheet": "cases",
+            **({"selection": valid.scope} if valid.scope else {}),
             **scheme.provenance,
         },
     )

@@ -234,3 +234,23 @@ def test_every_sample_worker_reconciles_with_load(run, scheme):
         assert summary["band"] == expected["band"]
         assert summary["over_napo"] == expected["over_napo"]
         assert summary["children"] == expected["children"]
+
+
+def test_selection_narrows_the_inputs_and_must_hold_the_worker(run):
+    team = "Greater Manchester WAFH 1"
+    loaded = as_json(run("load", "--team", team, "--format", "json"))["rows"]
+    worker = loaded[0]
+    data = as_json(run("explain", worker["worker_id"], "--team", team, "--format", "json"))
+    assert len(data["rows"]) == worker["cases"]
+    assert sum(r["weight"] for r in data["rows"]) == pytest.approx(worker["weighted_load"])
+    assert data["metadata"]["selection"] == f"team {team}"
+    everyone = as_json(run("load", "--population", "all", "--format", "json"))["rows"]
+    other = next(w["worker_id"] for w in everyone if w["team"] != team)
+    in_team = sum(w["team"] == team for w in everyone)  # managers too: explain finds anyone
+    outsider = run("explain", other, "--team", team)
+    assert outsider.exit_code == 1
+    assert f"worker '{other}' is not among the {in_team} accepted staff of team {team}" in (
+        outsider.stderr
+    )
+    unknown = run("explain", worker["worker_id"], "--team", "Greater Manchester WAFH")
+    assert unknown.exit_code == 2 and "did you mean" in unknown.stderr
