@@ -72,15 +72,7 @@ def select(valid: ValidInputs, selection: Selection, strict: bool = True) -> Val
     if not selection:
         return valid
     staff = valid.staff
-    keep = np.ones(len(staff), dtype=bool)
-    for field, column, option in _KINDS:
-        wanted = getattr(selection, field)
-        if not wanted:
-            continue
-        present = staff[column].astype("str")
-        if strict:
-            _check_known(wanted, present, option)
-        keep &= present.isin(wanted).to_numpy()
+    keep = _kept(staff, selection, strict)
     if strict and not keep.any():
         raise UsageError(f"no worker matches {selection.describe()} (check the combination)")
     position = np.full(len(staff) + 1, -1, dtype="int64")  # the last slot: held by no one
@@ -106,6 +98,26 @@ def select(valid: ValidInputs, selection: Selection, strict: bool = True) -> Val
         notes=[note, *valid.notes],
         scope=selection.describe(),
     )
+
+
+def selected_workers(staff: pd.DataFrame, selection: Selection) -> list[str]:
+    """The worker IDs of `staff` in `selection` (an earlier snapshot's: nobody is fine),
+    to read only the cases they hold."""
+    return staff["worker_id"].astype("str")[_kept(staff, selection, strict=False)].tolist()
+
+
+def _kept(staff: pd.DataFrame, selection: Selection, strict: bool) -> np.ndarray:
+    """Which staff rows the selection keeps (strict: every value must be known)."""
+    keep = np.ones(len(staff), dtype=bool)
+    for field, column, option in _KINDS:
+        wanted = getattr(selection, field)
+        if not wanted:
+            continue
+        present = staff[column].astype("str")
+        if strict:
+            _check_known(wanted, present, option)
+        keep &= present.isin(wanted).to_numpy()
+    return keep
 
 
 def _check_known(wanted: tuple[str, ...], present: pd.Series, option: str) -> None:

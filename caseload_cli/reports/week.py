@@ -26,7 +26,7 @@ from caseload_cli.core.model import MAIN, Chart, InputOptions, Report
 from caseload_cli.core.pseudonym import pseudonymise
 from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION, PUBLISHED_THRESHOLDS
 from caseload_cli.engine.bands import band_colours, band_names
-from caseload_cli.engine.selection import Selection, select
+from caseload_cli.engine.selection import Selection, select, selected_workers
 from caseload_cli.reports.inputs import Inputs, prepare, resolve_inputs
 from caseload_cli.reports.load import build_load
 from caseload_cli.scheme.model import Scheme
@@ -328,7 +328,7 @@ def run_week_from_store(
 ) -> Report:
     """`caseload week --store`: the snapshot `as_at` (default the latest) against the one
     stored before it, with up to MAX_RUN_SNAPSHOTS earlier ones for `weeks_over`."""
-    from caseload_cli.store import load_snapshot, open_store, stored_dates
+    from caseload_cli.store import load_snapshot, load_staff, open_store, stored_dates
 
     folder = open_store(store)
     dates = stored_dates(folder)
@@ -347,9 +347,18 @@ def run_week_from_store(
             f"the store holds no snapshot before {current.snapshot.isoformat()} to compare "
             "with: add last week's with `caseload history add`"
         )
-    earlier = [load_snapshot(folder, day, [scheme]) for day in before[-MAX_RUN_SNAPSHOTS - 1 : -1]]
+    # weeks_over needs only the selected workers' loads: read only the cases they held.
+    earlier = [
+        load_snapshot(folder, day, [scheme], _held_by(load_staff(folder, day), selection))
+        for day in before[-MAX_RUN_SNAPSHOTS - 1 : -1]
+    ]
     previous = load_snapshot(folder, before[-1], [scheme])
     return week_report(current, previous, scheme, selection, population, earlier, key)
+
+
+def _held_by(staff: pd.DataFrame, selection: Selection | None) -> list[str] | None:
+    """The workers whose cases an earlier snapshot must read (None: everyone's)."""
+    return selected_workers(staff, selection) if selection else None
 
 
 def _bundled_week(

@@ -11,12 +11,15 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from caseload_cli import __version__
@@ -136,16 +139,35 @@ def read_manifest(store: Path, day: date) -> dict[str, Any]:
         raise StoreError(f"snapshot {day} in {store}: unreadable manifest ({problem})") from None
 
 
-def load_snapshot(store: Path, day: date | str, schemes: list[Scheme] | None = None) -> ValidInputs:
+def load_staff(store: Path, day: date) -> pd.DataFrame:
+    """The stored staff of `day` alone (a few thousand rows at most)."""
+    return from_arrow(pq.read_table(partition(store, "staff", day) / PART))
+
+
+def load_snapshot(
+    store: Path,
+    day: date | str,
+    schemes: list[Scheme] | None = None,
+    workers: Collection[str] | None = None,
+) -> ValidInputs:
     """The stored inputs of `day`, ready to weigh: exactly what validating the
     original files gave. With `schemes`, the codes are re-based on theirs (as
-    validation does) after checking they can weigh every stored row."""
+    validation does) after checking they can weigh every stored row. With
+    `workers`, only the cases those workers hold are read (the row groups and
+    pages of other workers are skipped): enough to weigh them, not to account
+    for the snapshot (its accounting is still the whole snapshot's)."""
     if isinstance(day, str):
         day = find_date(store, day)
     elif day not in stored_dates(store):
         find_date(store, day.isoformat())
     manifest = read_manifest(store, day)
-    tables = {t: pq.read_table(partition(store, t, day) / PART) for t in TABLES}
+    held = None
+    if workers is not None:
+        held = pc.field("worker_id").isin(pa.array(list(workers), type=pa.string()))
+    tables = {
+        t: pq.read_table(partition(store, t, day) / PART, filters=held if t == "cases" else None)
+        for t in TABLES
+    }
     cases = from_arrow(tables["cases"], CASE_CATEGORIES)
     cases = cases.rename(columns={FILE_SNAPSHOT: "snapshot"})
     if "_staff" in cases.columns:

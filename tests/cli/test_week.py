@@ -73,6 +73,9 @@ def test_from_a_store(run, tmp_path):
         for row, latest_row in zip(by_files["rows"], latest["rows"], strict=True)
     ]
     assert max(r["weeks_over"] for r in latest["rows"]) == 3  # red in all three snapshots
+    everyone = as_json(run("week", "--store", store, "--format", "json"))["rows"]
+    team_runs = {r["worker_id"]: r["weeks_over"] for r in everyone if r["team"] == TEAM}
+    assert {r["worker_id"]: r["weeks_over"] for r in latest["rows"]} == team_runs  # read apart
     earlier = as_json(run("week", "--store", store, "--as-at", DATES[1], "--format", "json"))
     assert earlier["metadata"]["previous"] == DATES[0]
     first = run("week", "--store", store, "--as-at", DATES[0])

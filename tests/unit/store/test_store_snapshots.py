@@ -115,3 +115,28 @@ def test_a_scheme_the_week_was_not_stored_for_is_refused(tmp_path, tiny):
     with pytest.raises(StoreError, match="no stored 'domestic_abuse, interpreter' column"):
         load_snapshot(store, "2022-04-30", [load_scheme("weighted-example")])
     assert len(load_snapshot(store, "2022-04-30", [load_scheme("per-child")]).cases) == 10
+
+
+def test_load_snapshot_of_some_workers_reads_only_their_cases(tmp_path):
+    from helpers import ROOT
+
+    from caseload_cli.reports.inputs import Inputs, prepare
+    from caseload_cli.scheme.model import load_scheme
+    from caseload_cli.store import add_snapshot, load_snapshot, load_staff, open_store
+
+    week = ROOT / "sample_data" / "weeks" / "2022-04-29"
+    scheme = load_scheme("flat")
+    valid = prepare(
+        Inputs(*(str(week / f"{k}.parquet") for k in ("cases", "staff", "reductions"))), [scheme]
+    )
+    store = open_store(tmp_path / "store", create=True)
+    add_snapshot(store, valid, {"cases": None, "staff": None, "reductions": None}, [scheme])
+    staff = load_staff(store, valid.snapshot)
+    assert staff["worker_id"].tolist() == valid.staff["worker_id"].tolist()
+    two = staff["worker_id"].tolist()[:2]
+    some = load_snapshot(store, valid.snapshot, [scheme], workers=two)
+    assert set(some.cases["worker_id"].astype(str)) == set(two)
+    whole = valid.cases[valid.cases["worker_id"].astype(str).isin(two)]
+    assert len(some.cases) == len(whole) > 0
+    assert len(some.staff) == len(valid.staff)  # staff whole: cases point at its rows
+    assert load_snapshot(store, valid.snapshot, [scheme], workers=[]).cases.empty
