@@ -8,7 +8,9 @@ only when named, so `caseload --help` stays fast and never imports pandas
 from __future__ import annotations
 
 import contextlib
+import errno
 import importlib
+import io
 import os
 import sys
 import traceback
@@ -17,7 +19,7 @@ import click
 
 from caseload_cli import __version__
 from caseload_cli.cli.options import DEBUG_KEY, debug_option
-from caseload_cli.core.errors import CaseloadError
+from caseload_cli.core.errors import EXIT_ERROR, CaseloadError
 
 # name -> (module, attribute, one-line help shown by `caseload --help`)
 COMMANDS: dict[str, tuple[str, str, str]] = {
@@ -96,17 +98,30 @@ class LazyGroup(click.Group):
             if ctx.meta.get(DEBUG_KEY) or _debug_from_env():
                 traceback.print_exc()  # and still the documented exit code
             else:
-                click.echo(f"Error: {problem}", err=True)
+                _say_error(problem)
             ctx.exit(problem.exit_code)
         except BrokenPipeError:
-            sys.stderr.close()
-            ctx.exit(0)
+            _discard_stdout()
+            ctx.exit(EXIT_ERROR)
 
     def format_commands(self, ctx: click.Context, formatter: click.HelpFormatter) -> None:
         rows = [(n, COMMANDS[n][2]) for n in self.list_commands(ctx)]
         if rows:
             with formatter.section("Commands"):
                 formatter.write_dl(rows)
+
+
+def _say_error(problem: CaseloadError) -> None:
+    """`Error: ...` on stderr made safe for a terminal (a did-you-mean can echo data) and
+    copied to --log; if the log cannot take it, stderr still gets the error."""
+    from caseload_cli.cli.common import say
+
+    try:
+        say(f"Error: {problem}", always=True)
+    except CaseloadError:
+        from caseload_cli.render.cells import terminal_text
+
+        click.echo(terminal_text(f"Error: {problem}"), err=True)
 
 
 @click.group(
@@ -131,16 +146,81 @@ def cli() -> None:
 
 def main() -> None:
     """Console entry point: a failed write (disk full, closed terminal) is one
-    line and exit 1, not a traceback."""
+    line and exit 1, not a traceback; a reader that stops early (`| head`) is a
+    quiet exit 1 (docs/exit-codes.md)."""
+    _guard_standard_streams()
     try:
         cli(prog_name="caseload")
     except OSError as problem:
         if "--debug" in sys.argv[1:] or _debug_from_env():
             raise
+        if problem.errno == errno.EPIPE:
+            _discard_stdout()
+            sys.exit(EXIT_ERROR)
         with contextlib.suppress(OSError, ValueError):
             sys.stdout.close()
-        sys.stderr.write(f"Error: cannot write output: {problem.strerror or problem}\n")
-        sys.exit(1)
+        with contextlib.suppress(OSError, ValueError):
+            sys.stderr.write(f"Error: cannot write output: {problem.strerror or problem}\n")
+            sys.stderr.flush()
+        sys.exit(EXIT_ERROR)
+
+
+class _ClosedStream(io.TextIOBase):
+    """Stands for a standard stream the shell closed (`>&-`): writing to it fails with
+    EBADF and a clear reason instead of being silently dropped."""
+
+    def __init__(self, name: str):
+        super().__init__()
+        self._name = name
+
+    @property
+    def name(self) -> str:  # type: ignore[override]
+        return self._name
+
+    def writable(self) -> bool:
+        return True
+
+    def isatty(self) -> bool:
+        return False
+
+    def write(self, _text: str) -> int:
+        raise OSError(errno.EBADF, f"{self._name} is closed")
+
+    def flush(self) -> None:
+        return None
+
+
+def _guard_standard_streams() -> None:
+    """Reopen closed descriptors 0-2 on the null device, so no file this run opens
+    lands on them (a report written to fd 1 by accident); a closed stdout then fails
+    the first write with "standard output is closed", a closed stderr stays silent and
+    a closed stdin reads as empty."""
+    for fd, name in ((0, "stdin"), (1, "stdout"), (2, "stderr")):
+        try:
+            os.fstat(fd)
+            continue
+        except OSError:
+            pass
+        with contextlib.suppress(OSError):
+            null = os.open(os.devnull, os.O_RDWR)
+            if null != fd:
+                os.dup2(null, fd)
+                os.close(null)
+        if name == "stdout":
+            sys.stdout = _ClosedStream("standard output")
+        elif name == "stderr":
+            sys.stderr = open(os.devnull, "w", encoding="utf-8")  # noqa: SIM115
+        else:  # reading "-" then finds an empty input, and says so
+            sys.stdin = open(os.devnull, encoding="utf-8")  # noqa: SIM115
+
+
+def _discard_stdout() -> None:
+    """After a broken pipe: point stdout at the null device so the interpreter's final
+    flush cannot fail again (Python's documented recipe for SIGPIPE)."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        null = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(null, sys.stdout.fileno())
+        os.close(null)
 
 
 def _debug_from_env() -> bool:

@@ -1,6 +1,11 @@
 """Glue every command shares: option values to core arguments, and the
 stderr accounting that tells a user what happened to every row.
 
+Every line for stderr goes through `say`: it is made safe for a terminal
+(`render.cells.terminal_text`), appended to `--log FILE` when given, and shown
+unless it is chatter (notes, accounting, progress news) under `-q`. Warnings
+and rejections are not chatter: they reach stderr under `-q` too.
+
 Nothing heavy is imported at module level.
 """
 
@@ -25,6 +30,43 @@ if TYPE_CHECKING:
 SHOWN_REJECTIONS = 10
 
 
+def say(line: str, *, always: bool = False, quiet: bool = False) -> None:
+    """One line that stderr carries: appended to --log FILE (UTF-8, never truncated) and
+    shown unless it is chatter (`always=False`) and the run is quiet (`quiet` or -q)."""
+    from caseload_cli.cli.options import LOG_KEY, QUIET_KEY
+    from caseload_cli.render.cells import terminal_text
+
+    ctx = click.get_current_context(silent=True)
+    meta = ctx.meta if ctx is not None else {}
+    line = terminal_text(line)
+    log_path = meta.get(LOG_KEY)
+    if log_path:
+        append_log(log_path, line)
+    if always or not (quiet or meta.get(QUIET_KEY)):
+        click.echo(line, err=True)
+
+
+def append_log(path: str, line: str) -> None:
+    """Append one line to the --log file (created if missing, never truncated)."""
+    from caseload_cli.core.errors import CaseloadError
+
+    try:
+        with open(path, "a", encoding="utf-8", newline="\n") as log:
+            log.write(line + "\n")
+    except OSError as problem:
+        raise CaseloadError(f"--log {path}: cannot append ({problem.strerror})") from None
+
+
+def note(text: str, *, quiet: bool = False) -> None:
+    """`note: …` on stderr unless -q (and always in --log)."""
+    say(f"note: {text}", quiet=quiet)
+
+
+def warn(text: str) -> None:
+    """`warning: …` on stderr even under -q (and in --log)."""
+    say(f"warning: {text}", always=True)
+
+
 def inputs_from_options(cases: str | None, source: InputOptions) -> Inputs:
     """The files a command reads: CASES (else the bundled sample) and the bundled options."""
     from caseload_cli.reports.inputs import resolve_inputs
@@ -34,7 +76,10 @@ def inputs_from_options(cases: str | None, source: InputOptions) -> Inputs:
 
 def report_rejections(valid: ValidInputs, rejects_path: str | None, strict: bool, **show) -> None:
     """`report_problems` for validated inputs (cases, staff, reductions)."""
-    report_problems(valid.rejects, valid.notes, valid.accounting, rejects_path, strict, **show)
+    kinds = getattr(valid, "row_kinds", None)
+    report_problems(
+        valid.rejects, valid.notes, valid.accounting, rejects_path, strict, kinds=kinds, **show
+    )
 
 
 def report_problems(
@@ -47,34 +92,32 @@ def report_problems(
     notes: bool = True,
     listed: bool = True,
     show_values: bool = True,
+    kinds: dict[str, str] | None = None,
 ) -> None:
-    """Show notes and the first rejections, write them all if asked, and enforce --strict.
+    """Show notes, the rejections grouped by cause and the accounting; write every
+    rejection if asked, and enforce --strict.
 
-    `listed=False` when the rejections are already the command's own output;
-    `show_values=False` keeps cell values (case IDs) off the terminal.
+    `notes=False` (-q) keeps the notes and the accounting off stderr (they still go
+    to --log); the rejections are shown whatever it says. `listed=False` when the
+    rejections are already the command's own output; `show_values=False` keeps cell
+    values (case IDs) off the terminal; `kinds` names what each file's rows are.
     """
     if rejects_path:
         from caseload_cli.core.files import atomic_write
 
         atomic_write(rejects_path, _rejects_csv(rejects))
-    if notes:
-        for note in notes_found:
-            click.echo(f"note: {note}", err=True)
-    if listed:
-        for record in rejects.head(SHOWN_REJECTIONS).itertuples(index=False):
-            click.echo(
-                f"rejected: {record.file} row {record.row}, {record.column}: {record.reason}"
-                + (f" (value {record.value!r})" if show_values and record.value != "" else ""),
-                err=True,
-            )
-        if len(rejects) > SHOWN_REJECTIONS:
-            click.echo(
-                f"rejected: ... and {len(rejects) - SHOWN_REJECTIONS:,} more problems", err=True
-            )
+    for found in notes_found:
+        note(found, quiet=not notes)
+    if listed and len(rejects):
+        from caseload_cli.contract.rejections import rejection_summary
+
+        summary = rejection_summary(rejects, kinds, shown=SHOWN_REJECTIONS, show_values=show_values)
+        for line in summary:
+            say(line, always=True)
     from caseload_cli.core.accounting import accounting_lines
 
     for line in accounting_lines(accounting, rejects_path):
-        click.echo(line, err=True)
+        say(line, quiet=not notes)
     if strict and len(rejects):
         rows = rejects[["file", "row"]].drop_duplicates().shape[0]
         raise StrictRejection(f"--strict: {rows:,} rows rejected")
@@ -113,8 +156,8 @@ def scheme_from_options(scheme: str, overrides: tuple[str, ...]) -> Scheme:
     from caseload_cli.scheme.model import load_scheme
 
     chosen = load_scheme(scheme, overrides)
-    for note in set_option_notes(scheme, overrides) if overrides else []:
-        click.echo(f"warning: {note}", err=True)
+    for text in set_option_notes(scheme, overrides) if overrides else []:
+        warn(text)
     return chosen
 
 
@@ -150,9 +193,8 @@ def survey_levels(
         settings = SurveySettings(statistic=statistic or DEFAULT_STATISTIC)
     data = read_responses(responses, source.reading, source.mapping)
     levels = derive_levels(data, scheme, overrides, settings)
-    if not quiet:
-        for line in levels.lines:
-            click.echo(line, err=True)
+    for line in levels.lines:
+        say(line, quiet=quiet)
     return levels
 
 
@@ -164,7 +206,7 @@ def pseudonym_key(pseudonymise: bool) -> bytes | None:
 
     key = key_from_env()
     if warning := key_warning(key):
-        click.echo(f"warning: {warning}", err=True)
+        warn(warning)
     return key
 
 

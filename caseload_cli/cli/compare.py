@@ -85,14 +85,14 @@ def compare(
     run: RunOptions,
 ) -> None:
     """Compare weighting schemes side by side on the same CASES."""
-    from caseload_cli.cli.common import inputs_from_options
+    from caseload_cli.cli.common import inputs_from_options, note
     from caseload_cli.reports.compare import compare_report
     from caseload_cli.reports.inputs import prepare
     from caseload_cli.reports.scenarios import resolve_scenarios
 
     scenarios, notes = resolve_scenarios(schemes, overrides)
-    for note in notes:
-        click.echo(f"note: {note}", err=True)
+    for text in notes:
+        note(text)
     valid = prepare(
         inputs_from_options(cases, source), [s.scheme for s in scenarios], selection=selection
     )

@@ -140,14 +140,14 @@ def remove(date: str, store: str) -> None:
 def _report_validated(rejects_path: str | None, strict: bool, quiet: bool) -> Any:
     """Show each snapshot's notes, rejections and accounting as `load` does; --strict
     fails before anything is stored if any snapshot has a rejected row."""
-    from caseload_cli.cli.common import report_problems, report_rejections
+    from caseload_cli.cli.common import report_problems, report_rejections, say
 
     def report(every: list[Any]) -> None:
         import pandas as pd
 
         for valid in every:
-            if len(every) > 1:
-                click.echo(f"snapshot {valid.snapshot}:", err=True)
+            if len(every) > 1:  # under -q only when rejections follow it
+                say(f"snapshot {valid.snapshot}:", quiet=quiet and valid.rejects.empty)
             report_rejections(valid, rejects_path, False, notes=not quiet)
         # Split files: one rejects file for every date (staff rows are named once).
         rejects = pd.concat([v.rejects for v in every], ignore_index=True).drop_duplicates()
@@ -158,16 +158,17 @@ def _report_validated(rejects_path: str | None, strict: bool, quiet: bool) -> An
 
 
 def _say_added(added: Any, store: str) -> None:
+    from caseload_cli.cli.common import say
+
     rows = added.manifest["rows"]
     day = added.manifest["snapshot"]
-    if added.replaced is not None:
-        click.echo(
+    if added.replaced is not None:  # shown under -q too: stored data was overwritten
+        say(
             f"history: replaced snapshot {day} (was {added.replaced['rows']['cases']:,} cases, "
             f"added {added.replaced['added_at']})",
-            err=True,
+            always=True,
         )
-    click.echo(
+    say(
         f"history: stored snapshot {day} ({rows['cases']:,} cases, {rows['staff']:,} staff, "
-        f"{rows['reductions']:,} reductions) in {store}",
-        err=True,
+        f"{rows['reductions']:,} reductions) in {store}"
     )

@@ -1,6 +1,8 @@
 """Option decorators shared by every command, defined once (csvkit style).
 
-Only click is imported here: commands must stay cheap to list.
+Only click is imported here: commands must stay cheap to list. This module is
+long because each shared option lives here with the code that bundles and checks
+its values (the input bundle, --encoding per input, outputs that must not be inputs).
 """
 
 from __future__ import annotations
@@ -44,6 +46,22 @@ def _compose(*decorators: Callable[..., Any]) -> Callable[..., Any]:
     return apply
 
 
+#: The inputs `--encoding INPUT=ENCODING` can name, and the parameter holding each path.
+ENCODING_INPUTS = {
+    "cases": "cases",
+    "staff": "staff_path",
+    "reductions": "reductions_path",
+    "responses": "responses",
+    "previous": "previous_cases",
+    "previous-staff": "previous_staff",
+    "previous-reductions": "previous_reductions",
+    "against": "against",
+    "safe-levels-from": "safe_levels_from",
+    "counts": "counts_path",
+    "fte": "fte_path",
+}
+
+
 read_options = _compose(
     click.option(
         "--input-format",
@@ -53,7 +71,12 @@ read_options = _compose(
     ),
     click.option(
         "--encoding",
-        help="Text encoding of CSV inputs (default: UTF-8 with or without BOM, else cp1252).",
+        "encoding",
+        multiple=True,
+        metavar="[INPUT=]ENCODING",
+        help="Text encoding of CSV inputs (default: a UTF-16/UTF-32 byte-order mark, else "
+        "UTF-8 with or without BOM, else cp1252). INPUT=ENCODING sets one input's, e.g. "
+        "cases=utf-16 (repeatable; inputs: " + ", ".join(ENCODING_INPUTS) + ").",
     ),
     click.option(
         "--delimiter",
@@ -72,7 +95,7 @@ read_options = _compose(
     ),
 )
 
-_READ_KEYS = ("input_format", "encoding", "delimiter", "decimal", "sheet")
+_READ_KEYS = ("input_format", "delimiter", "decimal", "sheet")
 _SOURCE_KEYS = {"staff_path": "staff", "reductions_path": "reductions", "snapshot": "snapshot"}
 
 
@@ -83,12 +106,61 @@ def _bundle_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
     def bundled(*args: Any, **kwargs: Any) -> Any:
         from caseload_cli.core.model import InputOptions, ReadOptions
 
-        reading = ReadOptions(*(kwargs.pop(key) for key in _READ_KEYS))
+        encoding, encodings = _encodings(kwargs.pop("encoding"), kwargs)
+        reading = ReadOptions(
+            **{key: kwargs.pop(key) for key in _READ_KEYS},
+            encoding=encoding,
+            encodings=encodings,
+        )
         named = {field: kwargs.pop(key) for key, field in _SOURCE_KEYS.items() if key in kwargs}
         kwargs["source"] = InputOptions(**named, mapping=kwargs.pop("mapping"), reading=reading)
         return command(*args, **kwargs)
 
     return bundled
+
+
+def _encodings(
+    given: tuple[str, ...] | str | None, params: dict[str, Any]
+) -> tuple[str | None, tuple[tuple[str, str], ...]]:
+    """`--encoding cp1252 --encoding cases=utf-16` (or `cases=utf-16,staff=cp1252`) ->
+    the encoding of every input, and (path, encoding) for the inputs named. Unknown
+    encodings and inputs are usage errors; an input this run does not read is ignored."""
+    import codecs
+
+    values = (given,) if isinstance(given, str) else given or ()
+    default: str | None = None
+    chosen: list[tuple[str, str]] = []
+    for value in values:
+        for part in value.split(","):
+            name, equals, encoding = part.strip().rpartition("=")
+            name, encoding = name.strip().lower(), encoding.strip()
+            if not encoding:
+                raise click.BadParameter(
+                    f"{part.strip()!r}: give ENCODING or INPUT=ENCODING, e.g. cases=utf-16",
+                    param_hint="'--encoding'",
+                )
+            try:
+                codecs.lookup(encoding)
+            except LookupError:
+                raise click.BadParameter(
+                    f"unknown encoding {encoding!r}", param_hint="'--encoding'"
+                ) from None
+            if not equals:
+                default = encoding
+                continue
+            if name not in ENCODING_INPUTS:
+                from caseload_cli.core.suggest import did_you_mean
+
+                hint = did_you_mean(name, list(ENCODING_INPUTS), quote=True)
+                raise click.BadParameter(
+                    f"unknown input {name!r}{' (' + hint + ')' if hint else ''}; "
+                    f"use one of {', '.join(ENCODING_INPUTS)}",
+                    param_hint="'--encoding'",
+                )
+            path = params.get(ENCODING_INPUTS[name])
+            if path:
+                chosen.append((path, encoding))
+    return default, tuple(chosen)
 
 
 def input_options(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -142,12 +214,129 @@ population_option = click.option(
     "listed apart, never in team capacity), or all staff. See docs/population.md.",
 )
 
-quiet_option = click.option(
-    "--quiet",
-    "-q",
-    is_flag=True,
-    help="No progress or notes on stderr (rejections and the accounting lines still print).",
+QUIET_KEY = "caseload.quiet"
+LOG_KEY = "caseload.log"
+
+
+def _remember(key: str) -> Callable[[click.Context, click.Parameter, Any], Any]:
+    """A callback keeping an option's value in ctx.meta, where `cli.common.say` reads it."""
+
+    def remember(ctx: click.Context, _param: click.Parameter, value: Any) -> Any:
+        if value:
+            ctx.meta[key] = value
+        return value
+
+    return remember
+
+
+#: -q and --log: what stderr carries, and where a copy of it goes (cli/common.py `say`).
+quiet_option = _compose(
+    click.option(
+        "--quiet",
+        "-q",
+        is_flag=True,
+        callback=_remember(QUIET_KEY),
+        help="Nothing on stderr when all is well: no progress, notes or accounting "
+        "(warnings and rejected rows still print; --log keeps every line).",
+    ),
+    click.option(
+        "--log",
+        "log_path",
+        metavar="FILE",
+        type=click.Path(dir_okay=False, writable=True),
+        expose_value=False,
+        callback=_remember(LOG_KEY),
+        help="Append every line stderr would carry (notes, rejections, accounting) to FILE "
+        "(UTF-8), with or without -q.",
+    ),
 )
+
+#: Parameters that name a file or folder a command reads, and what to call it in an error.
+_INPUT_PARAMS = {
+    "cases": "cases input",
+    "responses": "survey responses",
+    "staff_path": "staff input",
+    "reductions_path": "reductions input",
+    "mapping": "mapping file",
+    "previous_cases": "--previous cases input",
+    "previous_staff": "--previous-staff input",
+    "previous_reductions": "--previous-reductions input",
+    "safe_levels_from": "--safe-levels-from survey responses",
+    "against": "--against cases input",
+    "counts_path": "--counts input",
+    "fte_path": "--fte input",
+    "store_path": "history store",
+    "left": "scheme file",
+    "right": "scheme file",
+}
+#: Parameters that name a file or folder a command writes, by their option.
+_OUTPUT_PARAMS = {
+    "output_path": "--output",
+    "rejects_path": "--rejects",
+    "log_path": "--log",
+    "store": "--store",
+}
+_SCHEME_PARAMS = ("scheme", "schemes")
+_CHECKED_KEY = "caseload.outputs_checked"
+
+
+def _check_outputs(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Before any work: refuse an output path that is (or links to) an input or another
+    output of the same run (`core.files.check_output_paths`). `history add`'s --store
+    is an output folder; every other --store is read."""
+
+    @functools.wraps(command)
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        ctx = click.get_current_context()
+        if not ctx.meta.get(_CHECKED_KEY):
+            ctx.meta[_CHECKED_KEY] = True
+            from caseload_cli.core.files import check_output_paths
+
+            log = ctx.meta.get(LOG_KEY) or ctx.params.get("log_path")  # --log: not a param
+            outputs, inputs = _run_paths({**ctx.params, "log_path": log})
+            try:
+                check_output_paths(outputs, inputs)
+            except Exception:
+                ctx.meta.pop(
+                    LOG_KEY, None
+                )  # a refused --log path is never written, not even the error
+                raise
+        return command(*args, **kwargs)
+
+    return checked
+
+
+def _run_paths(params: dict[str, Any]) -> tuple[dict[str, Any], list[tuple[str, Any]]]:
+    """The run's outputs by option and inputs by what they are, from the command's
+    parameters (scheme arguments count only when they name a file)."""
+    import os
+
+    outputs = {label: params.get(name) for name, label in _OUTPUT_PARAMS.items()}
+    if outputs["--store"] and not _may_hold_snapshots(outputs["--store"]):
+        del outputs["--store"]  # a folder that is no store: its own error says so
+    inputs = [(label, params.get(name)) for name, label in _INPUT_PARAMS.items()]
+    inputs = [
+        (label, path)
+        for label, path in inputs
+        if path and (label != "scheme file" or os.path.isfile(path))
+    ]
+    for name in _SCHEME_PARAMS:
+        value = params.get(name)
+        for scheme in (value,) if isinstance(value, str) else value or ():
+            if os.path.isfile(scheme):
+                inputs.append(("scheme file", scheme))
+    return outputs, inputs
+
+
+def _may_hold_snapshots(folder: str) -> bool:
+    """A history store, or a folder that is not there yet: what `history add` writes into
+    (any other folder is refused by the store itself, exit 1, before anything is written)."""
+    import os
+
+    from caseload_cli.store.layout import MARKER
+
+    return not os.path.exists(folder) or os.path.isfile(os.path.join(folder, MARKER))
+
 
 validation_options = _compose(
     click.option(
@@ -157,6 +346,7 @@ validation_options = _compose(
         help="Write rejected rows with file, row, column and reason to this CSV.",
     ),
     click.option("--strict", is_flag=True, help="Exit 3 if any row is rejected."),
+    _check_outputs,
 )
 
 output_options = _compose(
@@ -174,6 +364,7 @@ output_options = _compose(
         type=click.Path(dir_okay=False, writable=True),
         help="Write to this file (atomically) instead of standard output.",
     ),
+    _check_outputs,
 )
 
 
@@ -235,7 +426,8 @@ def by_option(levels: tuple[str, ...], default: str, help: str) -> Callable[...,
 @dataclass(frozen=True)
 class RunOptions:
     """--format, --output, --wide, --columns, --rejects, --strict and --quiet as one
-    value: what a command does with its rejected rows and its report."""
+    value: what a command does with its rejected rows and its report. (--log, and -q
+    again, live in ctx.meta, where `cli.common.say` reads them for every stderr line.)"""
 
     output_format: str | None = None
     output_path: str | None = None

@@ -12,7 +12,7 @@ from typing import Any
 
 import click
 
-from caseload_cli.cli.options import debug_option
+from caseload_cli.cli.options import debug_option, quiet_option
 from caseload_cli.synth.limits import (
     DEFAULT_PROFILE,
     FORMATS,
@@ -116,13 +116,15 @@ gives byte-identical files. Profiles reproduce published Cafcass snapshots
     "(OUT/<date>/, week 0 is the single snapshot), and OUT/weeks.json with each "
     "week's opened, closed and moved cases, joiners and leavers.",
 )
+@quiet_option
 @debug_option
-def sample(out_dir: Path, workers: int, seed: int, **options: Any) -> None:
+def sample(out_dir: Path, workers: int, seed: int, quiet: bool, **options: Any) -> None:
     """Generate synthetic, calibrated caseload exports."""
+    from caseload_cli.cli.common import note, say
     from caseload_cli.synth.sample import make_sample
 
     options["formats"] = tuple(options["formats"])
     run = make_sample(out_dir, workers, seed, **options)
-    for note in run.notes:
-        click.echo(f"note: {note}", err=True)
-    click.echo(f"sample: {run.summary()}", err=True)
+    for text in run.notes:
+        note(text, quiet=quiet)
+    say(f"sample: {run.summary()}", quiet=quiet)

@@ -155,8 +155,9 @@ def _responses_path(responses: str | None, quiet: bool) -> str:
     if responses is not None:
         return responses
     path = bundled_responses()
-    if not quiet:
-        click.echo(f"note: no RESPONSES given; using the bundled synthetic survey {path}", err=True)
+    from caseload_cli.cli.common import note
+
+    note(f"no RESPONSES given; using the bundled synthetic survey {path}", quiet=quiet)
     return path
 
 

@@ -70,14 +70,14 @@ def sweep(
     run: RunOptions,
 ) -> None:
     """Vary one or more scheme values and summarise CASES at each point."""
-    from caseload_cli.cli.common import inputs_from_options
+    from caseload_cli.cli.common import inputs_from_options, note
     from caseload_cli.reports.inputs import prepare
     from caseload_cli.reports.sweep import parse_vary, sweep_points, sweep_report
 
     parsed = [parse_vary(text) for text in varies]
     base, points, notes = sweep_points(scheme, overrides, parsed)
-    for note in notes:
-        click.echo(f"note: {note}", err=True)
+    for text in notes:
+        note(text)
     schemes = [base, *(p.scheme for p in points)]
     valid = prepare(inputs_from_options(cases, source), schemes, selection=selection)
     run.on_validated()(valid)

@@ -57,7 +57,8 @@ def validate(
     chosen = scheme_from_options(scheme, overrides)
     valid, report = run_validate(inputs_from_options(cases, source), chosen)
     if valid.rejects.empty and output_path is None and output_format in (None, "table"):
-        click.echo("No rejected rows: every row meets the data contract.")
+        if not quiet:  # -q: a clean export prints nothing at all
+            click.echo("No rejected rows: every row meets the data contract.")
     else:
         write_report(report, output_format, output_path)
     report_rejections(valid, None, strict, listed=False, notes=not quiet)

@@ -9,6 +9,7 @@ a question about two files, so the caller answers it (see `validate`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 
 import numpy as np
 import pandas as pd
@@ -100,6 +101,7 @@ def validate_cases(
         if column == "opened":
             rejections.add(table, parsed.isna() & ~bad, column, "opened is blank")
         out[column] = parsed
+    reject_opened_after(table, rejections, out)
 
     for flag in _flags(schemes):
         if flag not in frame.columns:
@@ -113,6 +115,46 @@ def validate_cases(
         out[flag] = parsed.fillna(False).astype(bool)
     out["_row"] = table.row_numbers
     return out
+
+
+def reject_opened_after(
+    table: Table, rejections: Rejections, cases: pd.DataFrame, snapshot: date | None = None
+) -> None:
+    """Reject cases opened after the date they are counted at (01/03/99 reads as 2099).
+
+    Without `snapshot` (as `validate_cases` calls it): a row carrying its own snapshot
+    date is held against that, any other row against today (no export holds a case
+    opened in the future). With the run's `snapshot` (once it is known): rows without
+    their own date that the first pass let through are held against it, so no row is
+    rejected twice. Hearing dates may lie ahead and are never checked.
+    """
+    opened = cases["opened"]
+    today = pd.Timestamp(date.today())
+    own = cases["snapshot"] if "snapshot" in cases.columns else None
+    has_own = own.notna() if own is not None else pd.Series(False, index=cases.index)
+    if snapshot is None:
+        limit = pd.Series(today, index=cases.index)
+        if own is not None:
+            limit = own.where(has_own, today)
+        late = opened.notna() & (opened > limit)
+        what = pd.Series(np.where(has_own, "the snapshot date", "today"), index=cases.index)
+    else:
+        limit = pd.Series(pd.Timestamp(snapshot), index=cases.index)
+        late = ~has_own & opened.notna() & (opened > limit) & (opened <= today)
+        what = pd.Series("the snapshot date", index=cases.index)
+    if not late.any():
+        return
+    reason = pd.Series("", index=cases.index, dtype=object)
+    reason[late] = (
+        "opened "
+        + opened[late].dt.strftime("%Y-%m-%d")
+        + " is after "
+        + what[late]
+        + " ("
+        + limit[late].dt.strftime("%Y-%m-%d")
+        + ")"
+    )
+    rejections.add(table, late, "opened", reason)
 
 
 def _codes(series: pd.Series, lower: bool = False) -> pd.Series:

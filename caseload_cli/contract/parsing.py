@@ -226,6 +226,9 @@ def parse_number(series: pd.Series, decimal: str = ".") -> _Parsed:
         return values, present.astype(bool)
 
     text = clean_text(series)
+    hundredths = text.str.endswith("%").fillna(False).astype(bool)
+    if hundredths.any():  # "10%" (Excel's text for a percent-formatted 0.1) is 0.1
+        text = text.where(~hundredths, text.str[:-1].str.rstrip())
     thousands = "," if decimal == "." else "."
     d, t = "\\" + decimal, "\\" + thousands
     exp = r"(?:[eE][+-]?[0-9]+)?"
@@ -240,7 +243,28 @@ def parse_number(series: pd.Series, decimal: str = ".") -> _Parsed:
     finite = numbers.notna() & np.isfinite(numbers.fillna(0.0))
     values = numbers.where(finite)
     bad = (text != "") & ~finite
+    if hundredths.any():
+        values = values.where(~hundredths, values / 100)
+        bad |= hundredths & (text == "")
     return values, bad.astype(bool)
+
+
+@_any_index
+def parse_percent(series: pd.Series, decimal: str = ".") -> _Parsed:
+    """Parse a column that holds percentages: "10" and "10%" are both 10 (a percent-
+    formatted spreadsheet cell showing 10% holds 0.1 and is read as the text "10%")."""
+    kind = _kind(series)
+    if kind == "category":
+        return _via_categories(series, lambda s: parse_percent(s, decimal))
+    if kind in ("int", "float", "bool", "datetime"):
+        return parse_number(series, decimal)
+    text = clean_text(series)
+    signed = text.str.endswith("%").fillna(False).astype(bool)
+    if not signed.any():
+        return parse_number(text, decimal)
+    bare = text.where(~signed, text.str[:-1].str.rstrip())
+    values, bad = parse_number(bare, decimal)
+    return values, (bad | (signed & (bare == ""))).astype(bool)
 
 
 @_any_index

@@ -13,7 +13,7 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
-from caseload_cli.contract.parsing import parse_date, parse_number
+from caseload_cli.contract.parsing import parse_date, parse_number, parse_percent
 from caseload_cli.contract.rejections import Rejections, check_codes, column_text, reader_problems
 from caseload_cli.core.model import Table
 from caseload_cli.core.vocabulary import TOLERANCE
@@ -80,7 +80,7 @@ def validate_reductions(
         hours = parsed.astype("float64")
         given += (parsed.notna() | bad).astype(int)
     if "percent" in frame.columns:
-        parsed, bad = parse_number(frame["percent"], decimal=table.decimal)
+        parsed, bad = parse_percent(frame["percent"], decimal=table.decimal)
         rejections.add(table, bad, "percent", "percent is not a number")
         rejections.add(
             table,
@@ -93,7 +93,7 @@ def validate_reductions(
         given += (parsed.notna() | bad).astype(int)
     column = "hours" if "hours" in frame.columns else "percent"
     if "percent" in frame.columns:
-        gave_percent = parse_number(frame["percent"], decimal=table.decimal)[0].notna()
+        gave_percent = parse_percent(frame["percent"], decimal=table.decimal)[0].notna()
         if "hours" in frame.columns:
             gave_percent &= parse_number(frame["hours"], decimal=table.decimal)[0].isna()
     else:

@@ -19,7 +19,10 @@ from caseload_cli.core.errors import InputError
 from caseload_cli.core.model import Table
 from caseload_cli.core.suggest import close_matches, did_you_mean
 
-REJECT_COLUMNS = ["file", "row", "column", "value", "reason"]
+#: The rejects file's columns, in order; new columns are only ever added at the end.
+#: `caused_by` names the rejection that took this row with it ("staff.csv row 7"), blank
+#: when the row was rejected for its own sake.
+REJECT_COLUMNS = ["file", "row", "column", "value", "reason", "caused_by"]
 
 
 class Rejections:
@@ -53,11 +56,26 @@ class Rejections:
                     "column": column,
                     "value": shown_values,
                     "reason": reasons,
+                    "caused_by": "",
                     "_kind": id(table),
                     "_position": where,
                 }
             )
         )
+
+    def blame(self, table: Table, column: str, causes: dict[str, str]) -> None:
+        """Name the rejection that caused others: each rejection of `table` in `column`
+        whose value is a key of `causes` (e.g. a worker_id whose staff row was rejected)
+        gets `caused_by` = that key's cause (e.g. "staff.csv row 7")."""
+        if not causes:
+            return
+        for part in self._parts:
+            if part["_kind"].iat[0] != id(table) or part["column"].iat[0] != column:
+                continue
+            cause = part["value"].map(causes)
+            hit = cause.notna().to_numpy() & (part["caused_by"] == "").to_numpy()
+            if hit.any():
+                part.loc[hit, "caused_by"] = cause[hit]
 
     def positions(self, table: Table) -> np.ndarray:
         """Frame positions of the rows of `table` rejected so far."""
@@ -171,3 +189,128 @@ def without_rows(frame: pd.DataFrame, positions: np.ndarray) -> pd.DataFrame:
     keep = np.ones(len(frame), dtype=bool)
     keep[positions] = False
     return frame[keep].reset_index(drop=True)
+
+
+# --------------------------------------------------------------------------- summary
+
+#: How many causes the stderr summary lists, and how many rows or values each shows.
+SHOWN_CAUSES = 10
+EXAMPLES = 3
+
+
+def rejection_summary(
+    rejects: pd.DataFrame,
+    kinds: dict[str, str] | None = None,
+    *,
+    shown: int = SHOWN_CAUSES,
+    show_values: bool = True,
+) -> list[str]:
+    """The rejections grouped by cause, root causes first, as `rejected: …` lines.
+
+    A rejection that took other rows with it (a staff row whose cases were rejected
+    with it, named in their `caused_by`) comes first, with the rows it took counted
+    under it; then every other reason, most rows first, with its first rows and values.
+    `kinds` names what each file's rows are ("case", "staff", "reduction");
+    `show_values=False` leaves cell values (case and worker IDs) out.
+    """
+    if rejects.empty:
+        return []
+    kinds = kinds or {}
+    frame = rejects.reset_index(drop=True)
+    caused = (
+        frame["caused_by"].fillna("").astype(str)
+        if "caused_by" in frame.columns
+        else pd.Series("", index=frame.index)
+    )
+    where = frame["file"].astype(str) + " row " + frame["row"].astype(str)
+    is_taken = caused != ""
+    is_root = where.isin(pd.unique(caused[is_taken])) & ~is_taken
+    # Row labels of each root rejection, of the rows each took, and of each other reason.
+    roots = frame[is_root].groupby(where[is_root], sort=False, dropna=False).groups
+    taken = frame[is_taken].groupby(caused[is_taken], sort=False, dropna=False).groups
+    reasons = (
+        frame[~is_taken & ~is_root]
+        .groupby(["file", "column", "reason"], sort=False, dropna=False)
+        .groups
+    )
+    # Root causes in file and row order (the frame's), then each other reason, most first.
+    cause_order = [*roots, *(cause for cause in taken if cause not in roots)]
+    reason_order = sorted(reasons, key=lambda key: -len(reasons[key]))
+    sizes = [
+        *(len(roots.get(cause, ())) + len(taken[cause]) for cause in cause_order),
+        *(len(reasons[key]) for key in reason_order),
+    ]
+    out: list[str] = []
+    for cause in cause_order[:shown]:
+        own = frame.loc[roots[cause]] if cause in roots else None
+        out += _cause_lines(cause, own, frame.loc[taken[cause]], kinds, show_values)
+    for key in reason_order[: max(shown - len(cause_order), 0)]:
+        out.append(_group_line(frame.loc[reasons[key]], show_values))
+    hidden = int(sum(sizes[shown:]))
+    if hidden:
+        out.append(f"rejected: ... and {hidden:,} more problem{'s' if hidden != 1 else ''}")
+    return out
+
+
+def _cause_lines(
+    cause: str,
+    own: pd.DataFrame | None,
+    taken: pd.DataFrame,
+    kinds: dict[str, str],
+    show_values: bool,
+) -> list[str]:
+    """The root rejection's own lines, then a count of the rows it took, per file."""
+    if own is not None:
+        lines = [_one_line(record, show_values) for _, record in own.iterrows()]
+        kind = kinds.get(str(own["file"].iat[0]), "")
+    else:  # the cause is not among these rejections (e.g. a selection of them)
+        lines, kind = [f"rejected: {cause}"], ""
+    for (file, value), rows in taken.groupby(["file", "value"], sort=False)["row"]:
+        lines.append(_taken_line(str(file), value, rows, kind, kinds, show_values))
+    return lines
+
+
+def _one_line(record: pd.Series, show_values: bool) -> str:
+    """`rejected: cases.csv row 12, children: children is not a whole number (value 'two')`."""
+    value, reason = record.get("value", ""), str(record["reason"])
+    quoted = value in ("", None) or repr(value) in reason  # `case type 's8' is not known`
+    shown = f" (value {value!r})" if show_values and not quoted else ""
+    where = f"{record['file']} row {record['row']}, {record['column']}"
+    return f"rejected: {where}: {reason}{shown}"
+
+
+def _rows_text(rows: pd.Series) -> str:
+    numbers = [str(row) for row in rows.iloc[:EXAMPLES]]
+    more = f" and {len(rows) - EXAMPLES:,} more" if len(rows) > EXAMPLES else ""
+    return ("rows " if len(rows) > 1 else "row ") + ", ".join(numbers) + more
+
+
+def _taken_line(
+    file: str, value: object, rows: pd.Series, kind: str, kinds: dict[str, str], shown: bool
+) -> str:
+    """`  32 case rows of worker W0042 rejected because their staff row was rejected (…)`."""
+    noun = kinds.get(file)
+    what = f"{noun} row" if noun else f"{file} row"
+    what += "s" if len(rows) != 1 else ""
+    whose = f" of worker {value}" if shown and value not in ("", None) else ""
+    cause = f"{kind} row" if kind else "row"
+    return (
+        f"rejected:   {len(rows):,} {what}{whose} rejected because their {cause} was "
+        f"rejected ({file} {_rows_text(rows)})"
+    )
+
+
+def _group_line(group: pd.DataFrame, show_values: bool) -> str:
+    """One reason: the single row as it is, or `14 rows of cases.csv, children: … (rows
+    5, 9, 12 and 11 more; values 'two', '2.5', 'x', …)`."""
+    first = group.iloc[0]
+    if len(group) == 1:
+        return _one_line(first, show_values)
+    detail = _rows_text(group["row"])
+    values = [v for v in pd.unique(group["value"].astype(str)) if v != ""]
+    reason = str(first["reason"])
+    if show_values and values and not (len(values) == 1 and repr(values[0]) in reason):
+        listed = ", ".join(repr(v) for v in values[:EXAMPLES])
+        detail += f"; values {listed}" + (", ..." if len(values) > EXAMPLES else "")
+    where = f"{len(group):,} rows of {first['file']}, {first['column']}"
+    return f"rejected: {where}: {reason} ({detail})"

@@ -19,7 +19,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from caseload_cli.contract.cases import CASE_COLUMNS, validate_cases
+from caseload_cli.contract.cases import CASE_COLUMNS, reject_opened_after, validate_cases
 from caseload_cli.contract.reductions import (
     REDUCTION_COLUMNS,
     empty_reductions,
@@ -47,6 +47,9 @@ class ValidInputs:
     #: Which part of the validated files these frames hold ("" for all of them), e.g.
     #: "team Greater Manchester WAFH 1" after `engine.selection.select`.
     scope: str = ""
+    #: What each file's rows are ("case", "staff", "reduction"), by the name the rejects
+    #: carry, so a summary can say "32 case rows" rather than "32 cases.csv rows".
+    row_kinds: dict[str, str] = field(default_factory=dict)
 
 
 def validate(
@@ -55,9 +58,15 @@ def validate(
     reductions: Table | None,
     schemes: list[Scheme],
     snapshot: date | None = None,
+    unplaced_outside: bool = False,
 ) -> ValidInputs:
     """Apply the data contract. Codes must be known to every scheme given, so
-    that side-by-side scenarios always weigh the very same rows."""
+    that side-by-side scenarios always weigh the very same rows.
+
+    `unplaced_outside` (a run narrowed to some teams): a case whose worker is not
+    in the staff file at all is held by no one, so outside any selection, rather
+    than rejected; a team-only staff file then does not reject the other teams'
+    cases. They are counted (`unplaced_cases`) and the selection's note says so."""
     require_columns(cases, CASE_COLUMNS)
     require_columns(staff, STAFF_COLUMNS, any_of=("contracted_hours", "fte"))
     if reductions is not None:
@@ -78,13 +87,18 @@ def validate(
         all_staff=staff_frame,
         staff_rejected=staff_rejected,
         good_staff=good_staff,
+        unplaced_outside=unplaced_outside,
     )
     case_notes: list[str] = []
     case_frame = validate_cases(cases, rejections, schemes, link_workers, case_notes)
     snapshot = _snapshot(case_frame, snapshot, notes)
     notes.extend(case_notes)
+    reject_opened_after(cases, rejections, case_frame, snapshot)
     case_rejected = rejections.positions(cases)
     good_cases = without_rows(case_frame, case_rejected)
+    unplaced = 0
+    if unplaced_outside:
+        unplaced = int(((good_cases["_staff"] < 0) & (good_cases["worker_id"] != "")).sum())
 
     reduction_rows = 0
     inactive = 0
@@ -100,6 +114,12 @@ def validate(
         good_cases[column] = _recode(good_cases[column], codes)
     good_cases["law"] = _recode(good_cases["law"], list(LAWS))
 
+    # A case or reduction whose worker's staff row was rejected names that row.
+    causes = _rejected_staff_rows(staff, staff_frame, staff_rejected)
+    rejections.blame(cases, "worker_id", causes)
+    if reductions is not None:
+        rejections.blame(reductions, "worker_id", causes)
+
     notes.extend(_unknown_team_types(good_staff, schemes))
     accounting = {
         "rows_read": len(cases.frame),
@@ -112,6 +132,7 @@ def validate(
         if reductions is not None
         else 0,
         "reductions_inactive": inactive,
+        **({"unplaced_cases": unplaced} if unplaced else {}),
     }
     return ValidInputs(
         cases=good_cases,
@@ -121,7 +142,28 @@ def validate(
         accounting=accounting,
         snapshot=snapshot,
         notes=[*cases.notes, *staff.notes, *(reductions.notes if reductions else []), *notes],
+        row_kinds={
+            **({reductions.source: "reduction"} if reductions is not None else {}),
+            staff.source: "staff",
+            cases.source: "case",
+        },
     )
+
+
+def _rejected_staff_rows(
+    staff: Table, staff_frame: pd.DataFrame, staff_rejected: np.ndarray
+) -> dict[str, str]:
+    """worker_id -> "staff.csv row 7" for each worker whose (first) staff row was rejected:
+    the rejection that every case and reduction of that worker follows from."""
+    if len(staff_rejected) == 0:
+        return {}
+    first = ~staff_frame["worker_id"].duplicated(keep="first").to_numpy()
+    rejected = np.zeros(len(staff_frame), dtype=bool)
+    rejected[staff_rejected] = True
+    chosen = first & rejected & (staff_frame["worker_id"] != "").to_numpy()
+    ids = staff_frame["worker_id"].to_numpy()[chosen]
+    rows = staff_frame["_row"].to_numpy()[chosen]
+    return {str(worker): f"{staff.source} row {row}" for worker, row in zip(ids, rows, strict=True)}
 
 
 def _link_workers(
@@ -132,6 +174,7 @@ def _link_workers(
     all_staff: pd.DataFrame,
     staff_rejected: np.ndarray,
     good_staff: pd.DataFrame,
+    unplaced_outside: bool = False,
 ) -> np.ndarray:
     """A case's worker must be an accepted staff row; say which staff row failed.
 
@@ -150,12 +193,13 @@ def _link_workers(
     unknown_category = (position < 0) & ~blank
     rejected_category = rejected[np.where(position < 0, len(rejected) - 1, position)] & ~blank
     codes = worker.cat.codes.to_numpy()
-    rejections.add(
-        table,
-        pd.Series(unknown_category[codes], index=worker.index),
-        "worker_id",
-        "worker_id is not in the staff file",
-    )
+    if not unplaced_outside:
+        rejections.add(
+            table,
+            pd.Series(unknown_category[codes], index=worker.index),
+            "worker_id",
+            "worker_id is not in the staff file",
+        )
     if rejected_category.any():
         reason_by_category = np.array(
             [

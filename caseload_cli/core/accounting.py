@@ -43,8 +43,14 @@ def accounting_lines(accounting: dict[str, Any], rejects_path: str | None = None
     where = ""
     if any_rejected:
         where = f" (written to {rejects_path})" if rejects_path else " (see --rejects FILE)"
+    unplaced = accounting.get("unplaced_cases", 0)
+    outside = (
+        f"{unplaced:,} of workers not in the staff file (outside the selection), "
+        if unplaced
+        else ""
+    )
     lines.append(
-        f"{accounting['rows_read']:,} rows read: {accounting['weighed']:,} weighed, "
-        f"{accounting['rejected']:,} rejected{where}"
+        f"{accounting['rows_read']:,} rows read: {accounting['weighed'] - unplaced:,} weighed, "
+        f"{outside}{accounting['rejected']:,} rejected{where}"
     )
     return lines

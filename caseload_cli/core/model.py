@@ -19,6 +19,14 @@ class ReadOptions:
     delimiter: str | None = None
     decimal: str | None = None  # "." or ","
     sheet: str | None = None  # name or 1-based index as text
+    #: Per-input encodings (`--encoding cases=utf-16`) as (path, encoding) pairs: the
+    #: input read from that path uses that encoding instead of `encoding`.
+    encodings: tuple[tuple[str, str], ...] = ()
+
+    def for_path(self, path: str) -> ReadOptions:
+        """These options for the input read from `path` (its own encoding, if given)."""
+        chosen = dict(self.encodings).get(path)
+        return replace(self, encoding=chosen) if chosen else self
 
 
 @dataclass(frozen=True)

@@ -85,10 +85,14 @@ def select(valid: ValidInputs, selection: Selection, strict: bool = True) -> Val
     chosen = staff[keep].reset_index(drop=True)
     reductions = valid.reductions[valid.reductions["worker_id"].isin(chosen["worker_id"])]
     outside = len(valid.cases) - len(cases)
+    unplaced = valid.accounting.get("unplaced_cases", 0)
+    of_unknown = (
+        f", including {unplaced:,} whose worker_id is not in the staff file" if unplaced else ""
+    )
     note = (
         f"Selection: {selection.describe()}: {len(chosen):,} staff and the {len(cases):,} of "
         f"{len(valid.cases):,} weighed cases they hold; the other {outside:,} (other teams' "
-        "cases and cases held by no one) are outside the selection, not rejected."
+        f"cases and cases held by no one{of_unknown}) are outside the selection, not rejected."
     )
     return dataclasses.replace(
         valid,

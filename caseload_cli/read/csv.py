@@ -98,6 +98,9 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
                 f"at offset {exc.start} is not valid in that encoding"
             ) from None
         return text.removeprefix("\ufeff")
+    for bom, name in _UNICODE_BOMS:
+        if data.startswith(bom):
+            return _decode_unicode(data, source, name)
     if data.startswith(b"\xef\xbb\xbf"):
         try:
             return data.decode("utf-8-sig")
@@ -106,6 +109,10 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
                 f"{source}: starts with a UTF-8 byte-order mark but is not valid UTF-8 "
                 f"(offset {exc.start}); give --encoding"
             ) from None
+    wide = _utf16_without_bom(data[:4096])
+    if wide:
+        notes.append(f"{source}: no byte-order mark but the text is {wide}; read as {wide}")
+        return _decode_unicode(data, source, wide)
     try:
         return data.decode("utf-8")
     except UnicodeDecodeError:
@@ -119,6 +126,43 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
         ) from None
     notes.append(f"{source}: not valid UTF-8; read as cp1252")
     return text
+
+
+#: Byte-order marks of the wide Unicode encodings, longest first (a UTF-32 LE mark
+#: starts with the UTF-16 LE one). Excel's "Unicode Text" is UTF-16 LE with a mark.
+_UNICODE_BOMS = (
+    (b"\xff\xfe\x00\x00", "UTF-32-LE"),
+    (b"\x00\x00\xfe\xff", "UTF-32-BE"),
+    (b"\xff\xfe", "UTF-16-LE"),
+    (b"\xfe\xff", "UTF-16-BE"),
+)
+
+
+def _utf16_without_bom(sample: bytes) -> str | None:
+    """UTF-16-LE or UTF-16-BE for text whose every other byte is zero (ASCII text saved
+    as UTF-16 without a mark), else None; such bytes are never meant as UTF-8 or cp1252."""
+    pairs = len(sample) // 2
+    if pairs < 2:
+        return None
+    odd_zero = sample[1 : 2 * pairs : 2].count(0)
+    even_zero = sample[0 : 2 * pairs : 2].count(0)
+    if odd_zero >= 0.9 * pairs and even_zero == 0:
+        return "UTF-16-LE"
+    if even_zero >= 0.9 * pairs and odd_zero == 0:
+        return "UTF-16-BE"
+    return None
+
+
+def _decode_unicode(data: bytes, source: str, name: str) -> str:
+    """A file that starts with a UTF-16 or UTF-32 byte-order mark, decoded as that."""
+    try:
+        text = data.decode(name)
+    except UnicodeDecodeError as exc:
+        raise InputError(
+            f"{source}: looks like {name} but is not valid {name} "
+            f"(offset {exc.start}); give --encoding"
+        ) from None
+    return text.removeprefix("\ufeff")
 
 
 def _delimiter_option(value: str) -> str:

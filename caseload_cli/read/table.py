@@ -54,6 +54,7 @@ def read_table(
     saves hashing millions of strings later.
     """
     wanted = Wanted(columns, dictionary)
+    options = options.for_path(path)  # --encoding cases=utf-16
     if path == "-":
         source = "<stdin>"
         data = (stdin if stdin is not None else sys.stdin.buffer).read()

@@ -53,6 +53,8 @@ def read_xlsx(file: Path | io.BytesIO, source: str, options: ReadOptions, wanted
             rows = workbook.get_sheet_by_name(sheet_name).to_python(skip_empty_area=False)
         member = _sheet_xml_path(archive, sheet_name)
         problems = _hidden_cells(archive, member) if member else []
+        percent_styles = _percent_styles(archive) if member else frozenset()
+        percents = _percent_cells(archive, member, percent_styles) if percent_styles else []
     except calamine.CalamineError as exc:
         raise InputError(f"{source}: cannot read workbook ({exc})") from None
     except (zipfile.BadZipFile, OSError, EOFError) as exc:
@@ -77,6 +79,8 @@ def read_xlsx(file: Path | io.BytesIO, source: str, options: ReadOptions, wanted
     if grid is None or grid.shape != (height, width):  # ragged rows: pad through pandas
         frame = pd.DataFrame(rows, columns=range(width), dtype=object)
         grid = frame.reindex(range(height)).fillna("").to_numpy(dtype=object)
+    if percents:
+        _percent_text(grid, percents, decimal)
     text = pd.DataFrame(
         {c: _text_column(_cells_to_text(grid[:, c], decimal)) for c in range(width)}
     )
@@ -287,6 +291,86 @@ def _sheet_xml_path(archive: zipfile.ZipFile, sheet_name: str) -> str | None:
 
 
 _ROOT_PREFIX = re.compile(rb"<(\w+:)?worksheet\b")
+
+#: Built-in number formats that show a percent: 0% and 0.00%.
+_BUILTIN_PERCENT_FORMATS = (9, 10)
+
+
+def _percent_styles(archive: zipfile.ZipFile) -> frozenset[int]:
+    """Indexes of the cell styles (`s="N"`) whose number format shows a percent.
+
+    A cell that shows 10% holds 0.1; a CSV export of the sheet holds "10%", and so
+    must the text read here (the contract reads "10%" in a percent column as 10).
+    """
+    from defusedxml import ElementTree as SafeET
+
+    try:
+        styles = SafeET.fromstring(archive.read("xl/styles.xml"))
+    except (KeyError, SafeET.ParseError, ValueError, zipfile.BadZipFile):
+        return frozenset()
+    percent_ids = set(_BUILTIN_PERCENT_FORMATS)
+    for element in styles.iter():
+        if element.tag.rsplit("}", 1)[-1] == "numFmt":
+            code = re.sub(r'"[^"]*"|\\.', "", element.get("formatCode", ""))
+            if "%" in code and (element.get("numFmtId") or "").isdigit():
+                percent_ids.add(int(element.get("numFmtId")))
+    for element in styles.iter():
+        if element.tag.rsplit("}", 1)[-1] == "cellXfs":
+            formats = [
+                int(xf.get("numFmtId", "0")) if xf.get("numFmtId", "0").isdigit() else 0
+                for xf in element
+                if xf.tag.rsplit("}", 1)[-1] == "xf"
+            ]
+            return frozenset(i for i, number in enumerate(formats) if number in percent_ids)
+    return frozenset()
+
+
+def _percent_cells(
+    archive: zipfile.ZipFile, member: str, styles: frozenset[int]
+) -> list[tuple[int, int]]:
+    """(row 1-based, column 0-based) of the number cells with a percent style: a
+    streaming scan of the sheet XML whose regex matches only those cells' tags."""
+    found: list[tuple[int, int]] = []
+    pattern = None
+    wanted = b"|".join(str(i).encode() for i in sorted(styles))
+    needles = [b's="' + str(i).encode() + b'"' for i in sorted(styles)]
+    columns: dict[bytes, int] = {}
+    for chunk in _chunks(archive, member):
+        if pattern is None:
+            root = _ROOT_PREFIX.search(chunk, 0, 65536)
+            prefix = re.escape((root.group(1) or b"") if root else b"")
+            pattern = re.compile(
+                b"<" + prefix + rb"c(?=\s)"
+                rb'(?=[^>]*\bs="(?:' + wanted + rb')")'  # a percent style
+                rb'(?![^>]*\bt="(?!n")[^"]*")'  # a number (no type, or t="n")
+                rb'[^>]*?\br="([A-Z]{1,3})([0-9]+)"[^>]*(?<!/)>'  # with a value
+            )
+        if not any(needle in chunk for needle in needles):
+            continue  # no cell of this part of the sheet has a percent style
+        for letters, row in pattern.findall(chunk):
+            column = columns.get(letters)
+            if column is None:
+                column = columns[letters] = _cell_position(b'r="' + letters + b'1"')[1]
+            found.append((int(row), column))
+    return found
+
+
+def _percent_text(grid: np.ndarray, cells: list[tuple[int, int]], decimal: str) -> None:
+    """Percent-styled numbers as the text Excel shows: 0.1 -> "10%"."""
+    height, width = grid.shape
+    rows, columns = (np.array(axis, dtype=np.int64) for axis in zip(*cells, strict=True))
+    rows -= 1
+    inside = (rows < height) & (columns < width)
+    rows, columns = rows[inside], columns[inside]
+    values = grid[rows, columns]
+    types = _TYPE_OF(values)
+    numbers = _of_type(types, float) | _of_type(types, int)
+    if not numbers.any():
+        return
+    rows, columns = rows[numbers], columns[numbers]
+    scaled = np.round(values[numbers].astype(float) * 100, 10)
+    shown = np.char.add(format_floats(scaled, decimal).astype(str), "%")
+    grid[rows, columns] = shown.astype(object)
 
 
 def _formula_pattern(prefix: bytes) -> re.Pattern[bytes]:

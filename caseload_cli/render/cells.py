@@ -68,6 +68,65 @@ def neutralise_frame(df: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+# --------------------------------------------------------------------------- hostile text
+
+#: Characters a terminal acts on or that reorder what it shows: C0 controls except tab
+#: and newline, DEL, C1 controls (CSI, OSC …), the bidi marks, embeddings, overrides and
+#: isolates (U+061C, U+200E/F, U+202A–U+202E, U+2066–U+2069) and the Unicode line and
+#: paragraph separators (U+2028/9).
+_CONTROL_RE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u2028\u2029\u202a-\u202e\u2066-\u2069]"
+)
+
+
+def _escaped(match: re.Match[str]) -> str:
+    code = ord(match.group())
+    return f"\\x{code:02x}" if code <= 0xFF else f"\\u{code:04x}"
+
+
+def terminal_text(text: str) -> str:
+    """Text that cannot drive a terminal: each control character (see `_CONTROL_RE`)
+    becomes the visible escape Python would write for it (ESC -> `\\x1b`, U+202E ->
+    `\\u202e`), so an `ESC[2J` or an OSC 8 hyperlink in a name shows as text and every
+    character takes one column. Tab and newline stay."""
+    return _CONTROL_RE.sub(_escaped, text)
+
+
+#: ASCII punctuation that opens or closes Markdown inline syntax (links, images, code,
+#: emphasis, strikethrough, raw HTML, entities, GitHub math) or splits a table cell.
+_MARKDOWN_RE = re.compile(r"[\\`*_~\[\]<>|&$!]")
+#: Where GitHub would turn text into a link: `http://`, `www.`, `@name` (mentions and
+#: e-mail addresses) and `#12` (issue references).
+_AUTOLINK_RE = re.compile(r"(?i)(?<=[a-z])(?=://)|(?<=\bwww)(?=\.)|(?<=@)|(?<=#)(?=\d)")
+#: A word joiner nobody sees, which no autolink pattern crosses.
+ZERO_WIDTH_JOINER = "\u200d"
+#: A start that would make a heading or a list of the line: `#`, `- `, `+ `, `1. `, `1) `.
+_BLOCK_START_RE = re.compile(r"^(\d*)([#+.)-])(?=\s|#|$)")
+
+
+def _markdown_escaped(match: re.Match[str]) -> str:
+    char, at, text = match.group(), match.start(), match.string
+    if char == "_" and 0 < at < len(text) - 1 and text[at - 1].isalnum() and text[at + 1].isalnum():
+        return char  # inside a word (worker_id) an underscore never starts emphasis
+    if char == "!" and not text.startswith("[", at + 1):
+        return char  # only `![` opens an image
+    return "\\" + char
+
+
+def markdown_text(text: str) -> str:
+    """Text shown literally by CommonMark and GitHub, in a table cell or on one line.
+
+    Control characters become visible escapes (`terminal_text`); Markdown punctuation is
+    backslash-escaped (`[click](http://evil)` -> `\\[click\\](http://evil)`); a zero-width
+    joiner breaks autolinks and mentions; a leading `#`, `-`, `+` or `1.` cannot start a
+    heading or a list; line breaks become `<br>` (the only HTML written)."""
+    text = terminal_text(text.replace("\r\n", "\n").replace("\r", "\n"))
+    text = _MARKDOWN_RE.sub(_markdown_escaped, text)
+    text = _AUTOLINK_RE.sub(ZERO_WIDTH_JOINER, text)
+    text = _BLOCK_START_RE.sub(r"\1\\\2", text)
+    return text.replace("\n", "<br>")
+
+
 # --------------------------------------------------------------------------- typed columns
 
 

@@ -13,7 +13,13 @@ import os
 from collections.abc import Callable
 from typing import IO, TYPE_CHECKING
 
-from caseload_cli.render.cells import band_colour, colour_rgb, display_columns, typed_columns
+from caseload_cli.render.cells import (
+    band_colour,
+    colour_rgb,
+    display_columns,
+    terminal_text,
+    typed_columns,
+)
 from caseload_cli.render.charts import with_text_bars
 from caseload_cli.render.columns import GITHUB, SIMPLE, Fit, fit_table, hidden_note, wrap
 from caseload_cli.render.stamps import footer_lines, section_heading
@@ -97,7 +103,9 @@ def _painted(report: Report, raw: list[object], texts: list[str]) -> list[str]:
 
 
 def _table_text(text: str) -> str:
-    return text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " ")
+    """Cell, title and footer text for the terminal: line breaks kept, tabs as spaces,
+    every other control character as a visible escape (`render.cells.terminal_text`)."""
+    return terminal_text(text.replace("\r\n", "\n").replace("\r", "\n").replace("\t", " "))
 
 
 def render_table(report: Report, colour: bool = False, width: int | None = None) -> str:

@@ -107,13 +107,24 @@ def prepare(
     schemes: list[Scheme],
     progress: Progress | None = None,
     selection: Selection | None = None,
+    narrowed_later: bool = False,
 ) -> ValidInputs:
     """Read and validate once, however many schemes will weigh the result; then keep
-    the selected workers (every row of every file is still validated and accounted for)."""
+    the selected workers (every row of every file is still validated and accounted for;
+    with a selection, cases of workers the staff file lacks are outside it, not
+    rejected, so a team's own staff file is enough; `narrowed_later` says the caller
+    selects afterwards, as `week` does to tell moves from openings)."""
     progress = progress or Progress(False)
     progress.step(f"reading {inputs.cases} …")
     cases, staff, reductions = read_inputs(inputs, schemes)
     progress.step(f"validating {len(cases.frame):,} case rows …")
-    valid = validate(cases, staff, reductions, schemes, parse_snapshot(inputs.snapshot))
+    valid = validate(
+        cases,
+        staff,
+        reductions,
+        schemes,
+        parse_snapshot(inputs.snapshot),
+        bool(selection) or narrowed_later,
+    )
     progress.done()
     return select(valid, selection) if selection else valid

@@ -300,7 +300,7 @@ def run_week_from_files(
     )
     snapshots = []
     for cases, options in ((files.cases, source), (files.previous_cases, last)):
-        valid = prepare(resolve_inputs(cases, options), [scheme])
+        valid = prepare(resolve_inputs(cases, options), [scheme], narrowed_later=bool(selection))
         if on_validated is not None:
             on_validated(valid)
         snapshots.append(valid)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copy
 import hashlib
 import json
+import math
 import re
 import tomllib
 from datetime import date
@@ -25,6 +26,7 @@ from caseload_cli.core.files import builtin_schemes_dir
 from caseload_cli.core.model import SchemeStamp
 from caseload_cli.core.suggest import did_you_mean
 from caseload_cli.core.vocabulary import FULL_TIME_HOURS, ROLES
+from caseload_cli.scheme.bounds import MAX_CASE_WEIGHT, TOO_DEEP, check_bounds
 
 _CODE = r"^[a-z][a-z0-9_]*$"
 _COLOUR = r"^#[0-9A-Fa-f]{6}$"
@@ -169,9 +171,32 @@ class SchemeModel(_Strict):
                         )
                     )
                 previous = band.up_to
+        largest = self._largest_case_weight()
+        if not math.isfinite(largest) or largest > MAX_CASE_WEIGHT:
+            problems.append(
+                (
+                    "weights",
+                    "together the weights and modifiers could weigh one case more than "
+                    f"{MAX_CASE_WEIGHT:,.0f}; lower them",
+                )
+            )
         if problems:
             raise _MeaningProblems(problems)
         return self
+
+    def _largest_case_weight(self) -> float:
+        """An upper bound on one case's weight: the largest base weight with the
+        largest child uplift (up to 100 more children when unlimited), every multiplier
+        above 1 and every addition, times the largest stage factor."""
+        weights = self.weights
+        more = weights.children.max_additional
+        running = max(weights.case_type.values(), default=0.0) + weights.children.per_additional * (
+            100 if more is None else more
+        )
+        for modifier in self.modifiers:
+            running *= max(modifier.multiply or 1.0, 1.0)
+        running += sum(modifier.add or 0.0 for modifier in self.modifiers)
+        return running * max(max(weights.stage.values(), default=1.0), 1.0)
 
 
 class _MeaningProblems(ValueError):
@@ -267,13 +292,17 @@ def load_scheme(name_or_path: str, overrides: tuple[str, ...] | list[str] = ()) 
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as problem:
         raise SchemeError(str(path), [f"not valid TOML: {problem}"]) from None
+    except RecursionError:
+        raise SchemeError(str(path), [f"(top level): {TOO_DEEP}"]) from None
     except (OSError, UnicodeDecodeError) as problem:
         raise SchemeError(str(path), [f"cannot read: {problem}"]) from None
     label = name_or_path if path.parent == builtin_schemes_dir() else str(path)
+    check_bounds(raw, str(path))
     return scheme_from_dict(apply_overrides(raw, overrides), label, tuple(overrides))
 
 
 def scheme_from_dict(raw: dict[str, Any], origin: str, overrides: tuple[str, ...] = ()) -> Scheme:
+    check_bounds(raw, origin)
     try:
         model = SchemeModel.model_validate(raw)
     except ValidationError as problem:
@@ -293,16 +322,18 @@ def apply_overrides(raw: dict[str, Any], overrides: tuple[str, ...] | list[str])
             raise UsageError(
                 f"--set {override!r}: expected PATH=VALUE, e.g. weights.case_type.r16_4=1.5"
             )
-        value = _parse_value(text.strip())
+        value = _parse_value(text.strip(), path)
         _set_path(changed, path.split("."), value, override)
     return changed
 
 
-def _parse_value(text: str) -> Any:
+def _parse_value(text: str, path: str = "") -> Any:
     try:
         return tomllib.loads(f"v = {text}")["v"]
     except tomllib.TOMLDecodeError:
         return text
+    except RecursionError:
+        raise UsageError(f"--set {path}: value {TOO_DEEP}") from None
 
 
 def _set_path(data: Any, parts: list[str], value: Any, override: str) -> None:

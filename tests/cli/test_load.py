@@ -11,7 +11,7 @@ import sys
 import pandas as pd
 import pytest
 from conftest import CASES_CSV, STAFF_CSV
-from helpers import as_json, tiny_args
+from helpers import ROOT, as_json, tiny_args
 
 from caseload_cli.scheme.model import load_scheme
 
@@ -225,7 +225,7 @@ def test_every_rejection_reason_exactly(run, dirty, tmp_path):
 def test_rejections_are_summarised_on_stderr(run, dirty):
     result = run(*args_for(dirty, "--scheme", "weighted-example"))
     assert "rejected: " in result.stderr
-    assert "and 8 more problems" in result.stderr
+    assert "and 7 more problems" in result.stderr
     assert result.stderr.strip().endswith(
         "21 rows read: 10 weighed, 11 rejected (see --rejects FILE)"
     )
@@ -815,3 +815,25 @@ def test_filters_apply_to_compare_gap_and_sweep(run):
     assert sweep["rows"][0]["workers"] == national["workers"]
     counts = run("gap", "--team", "x", "--counts", "c.csv", "--fte", "f.csv")
     assert counts.exit_code == 2
+
+
+def test_a_team_only_staff_file_with_team_rejects_no_other_teams_cases(run, tmp_path):
+    team = "Greater Manchester WAFH 1"
+    staff = pd.read_csv(ROOT / "sample_data" / "staff.csv", dtype=str, keep_default_na=False)
+    own = tmp_path / "team_staff.csv"
+    staff[staff["team"] == team].to_csv(own, index=False)
+    cases = str(ROOT / "sample_data" / "cases.csv")
+    national = as_json(run("load", "--team", team, "--format", "json"))
+    narrowed = run("load", cases, "--staff", own, "--team", team, "--format", "json")
+    assert narrowed.exit_code == 0, narrowed.stderr
+    data = as_json(narrowed)
+    assert data["rows"] == national["rows"]  # the same team figures as with every team's staff
+    unplaced = data["accounting"]["unplaced_cases"]
+    assert unplaced > 2000 and data["accounting"]["rejected"] == 0
+    weighed = data["accounting"]["weighed"] - unplaced
+    assert (
+        f"3,248 rows read: {weighed:,} weighed, {unplaced:,} of workers not in the staff file "
+        "(outside the selection), 0 rejected"
+    ) in narrowed.stderr
+    whole = run("load", cases, "--staff", own, "--format", "json")  # no selection: rejected
+    assert as_json(whole)["accounting"]["rejected"] == unplaced

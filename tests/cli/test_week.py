@@ -153,3 +153,27 @@ def test_xlsx_has_a_sheet_and_a_native_chart_per_team(run, tmp_path):
         assert {c.value for c in sheet["C"][1:]} == {name}  # the team column: that team only
         (chart,) = sheet._charts
         assert type(chart).__name__ == "BarChart" and chart.type == "bar"
+
+
+def test_team_only_staff_files_give_the_same_week(run, tmp_path):
+    import pandas as pd
+
+    def team_staff(date: str) -> str:
+        staff = pd.read_parquet(files(date)["staff"])
+        out = tmp_path / f"staff_{date}.parquet"
+        staff[staff["team"] == TEAM].to_parquet(out)
+        return str(out)
+
+    now, before = files(DATES[2]), files(DATES[1])
+    result = run(
+        "week", now["cases"], "--staff", team_staff(DATES[2]), "--previous", before["cases"],
+        "--previous-staff", team_staff(DATES[1]), "--team", TEAM, "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    narrowed = as_json(result)
+    national = as_json(
+        run("week", now["cases"], "--staff", now["staff"], "--previous", before["cases"],
+            "--previous-staff", before["staff"], "--team", TEAM, "--format", "json")
+    )  # fmt: skip
+    assert narrowed["rows"] == national["rows"]
+    assert narrowed["accounting"]["rejected"] == 0 and "rejected:" not in result.stderr

@@ -37,15 +37,18 @@ def test_progress_only_for_big_inputs_on_a_terminal(tmp_path, monkeypatch):
     assert not progress_for([str(small)], quiet=False).enabled
 
 
-def test_quiet_drops_notes_but_keeps_accounting(run, tiny):
+def test_quiet_prints_nothing_and_log_keeps_notes_and_accounting(run, tiny, tmp_path):
     args = ["load", tiny["cases"], "--staff", tiny["staff"]]
     cases = tiny["cases"]
     cases.write_text(cases.read_text().replace(",snapshot", ",taken").replace(",2022-04-30", ",x"))
     noisy = run(*args)
     assert "note: no snapshot date" in noisy.stderr
-    quiet = run(*args, "--quiet")
-    assert "note:" not in quiet.stderr
-    assert quiet.stderr.strip().endswith("10 rows read: 10 weighed, 0 rejected")
+    log = tmp_path / "run.log"
+    quiet = run(*args, "--quiet", "--log", log)
+    assert quiet.exit_code == 0 and quiet.stderr == ""
+    kept = log.read_text(encoding="utf-8")
+    assert "note: no snapshot date" in kept
+    assert kept.endswith("10 rows read: 10 weighed, 0 rejected\n")
 
 
 def test_every_input_command_takes_quiet(run):

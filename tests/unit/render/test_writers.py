@@ -1,7 +1,7 @@
 """Tests for caseload_cli.render: one Report, every format.
 
 Golden files live in tests/golden/render/; regenerate them with
-    UPDATE_GOLDEN=1 python -m pytest tests/unit/render/test_writers.py
+    CASELOAD_UPDATE_GOLDEN=1 python -m pytest tests/unit/render/test_writers.py
 and review the diff before committing.
 """
 
@@ -135,10 +135,10 @@ GOLDEN_FILES = {
 def test_golden(report, fmt):
     path = GOLDEN / GOLDEN_FILES[fmt]
     text = writers.render(report, fmt)
-    if os.environ.get("UPDATE_GOLDEN") == "1":
+    if os.environ.get("CASELOAD_UPDATE_GOLDEN"):
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8", newline="\n")
-    assert path.exists(), f"missing {path}; run with UPDATE_GOLDEN=1"
+    assert path.exists(), f"missing {path}; run with CASELOAD_UPDATE_GOLDEN=1"
     assert text == path.read_bytes().decode("utf-8")
 
 
@@ -332,7 +332,7 @@ def test_markdown_escapes_pipes_and_html(report):
     text = writers.render(report, "markdown")
     assert text.startswith("# Caseload — week 47\n")
     assert "=cmd\\|' /C calc'!A0" in text
-    assert "\\<script>" in text
+    assert "\\<script\\>" in text
     assert not re.search(r"(?<!\\)<", text.replace("<br>", ""))  # raw HTML is escaped
     assert "## By team" in text
     assert f"- Scheme: flat v1.0 (Flat weighting) sha256:{FINGERPRINT[:12]}" in text
