@@ -348,17 +348,13 @@ def run_week_from_store(
             "with: add last week's with `caseload history add`"
         )
     # weeks_over needs only the selected workers' loads: read only the cases they held.
-    earlier = [
-        load_snapshot(folder, day, [scheme], _held_by(load_staff(folder, day), selection))
-        for day in before[-MAX_RUN_SNAPSHOTS - 1 : -1]
-    ]
+    earlier = []
+    for day in before[-MAX_RUN_SNAPSHOTS - 1 : -1]:
+        staff = load_staff(folder, day)
+        held = selected_workers(staff, selection) if selection else None
+        earlier.append(load_snapshot(folder, day, [scheme], held, staff if selection else None))
     previous = load_snapshot(folder, before[-1], [scheme])
     return week_report(current, previous, scheme, selection, population, earlier, key)
-
-
-def _held_by(staff: pd.DataFrame, selection: Selection | None) -> list[str] | None:
-    """The workers whose cases an earlier snapshot must read (None: everyone's)."""
-    return selected_workers(staff, selection) if selection else None
 
 
 def _bundled_week(

@@ -149,13 +149,15 @@ def load_snapshot(
     day: date | str,
     schemes: list[Scheme] | None = None,
     workers: Collection[str] | None = None,
+    staff: pd.DataFrame | None = None,
 ) -> ValidInputs:
     """The stored inputs of `day`, ready to weigh: exactly what validating the
     original files gave. With `schemes`, the codes are re-based on theirs (as
     validation does) after checking they can weigh every stored row. With
     `workers`, only the cases those workers hold are read (the row groups and
-    pages of other workers are skipped): enough to weigh them, not to account
-    for the snapshot (its accounting is still the whole snapshot's)."""
+    pages of other workers are skipped) and no rejects: enough to weigh them, not
+    to account for the snapshot (its accounting is still the whole snapshot's).
+    `staff`: the day's staff as `load_staff` gave them, not to read them twice."""
     if isinstance(day, str):
         day = find_date(store, day)
     elif day not in stored_dates(store):
@@ -164,16 +166,21 @@ def load_snapshot(
     held = None
     if workers is not None:
         held = pc.field("worker_id").isin(pa.array(list(workers), type=pa.string()))
+    wanted = [t for t in TABLES if not (t == "staff" and staff is not None)]
+    if workers is not None:
+        wanted.remove("rejects")
     tables = {
         t: pq.read_table(partition(store, t, day) / PART, filters=held if t == "cases" else None)
-        for t in TABLES
+        for t in wanted
     }
     cases = from_arrow(tables["cases"], CASE_CATEGORIES)
     cases = cases.rename(columns={FILE_SNAPSHOT: "snapshot"})
     if "_staff" in cases.columns:
         cases["_staff"] = as_int32(cases["_staff"])
     reductions = from_arrow(tables["reductions"])
-    rejects = from_arrow(tables["rejects"]).astype("object")
+    rejects = pd.DataFrame(columns=REJECT_COLUMNS)
+    if "rejects" in tables:
+        rejects = from_arrow(tables["rejects"]).astype("object")
     notes = list(manifest["notes"])
     if schemes:
         notes += check_schemes(cases, reductions, manifest, schemes)
@@ -182,7 +189,7 @@ def load_snapshot(
         cases[column] = cases[column].cat.set_categories(categories)
     return ValidInputs(
         cases=cases,
-        staff=from_arrow(tables["staff"]),
+        staff=from_arrow(tables["staff"]) if staff is None else staff,
         reductions=reductions,
         rejects=rejects if len(rejects) else rejects.reindex(columns=REJECT_COLUMNS),
         accounting=dict(manifest["accounting"]),
