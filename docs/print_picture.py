@@ -40,6 +40,7 @@ def main() -> int:
         pdf = work / "week.pdf"
         subprocess.run(
             [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run",
+             "--no-pdf-header-footer",
              f"--user-data-dir={work / 'profile'}", f"--print-to-pdf={pdf}", page.as_uri()],
             check=True,
             capture_output=True,

@@ -69,3 +69,12 @@ def test_pasted_examples_are_real_output():
         text=True,
     )
     assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_the_managers_cookbook_shows_a_printed_page():
+    from helpers import DOCS
+
+    text = (DOCS / "cookbook-managers.md").read_text(encoding="utf-8")
+    picture = DOCS / "images" / "week-printed.png"
+    assert "](images/week-printed.png)" in text and picture.is_file()
+    assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size < 300_000
