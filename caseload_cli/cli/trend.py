@@ -25,6 +25,7 @@ if TYPE_CHECKING:
 @click.command(
     epilog="""\b
 Examples:
+  caseload trend                                             # the bundled 8-week sample
   caseload trend --store history/                            # every team, every snapshot
   caseload trend --store history/ --by national --format csv -o national.csv
   caseload trend --store history/ --by worker --team "Greater Manchester WAFH 1"
@@ -41,7 +42,11 @@ and runs (per group and band above the first: the longest and the current
 run of consecutive snapshots at or above it, with the dates they started).
 --team/--service-area/--worker are checked against the latest snapshot.""",
 )
-@click.option("--store", "store_path", required=True, help="The history store to read.")
+@click.option(
+    "--store",
+    "store_path",
+    help="The history store to read (default: the bundled synthetic 8-week series).",
+)
 @by_option(LEVELS, "team", "Group by worker, team, service area or one national row.")
 @click.option("--from", "start", metavar="DATE", help="First snapshot date (YYYY-MM-DD).")
 @click.option("--to", "end", metavar="DATE", help="Last snapshot date (YYYY-MM-DD).")
@@ -51,7 +56,7 @@ run of consecutive snapshots at or above it, with the dates they started).
 @selection_options
 @run_options
 def trend(
-    store_path: str,
+    store_path: str | None,
     by: str,
     start: str | None,
     end: str | None,

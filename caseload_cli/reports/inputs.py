@@ -128,3 +128,18 @@ def prepare(
     )
     progress.done()
     return select(valid, selection) if selection else valid
+
+
+def bundled_weeks(schemes: list[Scheme], last: int | None = None) -> list[ValidInputs]:
+    """The bundled synthetic weekly series (sample_data/weeks/, oldest first; the
+    `last` ones only), validated: what `week` and `trend` use without a store, so
+    both work straight after install."""
+    from caseload_cli.core.files import sample_data_dir
+
+    folder = sample_data_dir() / "weeks"
+    dates = sorted(p.name for p in folder.iterdir() if p.is_dir())
+    kinds = ("cases", "staff", "reductions")
+    return [
+        prepare(Inputs(*(str(folder / day / f"{kind}.parquet") for kind in kinds)), schemes)
+        for day in dates[-last if last else 0 :]
+    ]

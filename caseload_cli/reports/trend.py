@@ -13,6 +13,7 @@ above it, with the dates they started).
 from __future__ import annotations
 
 from datetime import date
+from functools import partial
 
 import numpy as np
 import pandas as pd
@@ -24,6 +25,7 @@ from caseload_cli.engine.aggregate import roll_up
 from caseload_cli.engine.bands import band_colours, band_limits_pct, band_names
 from caseload_cli.engine.population import population_note
 from caseload_cli.engine.selection import Selection, select
+from caseload_cli.reports.inputs import bundled_weeks
 from caseload_cli.reports.load import build_load
 from caseload_cli.scheme.model import Scheme
 from caseload_cli.store import StoreError, load_snapshot, open_store, stored_dates
@@ -180,7 +182,7 @@ def pick_dates(stored: list[date], start: str | None, end: str | None, store: st
 
 
 def run_trend(
-    store: str,
+    store: str | None,
     scheme: Scheme,
     by: str = "team",
     start: str | None = None,
@@ -189,22 +191,31 @@ def run_trend(
     population: str = DEFAULT_POPULATION,
 ) -> Report:
     """`caseload trend`: weigh every snapshot of the store from `start` to `end` once
-    (`selection` checked strictly against the latest) and report the series."""
+    (`selection` checked strictly against the latest) and report the series. Without
+    a store, the bundled synthetic weekly series (so it works straight after install)."""
     if by not in LEVELS:
         raise UsageError(f"--by must be one of {', '.join(LEVELS)}")
     selection = selection or Selection()
-    folder = open_store(store)
-    stored = stored_dates(folder)
-    if not stored:
-        raise StoreError(
-            f"the store at {store} holds no snapshots: add some with `caseload history add`"
-        )
-    days = pick_dates(stored, start, end, store)
-    weighed, notes = [], []
+    if store is None:
+        bundled = {valid.snapshot: valid for valid in bundled_weeks([scheme])}
+        days = pick_dates(sorted(bundled), start, end, "the bundled sample series")
+        load = bundled.__getitem__
+        notes = ["No --store: the bundled synthetic weekly series (sample_data/weeks)."]
+    else:
+        folder = open_store(store)
+        stored = stored_dates(folder)
+        if not stored:
+            raise StoreError(
+                f"the store at {store} holds no snapshots: add some with `caseload history add`"
+            )
+        days = pick_dates(stored, start, end, store)
+        load = partial(load_snapshot, folder, schemes=[scheme])
+        notes = []
+    weighed, per_day = [], []
     for day in reversed(days):  # the latest first: an unknown team fails before any work
-        valid = load_snapshot(folder, day, [scheme])
-        notes.append([f"{day.isoformat()}: {note}" for note in valid.notes])
+        valid = load(day)
+        per_day.append([f"{day.isoformat()}: {note}" for note in valid.notes])
         valid = select(valid, selection, strict=day == days[-1])
         weighed.append((day, *_weigh(valid, scheme, by, population, day)))
-    notes = [note for day_notes in notes[::-1] for note in day_notes]
+    notes += [note for day_notes in per_day[::-1] for note in day_notes]
     return trend_report(weighed[::-1], scheme, by, selection, population, notes)

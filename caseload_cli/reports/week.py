@@ -21,13 +21,12 @@ import pandas as pd
 
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
-from caseload_cli.core.files import sample_data_dir
 from caseload_cli.core.model import MAIN, Chart, InputOptions, Report
 from caseload_cli.core.pseudonym import pseudonymise
 from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION, PUBLISHED_THRESHOLDS
 from caseload_cli.engine.bands import band_colours, band_names
 from caseload_cli.engine.selection import Selection, select, selected_workers
-from caseload_cli.reports.inputs import Inputs, prepare, resolve_inputs
+from caseload_cli.reports.inputs import bundled_weeks, prepare, resolve_inputs
 from caseload_cli.reports.load import build_load
 from caseload_cli.scheme.model import Scheme
 
@@ -78,7 +77,11 @@ def week_report(
     as_at, last = current.snapshot.isoformat(), previous.snapshot.isoformat()
     scope = selection.describe() or "every team"
     return Report(
-        title=f"Weekly caseload: {scope}, as at {as_at} (previous {last})",
+        title=(
+            f"Weekly caseload: {scope}, as at {as_at} (previous {last}); scheme "
+            f"{scheme.model.name} v{str(scheme.model.version).lstrip('vV')}, "
+            f"sha256:{scheme.fingerprint[:12]}…"
+        ),
         rows=rows,
         schemes=[scheme.stamp],
         accounting=dict(current.accounting),
@@ -366,20 +369,7 @@ def _bundled_week(
 ) -> Report:
     """The last week of the bundled synthetic series against the one before, so
     `caseload week` works straight after install."""
-    folder = sample_data_dir() / "weeks"
-    dates = sorted(p.name for p in folder.iterdir() if p.is_dir())[-MAX_RUN_SNAPSHOTS - 2 :]
-    snapshots = [
-        prepare(
-            Inputs(
-                *(
-                    str(folder / day / f"{kind}.parquet")
-                    for kind in ("cases", "staff", "reductions")
-                )
-            ),
-            [scheme],
-        )
-        for day in dates
-    ]
+    snapshots = bundled_weeks([scheme], MAX_RUN_SNAPSHOTS + 2)
     if on_validated is not None:
         on_validated(snapshots[-1])
     current, previous, earlier = snapshots[-1], snapshots[-2], snapshots[:-2]

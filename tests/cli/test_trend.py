@@ -149,3 +149,14 @@ def test_errors(run, store, tmp_path):
     staff = run("trend", "--store", store, "--staff", "staff.csv")
     assert staff.exit_code == 2
     assert json.loads(run("trend", "--store", store, "--format", "json").stdout)["rows"]
+
+
+def test_without_a_store_the_bundled_series_is_used(run, store):
+    bundled = as_json(run("trend", "--to", DATES[-1], "--format", "json"))
+    stored = as_json(run("trend", "--store", store, "--format", "json"))
+    assert bundled["rows"] == stored["rows"]  # the same four weeks, the same numbers
+    assert any("bundled synthetic weekly series" in note for note in bundled["notes"])
+    everything = as_json(run("trend", "--by", "national", "--format", "json"))
+    assert [r["snapshot"] for r in everything["rows"]] == sorted(
+        p.name for p in WEEKS.iterdir() if p.is_dir()
+    )
