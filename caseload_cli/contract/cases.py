@@ -27,7 +27,16 @@ from caseload_cli.core.vocabulary import LAWS, MAX_CHILDREN
 from caseload_cli.scheme.model import Scheme
 
 CASE_COLUMNS = ("case_id", "worker_id", "law", "case_type", "stage", "children", "opened")
-OPTIONAL_CASE_DATES = ("first_hearing", "next_hearing", "snapshot")
+OPTIONAL_CASE_DATES = (
+    "first_hearing",
+    "next_hearing",
+    "snapshot",
+    *("allocated", "report_filed", "hub_entered"),
+)
+#: Dates of what has happened to a case: on or after `opened`, never after the snapshot
+#: (hearing dates may lie ahead). `allocated`: to the current worker; `report_filed`:
+#: the section 7 or analysis report; `hub_entered`: the current hub stage.
+PAST_CASE_DATES = ("opened", "allocated", "report_filed", "hub_entered")
 
 #: Checks each case's worker_id (a categorical of cleaned IDs), rejecting the
 #: rows it must, and returns each row's position in the accepted staff (-1: none).
@@ -120,7 +129,9 @@ def validate_cases(
 def reject_opened_after(
     table: Table, rejections: Rejections, cases: pd.DataFrame, snapshot: date | None = None
 ) -> None:
-    """Reject cases opened after the date they are counted at (01/03/99 reads as 2099).
+    """Reject cases opened (allocated, reported on, put in a hub) after the date they are
+    counted at (01/03/99 reads as 2099), or allocated, reported on or put in a hub
+    before they opened.
 
     Without `snapshot` (as `validate_cases` calls it): a row carrying its own snapshot
     date is held against that, any other row against today (no export holds a case
@@ -128,33 +139,70 @@ def reject_opened_after(
     their own date that the first pass let through are held against it, so no row is
     rejected twice. Hearing dates may lie ahead and are never checked.
     """
-    opened = cases["opened"]
     today = pd.Timestamp(date.today())
     own = cases["snapshot"] if "snapshot" in cases.columns else None
     has_own = own.notna() if own is not None else pd.Series(False, index=cases.index)
+    for column in PAST_CASE_DATES:
+        if column in cases.columns:
+            _reject_after(table, rejections, cases, column, snapshot, today, own, has_own)
+    if snapshot is None:
+        _reject_before_opened(table, rejections, cases)
+
+
+def _reject_after(
+    table: Table,
+    rejections: Rejections,
+    cases: pd.DataFrame,
+    column: str,
+    snapshot: date | None,
+    today: pd.Timestamp,
+    own: pd.Series | None,
+    has_own: pd.Series,
+) -> None:
+    happened = cases[column]
     if snapshot is None:
         limit = pd.Series(today, index=cases.index)
         if own is not None:
             limit = own.where(has_own, today)
-        late = opened.notna() & (opened > limit)
+        late = happened.notna() & (happened > limit)
         what = pd.Series(np.where(has_own, "the snapshot date", "today"), index=cases.index)
     else:
         limit = pd.Series(pd.Timestamp(snapshot), index=cases.index)
-        late = ~has_own & opened.notna() & (opened > limit) & (opened <= today)
+        late = ~has_own & happened.notna() & (happened > limit) & (happened <= today)
         what = pd.Series("the snapshot date", index=cases.index)
     if not late.any():
         return
     reason = pd.Series("", index=cases.index, dtype=object)
     reason[late] = (
-        "opened "
-        + opened[late].dt.strftime("%Y-%m-%d")
+        f"{column} "
+        + happened[late].dt.strftime("%Y-%m-%d")
         + " is after "
         + what[late]
         + " ("
         + limit[late].dt.strftime("%Y-%m-%d")
         + ")"
     )
-    rejections.add(table, late, "opened", reason)
+    rejections.add(table, late, column, reason)
+
+
+def _reject_before_opened(table: Table, rejections: Rejections, cases: pd.DataFrame) -> None:
+    """Allocation, report and hub entry cannot come before the case opened."""
+    opened = cases["opened"]
+    for column in PAST_CASE_DATES[1:]:
+        if column not in cases.columns:
+            continue
+        early = cases[column].notna() & opened.notna() & (cases[column] < opened)
+        if not early.any():
+            continue
+        reason = pd.Series("", index=cases.index, dtype=object)
+        reason[early] = (
+            f"{column} "
+            + cases[column][early].dt.strftime("%Y-%m-%d")
+            + " is before opened ("
+            + opened[early].dt.strftime("%Y-%m-%d")
+            + ")"
+        )
+        rejections.add(table, early, column, reason)
 
 
 def _codes(series: pd.Series, lower: bool = False) -> pd.Series:
