@@ -39,6 +39,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sample",
         "Generate synthetic, calibrated caseload exports.",
     ),
+    "hubs": (
+        "caseload_cli.cli.hubs",
+        "hubs",
+        "Cases eligible for the post-assessment hub, and the load each FCA would shed.",
+    ),
     "compare": (
         "caseload_cli.cli.compare",
         "compare",

@@ -1,0 +1,82 @@
+"""The post-assessment hub, as published: a case whose report is filed and whose next
+hearing is 6 or more weeks after the snapshot (or not listed) leaves the FCA's
+caseload and waits in the hub, overseen by a manager.
+
+`post_assessment_eligible` says which cases qualify; `move_to_post_assessment_hub`
+is the what-if: every eligible case put in the hub stage and held by no one, so
+it is weighed by the scheme's hub stage weight among the work not held by an FCA.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+
+import numpy as np
+import pandas as pd
+
+from caseload_cli.contract.validate import ValidInputs
+from caseload_cli.core.errors import CaseloadError
+from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES
+from caseload_cli.scheme.model import Scheme
+
+HUB_STAGE = "post_assessment_hub"
+#: Weeks from the snapshot to the next hearing from which a filed case may go to the hub.
+HUB_WEEKS = 6
+#: Stages that are not on a worker's caseload already.
+OFF_CASELOAD_STAGES = ("post_assessment_hub", "allocation_hub", "duty")
+
+
+def post_assessment_eligible(valid: ValidInputs) -> np.ndarray:
+    """Per case: held by an FCA, not in a hub or on duty, report filed, and the next
+    hearing at least HUB_WEEKS after the snapshot or not listed. Without a
+    `report_filed` column no case qualifies (`report_filed_known` says so)."""
+    cases = valid.cases
+    if not report_filed_known(valid):
+        return np.zeros(len(cases), dtype=bool)
+    position = cases["_staff"].to_numpy()
+    fca = np.append(valid.staff["role"].isin(CASE_HOLDING_ROLES).to_numpy(), False)
+    held_by_fca = (position >= 0) & fca[np.where(position >= 0, position, len(fca) - 1)]
+    on_caseload = ~cases["stage"].astype("str").isin(OFF_CASELOAD_STAGES).to_numpy()
+    filed = cases["report_filed"].notna().to_numpy()
+    limit = pd.Timestamp(valid.snapshot) + pd.Timedelta(weeks=HUB_WEEKS)
+    if "next_hearing" in cases.columns:
+        hearing = cases["next_hearing"]
+        far = (hearing.isna() | (hearing >= limit)).to_numpy()
+    else:
+        far = np.ones(len(cases), dtype=bool)
+    return held_by_fca & on_caseload & filed & far
+
+
+def report_filed_known(valid: ValidInputs) -> bool:
+    return "report_filed" in valid.cases.columns
+
+
+def move_to_post_assessment_hub(valid: ValidInputs, scheme: Scheme) -> tuple[ValidInputs, int]:
+    """The inputs with every eligible case in the hub stage and held by no one, and how
+    many moved. The scheme must weigh the hub stage."""
+    if HUB_STAGE not in scheme.model.weights.stage:
+        raise CaseloadError(
+            f"scheme {scheme.model.name!r} has no weight for the {HUB_STAGE} stage "
+            f"(weights.stage.{HUB_STAGE}); the what-if cannot weigh the moved cases"
+        )
+    eligible = post_assessment_eligible(valid)
+    moved = int(eligible.sum())
+    if not moved:
+        return valid, 0
+    cases = valid.cases.copy()
+    cases.loc[eligible, "stage"] = HUB_STAGE
+    cases.loc[eligible, "_staff"] = -1
+    note = (
+        f"What-if post-assessment hub: {moved:,} cases with a filed report and no hearing "
+        f"within {HUB_WEEKS} weeks of {valid.snapshot.isoformat()} moved off FCAs' caseloads "
+        f"to the {HUB_STAGE} stage."
+    )
+    return dataclasses.replace(valid, cases=cases, notes=[note, *valid.notes]), moved
+
+
+def weeks_to_hearing(valid: ValidInputs) -> pd.Series:
+    """Whole weeks from the snapshot to each case's next hearing (blank: not listed)."""
+    if "next_hearing" not in valid.cases.columns:
+        return pd.Series(pd.NA, index=valid.cases.index, dtype="Int64")
+    days = (valid.cases["next_hearing"] - pd.Timestamp(valid.snapshot)).dt.days
+    return (days // 7).astype("Int64")

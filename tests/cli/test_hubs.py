@@ -1,0 +1,74 @@
+"""`caseload hubs`: post-assessment hub eligibility as published (report filed; next
+hearing 6+ weeks after the snapshot or not listed), on hand-made cases."""
+
+from __future__ import annotations
+
+import pytest
+from helpers import as_json
+
+from tests.conftest import STAFF_CSV
+
+# Snapshot 2022-04-30; 6 weeks later is 2022-06-11.
+CASES = """case_id,worker_id,law,case_type,stage,children,opened,snapshot,report_filed,next_hearing
+0000001,W001,private,s7,wafh,1,2022-01-10,2022-04-30,2022-04-01,2022-06-11
+0000002,W001,private,s7,wafh,3,2022-01-10,2022-04-30,2022-04-01,2022-06-10
+0000003,W001,private,s7,wafh,2,2022-01-10,2022-04-30,2022-04-20,
+0000004,W002,private,s7,wafh,1,2022-01-10,2022-04-30,,
+0000005,W002,private,addendum,wafh,1,2022-01-10,2022-04-30,2022-03-01,2022-09-01
+0000006,W004,private,s7,wafh,1,2022-01-10,2022-04-30,2022-03-01,
+0000007,,private,s7,post_assessment_hub,2,2021-06-01,2022-04-30,2022-01-01,
+"""
+
+
+@pytest.fixture
+def files(tmp_path):
+    (tmp_path / "cases.csv").write_text(CASES, encoding="utf-8")
+    (tmp_path / "staff.csv").write_text(STAFF_CSV, encoding="utf-8")
+    return [str(tmp_path / "cases.csv"), "--staff", str(tmp_path / "staff.csv")]
+
+
+def test_eligible_cases_and_what_each_fca_sheds(run, files):
+    data = as_json(run("hubs", *files, "--format", "json"))
+    # 1: hearing exactly 6 weeks away; 3: not listed; 5: September. Not 2 (5 weeks 6 days),
+    # 4 (no report), 6 (a practice supervisor's), 7 (already in the hub).
+    assert [c["case_id"] for c in data["sections"]["eligible_cases"]] == [
+        "0000001", "0000003", "0000005",
+    ]  # fmt: skip
+    rows = {r["worker_id"]: r for r in data["rows"]}
+    assert (rows["W001"]["eligible"], rows["W001"]["load_shed"]) == (2, 2.0)
+    assert rows["W001"]["load_after"] == rows["W001"]["weighted_load"] - 2
+    assert (rows["W002"]["eligible"], rows["W002"]["load_shed"]) == (1, 1.0)
+    assert "W004" not in rows  # the default population counts FCAs only
+    assert data["metadata"]["eligible"] == 3
+    weeks = {c["case_id"]: c["weeks_to_hearing"] for c in data["sections"]["eligible_cases"]}
+    assert weeks == {"0000001": 6, "0000003": None, "0000005": 17}
+
+
+def test_the_weighted_scheme_weighs_the_shed_cases_at_their_own_weight(run, files):
+    data = as_json(run("hubs", *files, "--scheme", "weighted-example", "--format", "json"))
+    cases = data["sections"]["eligible_cases"]
+    shed = sum(c["weight"] for c in cases if c["worker_id"] == "W001")
+    (ada,) = [r for r in data["rows"] if r["worker_id"] == "W001"]
+    assert ada["load_shed"] == pytest.approx(shed) and shed > 2  # children weigh extra
+
+
+def test_without_report_dates_nothing_is_eligible_and_it_says_why(run):
+    result = run("hubs", "--format", "json")
+    data = as_json(result)
+    assert data["sections"]["eligible_cases"] == [] and data["metadata"]["eligible"] == 0
+    assert "no report_filed column" in data["notes"][0]
+
+
+def test_pseudonymised_case_ids(run, files, monkeypatch):
+    monkeypatch.setenv("CASELOAD_PSEUDONYM_KEY", "k" * 32)
+    data = as_json(run("hubs", *files, "--pseudonymise", "--format", "json"))
+    ids = [c["case_id"] for c in data["sections"]["eligible_cases"]]
+    assert all(i.startswith("C-") for i in ids) and "0000001" not in str(data)
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html", "xlsx"])
+def test_every_format(run, files, tmp_path, fmt):
+    out = tmp_path / f"hubs.{fmt}"
+    result = run("hubs", *files, "--format", fmt, "--output", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.stat().st_size > 0
