@@ -39,6 +39,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "sample",
         "Generate synthetic, calibrated caseload exports.",
     ),
+    "scorecard": (
+        "caseload_cli.cli.scorecard",
+        "scorecard",
+        "Service-area pressure measures (saturation, duty, hubs, …), RAG-rated.",
+    ),
     "hubs": (
         "caseload_cli.cli.hubs",
         "hubs",

@@ -1,0 +1,134 @@
+"""`caseload scorecard`: the service-area pressure measures at one snapshot, RAG-rated.
+
+Main table (long, so a script can filter and pivot): one row per group and measure
+with its value, RAG rating, the triggers it was rated against and the published
+national figure it mirrors; groups crossing a trigger come first (most reds, then
+most ambers), national last. Sections: `by_group` (one row per group, one column
+per measure) and `definitions` (how each measure is computed, and its source).
+"""
+
+from __future__ import annotations
+
+import tomllib
+from pathlib import Path
+
+import pandas as pd
+
+from caseload_cli.contract.validate import ValidInputs
+from caseload_cli.core.errors import CaseloadError
+from caseload_cli.core.model import Report
+from caseload_cli.engine.scorecard import MEASURES, Measure, measures, rag, triggers_from
+from caseload_cli.engine.weighed import weigh
+from caseload_cli.scheme.model import Scheme
+
+RAG_COLOURS = {"green": "#2E7D32", "amber": "#F9A825", "red": "#C62828"}
+SOURCE = (
+    "Published figures: Cafcass board paper, 20 April 2022 (balanced scorecard), and "
+    "published case durations. Triggers are this tool's illustrative defaults taken from "
+    "those figures, not Cafcass policy; change them with --settings FILE.toml "
+    "([triggers.<measure>] amber = …, red = …)."
+)
+
+
+def load_settings(path: str | None) -> tuple[Measure, ...]:
+    """The measures with any triggers a settings file sets (defaults without one)."""
+    if path is None:
+        return MEASURES
+    try:
+        settings = tomllib.loads(Path(path).read_text(encoding="utf-8"))
+    except OSError as problem:
+        raise CaseloadError(f"{path}: cannot read ({problem.strerror})") from None
+    except (tomllib.TOMLDecodeError, RecursionError) as problem:
+        raise CaseloadError(f"{path}: invalid TOML ({problem})") from None
+    return triggers_from(settings, path)
+
+
+def scorecard_report(
+    valid: ValidInputs,
+    scheme: Scheme,
+    by: str = "service_area",
+    rated: tuple[Measure, ...] = MEASURES,
+) -> Report:
+    """Every measure for every group and national, rated against `rated`'s triggers."""
+    workers = weigh(valid, scheme).workers
+    wide = measures(valid, workers, by)
+    long = _long(wide, by, rated)
+    as_at = valid.snapshot.isoformat()
+    scope = f" ({valid.scope})" if valid.scope else ""
+    flagged = long[long["rag"].isin(["amber", "red"]) & (long[by] != "national")]
+    notes = [
+        SOURCE,
+        f"{flagged[by].nunique()} of {len(wide) - 1} groups cross a trigger; they come first.",
+        "A case counts in its holder's group; cases held by no one count nationally only.",
+        *valid.notes,
+    ]
+    missing = [c for c in ("allocated", "hub_entered") if c not in valid.cases.columns]
+    if missing:
+        notes.append(
+            f"The cases carry no {' or '.join(missing)} column: the measures built on "
+            "them are blank."
+        )
+    return Report(
+        title=f"Scorecard by {by.replace('_', ' ')}{scope}, as at {as_at}",
+        rows=long,
+        schemes=[scheme.stamp],
+        accounting=dict(valid.accounting),
+        sections={"by_group": wide, "definitions": _definitions(rated)},
+        band_column="rag",
+        band_colours=RAG_COLOURS,
+        notes=notes,
+        metadata={
+            "snapshot": as_at,
+            "by": by,
+            "sheet": "scorecard",
+            **({"selection": valid.scope} if valid.scope else {}),
+            **scheme.provenance,
+        },
+    )
+
+
+def _long(wide: pd.DataFrame, by: str, rated: tuple[Measure, ...]) -> pd.DataFrame:
+    records = []
+    for row in wide.to_dict("records"):
+        for measure in rated:
+            value = row[measure.key]
+            value = None if value is None or pd.isna(value) else value
+            records.append(
+                {
+                    by: row[by],
+                    "measure": measure.key,
+                    "value": value,
+                    "rag": rag(value, measure),
+                    "amber_from": measure.amber,
+                    "red_from": measure.red,
+                    "lower_is_worse": measure.lower_is_worse,
+                    "published": measure.published,
+                }
+            )
+    long = pd.DataFrame.from_records(records)
+    worst = (
+        long.assign(
+            red=long["rag"].eq("red"), amber=long["rag"].eq("amber"), last=long[by].eq("national")
+        )
+        .groupby(by, sort=False)[["red", "amber", "last"]]
+        .agg({"red": "sum", "amber": "sum", "last": "max"})
+    )
+    order = worst.sort_values(
+        ["last", "red", "amber"], ascending=[True, False, False], kind="stable"
+    )
+    rank = {group: i for i, group in enumerate(order.index)}
+    long = long.assign(_rank=long[by].map(rank)).sort_values("_rank", kind="stable")
+    return long.drop(columns="_rank").reset_index(drop=True)
+
+
+def _definitions(rated: tuple[Measure, ...]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "measure": [m.key for m in rated],
+            "label": [m.label for m in rated],
+            "definition": [m.definition for m in rated],
+            "published": [m.published for m in rated],
+            "amber_from": [m.amber for m in rated],
+            "red_from": [m.red for m in rated],
+        }
+    )

@@ -1,0 +1,139 @@
+"""`caseload scorecard`: every measure on a hand-made area whose answers are worked
+out below, RAG ordering, triggers from a settings file, and every format."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+from helpers import as_json
+
+STAFF = """worker_id,name,team,service_area,role,team_type,contracted_hours
+S1,Ann,Team A,X,fca,wafh,37
+S2,Bea,Team A,X,fca,wafh,18.5
+S3,Cyd,Team B,X,fca,eit,37
+S4,Dot,Team A,X,practice_supervisor,wafh,37
+S5,Eli,Team A,X,service_manager,wafh,37
+S6,Fay,Team C,Y,fca,wafh,37
+"""
+SNAPSHOT = "2022-04-30"
+
+
+def _cases() -> pd.DataFrame:
+    rows = []
+
+    def add(worker, n, stage="wafh", case_type="s7", children=1, allocated_after=None,
+            opened="2022-01-01", **more):  # fmt: skip
+        for _ in range(n):
+            opened = pd.Timestamp(opened)
+            allocated = opened + pd.Timedelta(days=allocated_after) if allocated_after else None
+            rows.append(
+                {"worker_id": worker, "law": "private", "case_type": case_type, "stage": stage,
+                 "children": children, "opened": opened.date(), "snapshot": SNAPSHOT,
+                 "allocated": allocated.date() if allocated is not None else None, **more}
+            )  # fmt: skip
+
+    add("S1", 22, allocated_after=10)
+    add("S2", 12, allocated_after=30)
+    add("S3", 42, stage="wtfh", case_type="wtfh", children=2)
+    add("S4", 13)
+    add("S5", 2, stage="duty")
+    add("S6", 10)
+    for weeks in (4, 6, 22):  # held by no one: national figures only
+        entered = (pd.Timestamp(SNAPSHOT) - pd.Timedelta(weeks=weeks)).date()
+        add("", 1, stage="allocation_hub", hub_entered=entered, opened="2021-06-01")
+    add("", 1, stage="post_assessment_hub")
+    frame = pd.DataFrame(rows)
+    frame.insert(0, "case_id", [f"{i:07d}" for i in range(len(frame))])
+    return frame
+
+
+@pytest.fixture
+def files(tmp_path):
+    _cases().to_csv(tmp_path / "cases.csv", index=False)
+    (tmp_path / "staff.csv").write_text(STAFF, encoding="utf-8")
+    return [str(tmp_path / "cases.csv"), "--staff", str(tmp_path / "staff.csv")]
+
+
+def wide(data: dict) -> dict[str, dict]:
+    return {row["service_area"]: row for row in data["sections"]["by_group"]}
+
+
+def test_every_measure_of_a_hand_made_area(run, files):
+    x = wide(as_json(run("scorecard", *files, "--format", "json")))["X"]
+    # FCAs S1 (1 FTE, 22 cases), S2 (0.5 FTE, 12), S3 (EIT, 1 FTE, 42); flat weights.
+    assert x["fca_saturation_pct"] == pytest.approx(100 * 76 / (25 + 12.5 + 40))  # 98.06
+    assert x["wafh_cases_per_fte"] == pytest.approx(34 / 1.5)
+    assert (x["wafh_above_20_pct"], x["wafh_above_25_pct"]) == (100.0, 0.0)  # 22 and 24
+    assert (x["eit_cases_per_fte"], x["eit_above_40_pct"]) == (42.0, 100.0)
+    assert (x["duty_cases"], x["duty_children"], x["duty_cases_per_service_manager"]) == (
+        2, 2, 2.0,
+    )  # fmt: skip
+    assert x["manager_held_cases"] == 15  # the practice supervisor's 13 and the SM's 2
+    assert x["allocation_hub_cases"] == 0 and x["allocation_hub_weeks"] is None
+    assert x["days_to_allocation"] == pytest.approx((22 * 10 + 12 * 30) / 34)
+    assert x["days_to_allocation_over_20_pct"] == pytest.approx(100 * 12 / 34)
+    assert (x["ps_cases"], x["ps_over_12_pct"]) == (13.0, 100.0)
+    assert x["children_per_case"] == pytest.approx((22 + 12 + 84 + 13 + 2) / 91)
+    assert x["private_wafh_weeks_open"] == 17.0  # 2022-01-01 to 2022-04-30: 119 days
+    assert x["public_law_weeks_open"] is None and x["r16_4_weeks_open"] is None
+
+
+def test_national_counts_the_cases_held_by_no_one(run, files):
+    national = wide(as_json(run("scorecard", *files, "--format", "json")))["national"]
+    assert (national["allocation_hub_cases"], national["post_assessment_hub_cases"]) == (3, 1)
+    assert national["allocation_hub_weeks"] == pytest.approx((4 + 6 + 22) / 3)
+    assert national["allocation_hub_within_20_weeks_pct"] == pytest.approx(200 / 3)
+    assert national["fca_saturation_pct"] == pytest.approx(100 * 86 / 102.5)  # with S6: 10 of 25
+
+
+def test_groups_crossing_a_trigger_come_first_and_settings_move_triggers(run, files, tmp_path):
+    rows = as_json(run("scorecard", *files, "--format", "json"))["rows"]
+    areas = list(dict.fromkeys(r["service_area"] for r in rows))
+    assert areas == ["X", "Y", "national"]  # X has reds; Y none
+    rated = {(r["service_area"], r["measure"]): r["rag"] for r in rows}
+    assert (
+        rated[("X", "fca_saturation_pct")] == "red"
+        and rated[("Y", "fca_saturation_pct")] == "green"
+    )
+    assert rated[("national", "allocation_hub_within_20_weeks_pct")] == "red"  # lower is worse
+    settings = tmp_path / "triggers.toml"
+    settings.write_text("[triggers.fca_saturation_pct]\namber = 99\nred = 99.5\n")
+    relaxed = as_json(run("scorecard", *files, "--settings", settings, "--format", "json"))
+    again = {(r["service_area"], r["measure"]): r["rag"] for r in relaxed["rows"]}
+    assert again[("X", "fca_saturation_pct")] == "green"
+
+
+def test_bad_settings_name_the_path(run, files, tmp_path):
+    settings = tmp_path / "triggers.toml"
+    settings.write_text("[triggers.saturation]\nred = 90\n")
+    result = run("scorecard", *files, "--settings", settings)
+    assert result.exit_code == 1 and "triggers.saturation: no such measure" in result.stderr
+    settings.write_text('[triggers.duty_cases]\nred = "many"\n')
+    result = run("scorecard", *files, "--settings", settings)
+    assert result.exit_code == 1 and "triggers.duty_cases.red: must be a number" in result.stderr
+
+
+def test_by_team(run, files):
+    data = as_json(run("scorecard", *files, "--by", "team", "--format", "json"))
+    teams = [r["team"] for r in data["sections"]["by_group"]]
+    assert teams == ["Team A", "Team B", "Team C", "national"]
+
+
+@pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html", "xlsx", "parquet"])
+def test_every_format(run, files, tmp_path, fmt):
+    out = tmp_path / f"scorecard.{fmt}"
+    result = run("scorecard", *files, "--format", fmt, "--output", out)
+    assert result.exit_code == 0, result.stderr
+    assert out.stat().st_size > 0
+
+
+def test_docs_define_every_measure_with_its_published_figure():
+    from helpers import DOCS
+
+    from caseload_cli.engine.scorecard import MEASURES
+
+    text = (DOCS / "scorecard.md").read_text(encoding="utf-8")
+    for measure in MEASURES:
+        (line,) = [row for row in text.splitlines() if row.startswith(f"| `{measure.key}` |")]
+        published = "–" if measure.published is None else f"{measure.published:g}"
+        assert f"| {published} |" in line and measure.definition in line, measure.key
