@@ -27,6 +27,7 @@ Examples:
   caseload scorecard cases.csv --staff staff.csv --output scorecard.html
   caseload scorecard cases.csv --staff staff.csv --by team --service-area "A3 Greater Manchester"
   caseload scorecard cases.csv --staff staff.csv --settings triggers.toml --format csv
+  caseload scorecard --store history/ --service-area "A3 Greater Manchester" --weeks 12 -o sc.html
 
 \b
 FCA saturation, cases per FTE and the shares above 20, 25 and (EIT) 40, duty
@@ -46,6 +47,16 @@ April 2022 figures (docs/scorecard.md); groups crossing a trigger come first."""
     metavar="FILE.toml",
     help="Triggers to rate against: [triggers.<measure>] amber = …, red = ….",
 )
+@click.option(
+    "--store", "store_path", help="A history store: the latest snapshot, with its series."
+)
+@click.option(
+    "--weeks",
+    type=click.IntRange(1, 520),
+    default=12,
+    show_default=True,
+    help="With --store: how many snapshots the weekly series covers.",
+)
 @selection_options
 @run_options
 def scorecard(
@@ -54,17 +65,23 @@ def scorecard(
     overrides: tuple[str, ...],
     by: str,
     settings_path: str | None,
+    store_path: str | None,
+    weeks: int,
     selection: Selection,
     source: InputOptions,
     run: RunOptions,
 ) -> None:
     """Rate each service area's (or team's) pressure measures at one snapshot."""
-    from caseload_cli.cli.common import inputs_from_options, scheme_from_options
+    from caseload_cli.cli import common
     from caseload_cli.reports.inputs import prepare
-    from caseload_cli.reports.scorecard import load_settings, scorecard_report
+    from caseload_cli.reports.scorecard import load_settings, run_scorecard_store, scorecard_report
 
     rated = load_settings(settings_path)
-    chosen = scheme_from_options(scheme, overrides)
-    valid = prepare(inputs_from_options(cases, source), [chosen], selection=selection)
+    chosen = common.scheme_from_options(scheme, overrides)
+    if store_path is not None:
+        common.refuse_with_store(cases, None, source)
+        run.write(run_scorecard_store(store_path, chosen, by, rated, weeks, selection))
+        return
+    valid = prepare(common.inputs_from_options(cases, source), [chosen], selection=selection)
     run.on_validated()(valid)
     run.write(scorecard_report(valid, chosen, by, rated))

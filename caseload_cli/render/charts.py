@@ -46,12 +46,13 @@ def section_charts(report: Report, key: str, frame: pd.DataFrame | None = None) 
     return charts
 
 
-def chart_colours(report: Report, frame: pd.DataFrame) -> list[str] | None:
-    """Each row's band colour, for bars coloured like the table's band cells."""
+def chart_colours(report: Report, frame: pd.DataFrame, partial: bool = False) -> list | None:
+    """Each row's band colour, for bars coloured like the table's band cells (None when
+    a row has none, unless `partial`: a grid leaves those cells grey)."""
     if not report.band_column or report.band_column not in frame.columns:
         return None
     colours = [band_colour(report, v) for v in frame[report.band_column].astype("object")]
-    return None if None in colours else colours  # type: ignore[return-value]
+    return colours if partial or None not in colours else None
 
 
 def html_figure(report: Report, chart: Chart, frame: pd.DataFrame, image: str = "svg") -> str:
@@ -59,7 +60,7 @@ def html_figure(report: Report, chart: Chart, frame: pd.DataFrame, image: str = 
     captioned with its title."""
     from caseload_cli.render.figures import figure_png, figure_svg
 
-    colours = chart_colours(report, frame)
+    colours = chart_colours(report, frame, partial=chart.kind == "grid")
     if image == "png":
         data = base64.b64encode(figure_png(chart, frame, colours)).decode("ascii")
         alt = html.escape(chart.description or chart.title, quote=True)

@@ -67,7 +67,8 @@ def _render(chart: Chart, frame: pd.DataFrame, colours: list[str] | None, fmt: s
     with mpl.rc_context(_RC):
         figure = Figure(figsize=(WIDTH_IN, _height(chart, frame)), layout="constrained")
         axes = figure.subplots()
-        {"bars": _bars, "load": _load, "lines": _lines}[chart.kind](axes, chart, frame, colours)
+        draw = {"bars": _bars, "load": _load, "lines": _lines, "grid": _grid}[chart.kind]
+        draw(axes, chart, frame, colours)
         out = io.BytesIO()
         metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Date": None}
         figure.savefig(out, format=fmt, dpi=PNG_DPI, metadata=metadata)
@@ -77,6 +78,8 @@ def _render(chart: Chart, frame: pd.DataFrame, colours: list[str] | None, fmt: s
 def _height(chart: Chart, frame: pd.DataFrame) -> float:
     if chart.kind == "load":
         return min(1.4 + 0.28 * len(frame), 14.0)
+    if chart.kind == "grid":
+        return min(2.6 + 0.3 * frame[chart.category].nunique(), 14.0)
     return 3.6
 
 
@@ -191,3 +194,41 @@ def _references(axes: Any, chart: Chart, horizontal: bool) -> None:
                 fontsize=7,
                 color=REFERENCE,
             )
+
+
+def _grid(axes: Any, chart: Chart, frame: pd.DataFrame, colours: list[str] | None) -> None:
+    """A cell per (category, series) pair, in the row's colour (a RAG rating), holding
+    its value: rows are the categories, columns the series, in order of appearance.
+    One cell per row of a small summary table (groups × measures), not per record."""
+    import numpy as np
+
+    from caseload_cli.render.cells import colour_rgb, ink_for
+
+    rows = list(dict.fromkeys(_labels(frame, chart.category)))
+    columns = list(dict.fromkeys(_labels(frame, chart.series or chart.value)))
+    at_row = {name: i for i, name in enumerate(rows)}
+    at_column = {name: i for i, name in enumerate(columns)}
+    cells = np.full((len(rows), len(columns), 3), 0.94)
+    values = frame[chart.value].to_numpy(dtype="float64", na_value=np.nan)
+    fills = colours or [None] * len(frame)
+    placed = zip(
+        _labels(frame, chart.category),
+        _labels(frame, chart.series or chart.value),
+        values,
+        fills,
+        strict=True,
+    )
+    for row, column, value, fill in placed:
+        i, j = at_row[row], at_column[column]
+        rgb = colour_rgb(fill) if fill else None
+        if rgb:
+            cells[i, j] = [channel / 255 for channel in rgb]
+        if not np.isnan(value):
+            ink = ink_for(fill) if rgb else "#111111"
+            axes.text(j, i, f"{value:.3g}", ha="center", va="center", fontsize=6, color=ink)
+    axes.imshow(cells, aspect="auto", interpolation="nearest")
+    axes.set_xticks(range(len(columns)), columns, rotation=60, ha="right", fontsize=7)
+    axes.set_yticks(range(len(rows)), rows, fontsize=7)
+    axes.tick_params(length=0)
+    for side in ("left", "bottom"):
+        axes.spines[side].set_visible(False)

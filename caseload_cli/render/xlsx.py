@@ -34,7 +34,7 @@ from caseload_cli.render.cells import (
     jsonable,
     typed_columns,
 )
-from caseload_cli.render.charts import section_charts
+from caseload_cli.render.charts import chart_colours, section_charts
 from caseload_cli.render.stamps import main_parts, section_heading
 from caseload_cli.render.xlsx_charts import add_xlsx_chart, add_xlsx_lines, lines_table
 
@@ -152,7 +152,7 @@ def _xlsx_sheet(
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{len(frame) + 1}"
     drawn = [chart for chart in charts if chart.kind != "lines"]  # lines get a sheet each
     for number, chart in enumerate(drawn):
-        add_xlsx_chart(ws, chart, frame, number)
+        add_xlsx_chart(ws, chart, frame, number, chart_colours(report, frame, partial=True))
 
     bold = Font(bold=True)
     ws.append([_xlsx_cell(ws, _xlsx_text(c.name), font=bold) for c in columns])

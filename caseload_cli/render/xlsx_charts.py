@@ -18,7 +18,9 @@ if TYPE_CHECKING:
 ROWS_PER_CHART = 20  # a second chart in one sheet goes below the first
 
 
-def add_xlsx_chart(ws: Any, chart: Chart, frame: pd.DataFrame, number: int = 0) -> None:
+def add_xlsx_chart(
+    ws: Any, chart: Chart, frame: pd.DataFrame, number: int = 0, colours: list | None = None
+) -> None:
     """Add a bars or load chart to sheet `ws`, which holds `frame` with its header in
     row 1: bars to the right of the table, a load chart (one bar per worker) below it
     (the `number`-th chart of the sheet goes lower)."""
@@ -27,6 +29,9 @@ def add_xlsx_chart(ws: Any, chart: Chart, frame: pd.DataFrame, number: int = 0) 
 
     names = [str(c) for c in frame.columns]
     rows = len(frame) + 1
+    if chart.kind == "grid":  # Excel has no chart of coloured cells: the picture html shows
+        _add_picture(ws, chart, frame, colours, f"{get_column_letter(len(names) + 2)}2")
+        return
     bars = BarChart()
     bars.type = "bar" if chart.kind == "load" else "col"
     _titles(bars, chart)
@@ -99,3 +104,18 @@ def _titles(drawing: Any, chart: Chart) -> None:
         drawing.y_axis.title = chart.y_title
     if chart.x_title:
         drawing.x_axis.title = chart.x_title
+
+
+def _add_picture(
+    ws: Any, chart: Chart, frame: pd.DataFrame, colours: list | None, anchor: str
+) -> None:
+    import io
+
+    from openpyxl.drawing.image import Image
+
+    from caseload_cli.render.figures import PNG_DPI, figure_png
+
+    picture = Image(io.BytesIO(figure_png(chart, frame, colours)))
+    scale = 96 / PNG_DPI  # shown at screen size
+    picture.width, picture.height = picture.width * scale, picture.height * scale
+    ws.add_image(picture, anchor)

@@ -16,8 +16,9 @@ import pandas as pd
 
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import CaseloadError
-from caseload_cli.core.model import Report
+from caseload_cli.core.model import MAIN, Chart, Report
 from caseload_cli.engine.scorecard import MEASURES, Measure, measures, rag, triggers_from
+from caseload_cli.engine.selection import Selection, select
 from caseload_cli.engine.weighed import weigh
 from caseload_cli.scheme.model import Scheme
 
@@ -76,6 +77,7 @@ def scorecard_report(
         sections={"by_group": wide, "definitions": _definitions(rated)},
         band_column="rag",
         band_colours=RAG_COLOURS,
+        charts=[grid_chart(by, as_at)],
         notes=notes,
         metadata={
             "snapshot": as_at,
@@ -85,6 +87,77 @@ def scorecard_report(
             **scheme.provenance,
         },
     )
+
+
+#: Measures charted week by week from a store (a line per group each).
+HEADLINE = ("fca_saturation_pct", "wafh_cases_per_fte", "duty_cases", "days_to_allocation")
+
+
+def run_scorecard_store(
+    store: str,
+    scheme: Scheme,
+    by: str = "service_area",
+    rated: tuple[Measure, ...] = MEASURES,
+    weeks: int = 12,
+    selection: Selection | None = None,
+) -> Report:
+    """The scorecard of the store's latest snapshot, with each value's change since the
+    snapshot before, and the weekly series of the last `weeks` snapshots."""
+    from caseload_cli.reports.trend import pick_dates
+    from caseload_cli.store import load_snapshot, open_store, stored_dates
+    from caseload_cli.store.layout import StoreError
+
+    folder = open_store(store)
+    stored = stored_dates(folder)
+    if not stored:
+        raise StoreError(
+            f"the store at {store} holds no snapshots: add some with `caseload history add`"
+        )
+    days = pick_dates(stored, None, None, store)[-weeks:]
+    span = f"{days[0].isoformat()} to {days[-1].isoformat()}"
+    series = []
+    for day in reversed(days):  # the latest first: an unknown team fails before any work
+        valid = load_snapshot(folder, day, [scheme])
+        valid = select(valid, selection, strict=day == days[-1]) if selection else valid
+        wide = measures(valid, weigh(valid, scheme).workers, by)
+        series.append(_long(wide, by, rated).assign(snapshot=day.isoformat()))
+        if day == days[-1]:
+            report = scorecard_report(valid, scheme, by, rated)
+    series = series[::-1]
+    report.rows = _with_change(report.rows, series[-2] if len(series) > 1 else None, by)
+    frames = pd.concat(series, ignore_index=True)[["snapshot", by, "measure", "value", "rag"]]
+    report.sections = {"series": frames, **report.sections}
+    for key in HEADLINE:
+        report.sections[f"series_{key}"] = frames[frames["measure"] == key].reset_index(drop=True)
+        report.charts.append(
+            Chart(
+                section=f"series_{key}",
+                kind="lines",
+                category="snapshot",
+                value="value",
+                series=by,
+                title=f"{key} by {by.replace('_', ' ')}, {span}",
+                y_title=key,
+                description=f"Line chart of {key} per {by.replace('_', ' ')} per snapshot",
+            )
+        )
+    report.title += f" (series of {len(days)} snapshots from {days[0].isoformat()})"
+    report.metadata["snapshots"] = [d.isoformat() for d in days]
+    return report
+
+
+def _with_change(rows: pd.DataFrame, before: pd.DataFrame | None, by: str) -> pd.DataFrame:
+    """`change`: this value less the same group's and measure's at the snapshot before."""
+    if before is None:
+        return rows.assign(change=None)
+    last = before.set_index([by, "measure"])["value"]
+    previous = pd.MultiIndex.from_frame(rows[[by, "measure"]]).map(last.to_dict().get)
+    change = pd.to_numeric(rows["value"], errors="coerce") - pd.to_numeric(
+        pd.Series(list(previous), index=rows.index), errors="coerce"
+    )
+    out = rows.copy()
+    out.insert(out.columns.get_loc("rag") + 1, "change", change.round(6))
+    return out
 
 
 def _long(wide: pd.DataFrame, by: str, rated: tuple[Measure, ...]) -> pd.DataFrame:
@@ -131,4 +204,17 @@ def _definitions(rated: tuple[Measure, ...]) -> pd.DataFrame:
             "amber_from": [m.amber for m in rated],
             "red_from": [m.red for m in rated],
         }
+    )
+
+
+def grid_chart(by: str, as_at: str) -> Chart:
+    """Groups down, measures across, each cell in its RAG colour with its value."""
+    return Chart(
+        section=MAIN,
+        kind="grid",
+        category=by,
+        series="measure",
+        value="value",
+        title=f"RAG grid by {by.replace('_', ' ')}, as at {as_at} (grey: no trigger)",
+        description=f"Grid of every measure per {by.replace('_', ' ')}, coloured by RAG rating",
     )

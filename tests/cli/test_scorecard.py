@@ -137,3 +137,52 @@ def test_docs_define_every_measure_with_its_published_figure():
         (line,) = [row for row in text.splitlines() if row.startswith(f"| `{measure.key}` |")]
         published = "–" if measure.published is None else f"{measure.published:g}"
         assert f"| {published} |" in line and measure.definition in line, measure.key
+
+
+def test_from_a_store_the_latest_week_with_its_change_and_series(run, tmp_path):
+    from helpers import ROOT
+
+    weeks = ROOT / "sample_data" / "weeks"
+    dates = sorted(p.name for p in weeks.iterdir() if p.is_dir())[:3]
+    store = tmp_path / "history"
+    for date in dates:
+        w = weeks / date
+        added = run("history", "add", w / "cases.parquet", "--staff", w / "staff.parquet",
+                    "--store", store, "-q")  # fmt: skip
+        assert added.exit_code == 0, added.stderr
+    data = as_json(run("scorecard", "--store", store, "--weeks", "2", "--format", "json"))
+    assert data["metadata"]["snapshots"] == dates[1:]
+    series = data["sections"]["series"]
+    assert {r["snapshot"] for r in series} == set(dates[1:])
+    value = {(r["snapshot"], r["service_area"], r["measure"]): r["value"] for r in series}
+    for row in data["rows"]:
+        before = value[(dates[1], row["service_area"], row["measure"])]
+        if row["value"] is not None and before is not None:
+            assert row["change"] == pytest.approx(row["value"] - before, abs=1e-6)
+    single = as_json(run("scorecard", weeks / dates[2] / "cases.parquet", "--staff",
+                         weeks / dates[2] / "staff.parquet", "--format", "json"))  # fmt: skip
+    assert [r["value"] for r in single["rows"]] == [r["value"] for r in data["rows"]]
+    html = tmp_path / "sc.html"
+    assert run("scorecard", "--store", store, "--output", html).exit_code == 0
+    assert html.read_text(encoding="utf-8").count('<figure class="chart">') == 5  # grid + 4
+    both = run("scorecard", weeks / dates[2] / "cases.parquet", "--store", store)
+    assert both.exit_code == 2
+
+
+def test_the_rag_grid_is_drawn_in_html_pdf_and_xlsx(run, files, tmp_path):
+    import openpyxl
+
+    html = tmp_path / "sc.html"
+    assert run("scorecard", *files, "--output", html).exit_code == 0
+    page = html.read_text(encoding="utf-8")
+    assert "RAG grid by service area" in page and page.count("<svg") == 1
+    assert ">fca_saturation_pct<" in page and ">98.1<" in page  # a cell: X's saturation
+    book = tmp_path / "sc.xlsx"
+    assert run("scorecard", *files, "--output", book).exit_code == 0
+    assert len(openpyxl.load_workbook(book)["scorecard"]._images) == 1
+    from caseload_cli.render.pdf import pdf_extra_installed
+
+    if pdf_extra_installed():
+        pdf = tmp_path / "sc.pdf"
+        assert run("scorecard", *files, "--output", pdf).exit_code == 0
+        assert pdf.read_bytes()[:5] == b"%PDF-"
