@@ -25,8 +25,9 @@ _TYPE = {name: code for code, name in enumerate(CASE_TYPES)}
 _STAGE = {name: code for code, name in enumerate(STAGES)}
 _NAT = np.datetime64("NaT", "D")
 _ARRAYS = ("ids", "worker", "type", "stage", "children", "opened", "first", "next")
-_ARRAYS += ("abuse", "interpreter", "pending")
+_ARRAYS += ("abuse", "interpreter", "pending", "allocated", "filed", "hub")
 _TEAM_OF_TYPE = {"wafh": 0, "public_law": 1, "eit": 2}  # codes used by `pending`
+_HUBS = [_STAGE["allocation_hub"], _STAGE["post_assessment_hub"]]
 
 
 def _dates(series: pd.Series) -> np.ndarray:
@@ -36,17 +37,34 @@ def _dates(series: pd.Series) -> np.ndarray:
 class CaseState:
     """Open cases at `snapshot`; worker is an index into the staff table (-1: blank)."""
 
-    def __init__(self, snapshot: np.datetime64, **arrays: np.ndarray) -> None:
+    def __init__(
+        self, snapshot: np.datetime64, dates: np.random.Generator | None = None, **arrays
+    ) -> None:
         self.start = self.snapshot = snapshot
+        # The days within a week that allocations, reports and hub entries fall on come
+        # from their own stream, so the series' other columns stay as they were.
+        self.dates = dates if dates is not None else np.random.default_rng(0xDA7E5)
         for name in _ARRAYS:
             setattr(self, name, arrays[name])
 
     @classmethod
-    def from_frame(cls, cases: pd.DataFrame, worker_ids: pd.Series) -> CaseState:
+    def from_frame(
+        cls, cases: pd.DataFrame, worker_ids: pd.Series, dates: np.random.Generator | None = None
+    ) -> CaseState:
         """The state of `generate()`'s cases frame."""
         worker = pd.Index(worker_ids).get_indexer(cases["worker_id"].fillna(""))
+
+        def optional(column: str) -> np.ndarray:
+            if column in cases.columns:
+                return _dates(cases[column])
+            return np.full(len(cases), _NAT)
+
         return cls(
             _dates(cases["snapshot"])[0] if len(cases) else np.datetime64("2022-04-29"),
+            dates,
+            allocated=optional("allocated"),
+            filed=optional("report_filed"),
+            hub=optional("hub_entered"),
             ids=cases["case_id"].astype("int64").to_numpy(),
             worker=worker.astype(np.int64),
             type=pd.Index(CASE_TYPES).get_indexer(cases["case_type"]).astype(np.int8),
@@ -61,7 +79,9 @@ class CaseState:
         )
 
     def copy(self) -> CaseState:
-        twin = CaseState(self.start, **{name: getattr(self, name).copy() for name in _ARRAYS})
+        twin = CaseState(
+            self.start, self.dates, **{name: getattr(self, name).copy() for name in _ARRAYS}
+        )
         twin.snapshot = self.snapshot
         return twin
 
@@ -111,6 +131,7 @@ class CaseState:
         idx = np.flatnonzero(filed & (rng.random(self.size) < rate))
         self.worker[idx] = -1
         self.stage[idx] = _STAGE["post_assessment_hub"]
+        self.filed[idx] = self.hub[idx] = self.this_week(idx)
         self.next[idx] = self._later(rng, idx.size, 42, 180, 0.35)
 
     def move_on(
@@ -125,6 +146,7 @@ class CaseState:
         hub = rng.random(idx.size) < hub_share
         self.worker[idx[hub]] = -1
         self.stage[idx[hub]] = _STAGE["allocation_hub"]
+        self.hub[idx[hub]] = self.this_week(idx[hub])
         self.pending[idx[~hub]] = _TEAM_OF_TYPE["wafh"]
 
     def open_new(
@@ -167,6 +189,9 @@ class CaseState:
             "abuse": rng.random(total) < np.where(public, 0.35, 0.55),
             "interpreter": rng.random(total) < 0.07,
             "pending": np.array([team.get(k, -1) for k in mixes], np.int8)[kinds],
+            "allocated": np.full(total, _NAT),
+            "filed": np.full(total, _NAT),
+            "hub": np.full(total, _NAT),
         }
         for name in _ARRAYS:
             setattr(self, name, np.concatenate([getattr(self, name), new[name]]))
@@ -195,12 +220,22 @@ class CaseState:
         """Give cases `idx` to workers `to`; a case nobody can take waits unallocated."""
         got, lost = idx[to >= 0], idx[to < 0]
         self.worker[got] = to[to >= 0]
+        self.allocated[got] = self.this_week(got)
+        self.hub[got] = _NAT
         wtfh = self.type == _TYPE["wtfh"]
         self.stage[got] = np.where(wtfh[got], _STAGE["wtfh"], _STAGE["wafh"])
         self.worker[lost] = -1
         private = self.type[lost] >= len(PUBLIC_CASE_TYPES)
         waiting = np.where(private, _STAGE["allocation_hub"], self.stage[lost])
         self.stage[lost] = np.where(wtfh[lost], _STAGE["duty"], waiting)
+        entering = lost[(self.stage[lost] == _STAGE["allocation_hub"]) & np.isnat(self.hub[lost])]
+        self.hub[entering] = self.this_week(entering)
+
+    def this_week(self, idx: np.ndarray) -> np.ndarray:
+        """A day of the week ending at the snapshot for each case in `idx` (not before it
+        opened): when it was allocated, filed or put in a hub."""
+        day = self.snapshot - self.dates.integers(0, 7, idx.size)
+        return np.maximum(day, self.opened[idx])
 
     def frame(self, worker_ids: pd.Series) -> pd.DataFrame:
         """The cases as `generate()` returns them (same columns and dtypes)."""
@@ -223,5 +258,8 @@ class CaseState:
                 "snapshot": np.full(self.size, self.snapshot),
                 "domestic_abuse": self.abuse,
                 "interpreter": self.interpreter,
+                "allocated": np.where(blank, _NAT, self.allocated),
+                "report_filed": self.filed,
+                "hub_entered": np.where(np.isin(self.stage, _HUBS), self.hub, _NAT),
             }
         )

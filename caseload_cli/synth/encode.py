@@ -36,6 +36,9 @@ SCHEMAS: dict[str, pa.Schema] = {
             ("snapshot", pa.date32()),
             ("domestic_abuse", pa.bool_()),
             ("interpreter", pa.bool_()),
+            ("allocated", pa.date32()),
+            ("report_filed", pa.date32()),
+            ("hub_entered", pa.date32()),
         ]
     ),
     "staff": pa.schema(

@@ -40,6 +40,9 @@ MAPPING: dict[str, dict] = {
             "Domestic Abuse": "domestic_abuse",
             "Interpreter Required": "interpreter",
             "Snapshot Date": "snapshot",
+            "Date Allocated": "allocated",
+            "Report Filed Date": "report_filed",
+            "Hub Entry Date": "hub_entered",
         },
         "values": {
             "law": {"Public Law": "public", "Private Law": "private"},

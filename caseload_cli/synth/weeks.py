@@ -93,7 +93,9 @@ class WeeklySeries:
         self.weeks = weeks
         self.rng = np.random.default_rng((seed, 0x7EEC5))
         self.staff = frames["staff"].reset_index(drop=True)
-        self.state = CaseState.from_frame(frames["cases"], self.staff["worker_id"])
+        self.state = CaseState.from_frame(
+            frames["cases"], self.staff["worker_id"], np.random.default_rng((seed, 0xDA7E5))
+        )
         n = len(self.staff)
         self.active = np.ones(n, bool)
         self.usual = np.bincount(self.state.worker[self.state.worker >= 0], minlength=n)
@@ -186,7 +188,9 @@ class WeeklySeries:
         mover = held & (~self.active[np.maximum(s.worker, 0)] | (rng.random(s.size) < MOVE_RATE))
         mover &= ~moving_on
         to = allocate.choose(rng, team_code[s.worker[mover]], weight, team_code)
-        s.worker[np.flatnonzero(mover)[to >= 0]] = to[to >= 0]
+        moved = np.flatnonzero(mover)[to >= 0]
+        s.worker[moved] = to[to >= 0]
+        s.allocated[moved] = s.this_week(moved)
         s.worker[held & ~self.active[np.maximum(s.worker, 0)]] = -1  # nobody left to take it
         # 4. Allocations by team type: moved on, hubs, duty, unallocated; then new cases.
         mixes = {k: v for k, v in self.mixes.items() if k != "move_on"}

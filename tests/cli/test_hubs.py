@@ -52,8 +52,8 @@ def test_the_weighted_scheme_weighs_the_shed_cases_at_their_own_weight(run, file
     assert ada["load_shed"] == pytest.approx(shed) and shed > 2  # children weigh extra
 
 
-def test_without_report_dates_nothing_is_eligible_and_it_says_why(run):
-    result = run("hubs", "--format", "json")
+def test_without_report_dates_nothing_is_eligible_and_it_says_why(run, tiny):
+    result = run("hubs", tiny["cases"], "--staff", tiny["staff"], "--format", "json")
     data = as_json(result)
     assert data["sections"]["eligible_cases"] == [] and data["metadata"]["eligible"] == 0
     assert "no report_filed column" in data["notes"][0]
@@ -72,3 +72,10 @@ def test_every_format(run, files, tmp_path, fmt):
     result = run("hubs", *files, "--format", fmt, "--output", out)
     assert result.exit_code == 0, result.stderr
     assert out.stat().st_size > 0
+
+
+def test_the_bundled_sample_has_eligible_cases(run):
+    data = as_json(run("hubs", "--format", "json"))
+    assert data["metadata"]["eligible"] > 50
+    shed = sum(r["load_shed"] for r in data["rows"])
+    assert shed == pytest.approx(sum(c["weight"] for c in data["sections"]["eligible_cases"]))

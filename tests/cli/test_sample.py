@@ -308,11 +308,11 @@ def test_csv_format(written):
     lines = (written / "cases.csv").read_text(encoding="utf-8").splitlines()
     assert lines[0] == (
         "case_id,worker_id,law,case_type,stage,children,opened,first_hearing,"
-        "next_hearing,snapshot,domestic_abuse,interpreter"
+        "next_hearing,snapshot,domestic_abuse,interpreter,allocated,report_filed,hub_entered"
     )
     first = lines[1].split(",")
     assert first[0].startswith("0") and len(first[0]) == 7
-    assert first[6][4] == "-" and first[-1] in ("true", "false")
+    assert first[6][4] == "-" and first[11] in ("true", "false")
     staff = (written / "staff.csv").read_text(encoding="utf-8").splitlines()
     assert staff[0] == "worker_id,name,team,service_area,role,team_type,contracted_hours"
     reductions = (written / "reductions.csv").read_text(encoding="utf-8").splitlines()
