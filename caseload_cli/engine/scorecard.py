@@ -56,7 +56,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "wafh_cases_per_fte",
         "cases per FTE after first hearing",
-        "Σ cases / Σ available FTE of FCAs outside EIT teams",
+        "mean over FCAs in WAFH teams of cases / FTE (contracted hours / full-time hours)",
         21.7,
         20.0,
         25.0,
@@ -64,7 +64,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "wafh_above_20_pct",
         "% FCAs above 20 (after first hearing)",
-        "share of FCAs outside EIT whose cases per available FTE exceed 20",
+        "share of FCAs in WAFH teams whose cases per FTE exceed 20",
         65.4,
         50.0,
         65.0,
@@ -72,7 +72,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "wafh_above_25_pct",
         "% FCAs above 25 (after first hearing)",
-        "share of FCAs outside EIT whose cases per available FTE exceed 25",
+        "share of FCAs in WAFH teams whose cases per FTE exceed 25",
         23.5,
         15.0,
         25.0,
@@ -80,7 +80,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "eit_cases_per_fte",
         "cases per FTE in EIT",
-        "Σ cases / Σ available FTE of FCAs in EIT teams",
+        "mean over FCAs in EIT teams of cases / FTE",
         45.5,
         35.0,
         40.0,
@@ -88,7 +88,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure(
         "eit_above_40_pct",
         "% EIT FCAs above 40",
-        "share of EIT FCAs whose cases per available FTE exceed 40",
+        "share of FCAs in EIT teams whose cases per FTE exceed 40",
         50.0,
         25.0,
         50.0,
@@ -189,7 +189,7 @@ MEASURES: tuple[Measure, ...] = (
         "ps_cases",
         "cases per practice supervisor",
         "Σ cases held by practice supervisors / practice supervisors",
-        None,
+        15.9,
         10.0,
         12.0,
     ),
@@ -300,16 +300,16 @@ def _group_measures(
     if group is not None:
         cases = cases[cases["group"] == group]
         workers = workers[workers[key] == group]
-    fca = workers[workers["role"].isin(CASE_HOLDING_ROLES)]
-    eit = fca["team_type"] == "eit"
-    per_fte = fca["cases"] / fca["available_fte"].where(fca["available_fte"] > 0)
-    wafh, in_eit = fca[~eit], fca[eit]
+    fca = workers[workers["role"].isin(CASE_HOLDING_ROLES) & (workers["fte"] > 0)]
+    # As published (and as the sample is calibrated): per FCA, cases per contracted FTE.
+    per_fte = fca["cases"] / fca["fte"]
+    wafh, eit = fca["team_type"] == "wafh", fca["team_type"] == "eit"
     out: dict[str, float | None] = {
         "fca_saturation_pct": _ratio(100 * fca["weighted_load"].sum(), fca["capacity"].sum()),
-        "wafh_cases_per_fte": _ratio(wafh["cases"].sum(), wafh["available_fte"].sum()),
-        "wafh_above_20_pct": _share(per_fte > 20, ~eit),
-        "wafh_above_25_pct": _share(per_fte > 25, ~eit),
-        "eit_cases_per_fte": _ratio(in_eit["cases"].sum(), in_eit["available_fte"].sum()),
+        "wafh_cases_per_fte": _mean(per_fte[wafh]),
+        "wafh_above_20_pct": _share(per_fte > 20, wafh),
+        "wafh_above_25_pct": _share(per_fte > 25, wafh),
+        "eit_cases_per_fte": _mean(per_fte[eit]),
         "eit_above_40_pct": _share(per_fte > 40, eit),
     }
     stage = cases["stage"]

@@ -62,7 +62,7 @@ def test_every_measure_of_a_hand_made_area(run, files):
     x = wide(as_json(run("scorecard", *files, "--format", "json")))["X"]
     # FCAs S1 (1 FTE, 22 cases), S2 (0.5 FTE, 12), S3 (EIT, 1 FTE, 42); flat weights.
     assert x["fca_saturation_pct"] == pytest.approx(100 * 76 / (25 + 12.5 + 40))  # 98.06
-    assert x["wafh_cases_per_fte"] == pytest.approx(34 / 1.5)
+    assert x["wafh_cases_per_fte"] == pytest.approx((22 / 1 + 12 / 0.5) / 2)  # per FCA
     assert (x["wafh_above_20_pct"], x["wafh_above_25_pct"]) == (100.0, 0.0)  # 22 and 24
     assert (x["eit_cases_per_fte"], x["eit_above_40_pct"]) == (42.0, 100.0)
     assert (x["duty_cases"], x["duty_children"], x["duty_cases_per_service_manager"]) == (
@@ -186,3 +186,34 @@ def test_the_rag_grid_is_drawn_in_html_pdf_and_xlsx(run, files, tmp_path):
         pdf = tmp_path / "sc.pdf"
         assert run("scorecard", *files, "--output", pdf).exit_code == 0
         assert pdf.read_bytes()[:5] == b"%PDF-"
+
+
+#: The April 2022 figures a national-size generated set must land near, with the
+#: tolerance each is held to (absolute, in the measure's unit).
+PUBLISHED = {
+    "fca_saturation_pct": (86.2, 2.5),
+    "wafh_cases_per_fte": (21.7, 0.5),
+    "wafh_above_20_pct": (65.4, 3.0),
+    "wafh_above_25_pct": (23.5, 3.0),
+    "eit_cases_per_fte": (45.5, 1.5),
+    "ps_cases": (15.9, 1.0),
+    "children_per_case": (1.6, 0.05),
+    "public_law_weeks_open": (45.0, 3.0),
+    "private_wafh_weeks_open": (54.0, 4.0),
+    "r16_4_weeks_open": (96.0, 5.0),
+}
+
+
+@pytest.mark.slow
+def test_a_national_size_generated_set_lands_near_the_published_figures(run, tmp_path):
+    made = run("sample", "--out", tmp_path, "--workers", "1700", "--seed", "7", "--format",
+               "parquet", "-q")  # fmt: skip
+    assert made.exit_code == 0, made.stderr
+    data = as_json(
+        run("scorecard", tmp_path / "cases.parquet", "--staff", tmp_path / "staff.parquet",
+            "--reductions", tmp_path / "reductions.parquet", "--format", "json")
+    )  # fmt: skip
+    national = wide(data)["national"]
+    for key, (published, tolerance) in PUBLISHED.items():
+        assert national[key] == pytest.approx(published, abs=tolerance), key
+    assert national["eit_above_40_pct"] > 50  # "more than half above 40"
