@@ -40,7 +40,11 @@ April 2022 figures (docs/scorecard.md); groups crossing a trigger come first."""
 @click.argument("cases", required=False)
 @staff_options
 @scheme_option
-@by_option(("service_area", "team"), "service_area", "One row per service area or per team.")
+@by_option(
+    ("service_area", "team", "worker"),
+    "service_area",
+    "One row per service area or team, or the per-worker inputs behind the figures.",
+)
 @click.option(
     "--settings",
     "settings_path",

@@ -245,6 +245,33 @@ def measures(valid: ValidInputs, workers: pd.DataFrame, by: str = "service_area"
     return frame
 
 
+WORKER_INPUTS = ["worker_id", "name", "service_area", "team", "role", "team_type", "fte"]
+WORKER_INPUTS += ["available_fte", "cases", "children", "weighted_load", "capacity"]
+
+
+def worker_inputs(valid: ValidInputs, workers: pd.DataFrame) -> pd.DataFrame:
+    """The per-worker inputs behind the area figures: each worker's cases per FTE, and
+    the duty and hub cases, days to allocation and children they hold."""
+    cases = _case_frame(valid, "worker_id")
+    out = workers[WORKER_INPUTS].copy()
+    fte = out["fte"].where(out["fte"] > 0)
+    out["cases_per_fte"] = (out["cases"] / fte).round(DECIMALS)
+    held = cases[cases["held"]]
+    by_worker = held.groupby("group", sort=False)
+    out["duty_cases"] = (
+        out["worker_id"]
+        .map(held[held["stage"] == "duty"].groupby("group").size())
+        .fillna(0)
+        .astype("int64")
+    )
+    if "days_to_allocation" in held:
+        out["days_to_allocation"] = out["worker_id"].map(
+            by_worker["days_to_allocation"].mean().round(DECIMALS)
+        )
+    out["weeks_open"] = out["worker_id"].map(by_worker["weeks_open"].mean().round(DECIMALS))
+    return out.reset_index(drop=True)
+
+
 def _case_frame(valid: ValidInputs, key: str) -> pd.DataFrame:
     cases = valid.cases
     staff = valid.staff

@@ -17,7 +17,14 @@ import pandas as pd
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import CaseloadError
 from caseload_cli.core.model import MAIN, Chart, Report
-from caseload_cli.engine.scorecard import MEASURES, Measure, measures, rag, triggers_from
+from caseload_cli.engine.scorecard import (
+    MEASURES,
+    Measure,
+    measures,
+    rag,
+    triggers_from,
+    worker_inputs,
+)
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.engine.weighed import weigh
 from caseload_cli.scheme.model import Scheme
@@ -52,6 +59,8 @@ def scorecard_report(
 ) -> Report:
     """Every measure for every group and national, rated against `rated`'s triggers."""
     workers = weigh(valid, scheme).workers
+    if by == "worker":
+        return _worker_report(valid, scheme, workers)
     wide = measures(valid, workers, by)
     long = _long(wide, by, rated)
     as_at = valid.snapshot.isoformat()
@@ -114,6 +123,10 @@ def run_scorecard_store(
             f"the store at {store} holds no snapshots: add some with `caseload history add`"
         )
     days = pick_dates(stored, None, None, store)[-weeks:]
+    if by == "worker":  # one snapshot's inputs: the latest
+        latest = load_snapshot(folder, days[-1], [scheme])
+        latest = select(latest, selection) if selection else latest
+        return scorecard_report(latest, scheme, by, rated)
     span = f"{days[0].isoformat()} to {days[-1].isoformat()}"
     series = []
     for day in reversed(days):  # the latest first: an unknown team fails before any work
@@ -204,6 +217,32 @@ def _definitions(rated: tuple[Measure, ...]) -> pd.DataFrame:
             "amber_from": [m.amber for m in rated],
             "red_from": [m.red for m in rated],
         }
+    )
+
+
+def _worker_report(valid: ValidInputs, scheme: Scheme, workers: pd.DataFrame) -> Report:
+    """`--by worker`: the inputs behind every area figure, one row per accepted staff row."""
+    as_at = valid.snapshot.isoformat()
+    scope = f" ({valid.scope})" if valid.scope else ""
+    return Report(
+        title=f"Scorecard inputs by worker{scope}, as at {as_at}",
+        rows=worker_inputs(valid, workers),
+        schemes=[scheme.stamp],
+        accounting=dict(valid.accounting),
+        band_column=None,
+        notes=[
+            "The per-worker inputs of the area measures (docs/scorecard.md): cases per FTE "
+            "uses contracted FTE; days_to_allocation and weeks_open are means over the "
+            "worker's cases.",
+            *valid.notes,
+        ],
+        metadata={
+            "snapshot": as_at,
+            "by": "worker",
+            "sheet": "scorecard",
+            **({"selection": valid.scope} if valid.scope else {}),
+            **scheme.provenance,
+        },
     )
 
 

@@ -217,3 +217,16 @@ def test_a_national_size_generated_set_lands_near_the_published_figures(run, tmp
     for key, (published, tolerance) in PUBLISHED.items():
         assert national[key] == pytest.approx(published, abs=tolerance), key
     assert national["eit_above_40_pct"] > 50  # "more than half above 40"
+
+
+def test_by_worker_lists_the_inputs_behind_the_area_figures(run, files):
+    data = as_json(run("scorecard", *files, "--by", "worker", "--format", "json"))
+    rows = {r["worker_id"]: r for r in data["rows"]}
+    area = wide(as_json(run("scorecard", *files, "--format", "json")))["X"]
+    wafh_fcas = [r for r in rows.values() if r["service_area"] == "X" and r["role"] == "fca"
+                 and r["team_type"] == "wafh"]  # fmt: skip
+    assert area["wafh_cases_per_fte"] == pytest.approx(
+        sum(r["cases_per_fte"] for r in wafh_fcas) / len(wafh_fcas)
+    )
+    assert rows["S5"]["duty_cases"] == 2 and rows["S1"]["days_to_allocation"] == 10
+    assert rows["S2"]["cases_per_fte"] == 24
