@@ -20,6 +20,8 @@ from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES
 from caseload_cli.scheme.model import Scheme
 
 HUB_STAGE = "post_assessment_hub"
+#: The what-ifs `--what-if` offers: every eligible case moved to the post-assessment hub.
+WHAT_IFS = ("post-assessment-hub",)
 #: Weeks from the snapshot to the next hearing from which a filed case may go to the hub.
 HUB_WEEKS = 6
 #: Stages that are not on a worker's caseload already.
@@ -54,11 +56,7 @@ def report_filed_known(valid: ValidInputs) -> bool:
 def move_to_post_assessment_hub(valid: ValidInputs, scheme: Scheme) -> tuple[ValidInputs, int]:
     """The inputs with every eligible case in the hub stage and held by no one, and how
     many moved. The scheme must weigh the hub stage."""
-    if HUB_STAGE not in scheme.model.weights.stage:
-        raise CaseloadError(
-            f"scheme {scheme.model.name!r} has no weight for the {HUB_STAGE} stage "
-            f"(weights.stage.{HUB_STAGE}); the what-if cannot weigh the moved cases"
-        )
+    check_hub_stage(scheme)
     eligible = post_assessment_eligible(valid)
     moved = int(eligible.sum())
     if not moved:
@@ -74,9 +72,32 @@ def move_to_post_assessment_hub(valid: ValidInputs, scheme: Scheme) -> tuple[Val
     return dataclasses.replace(valid, cases=cases, notes=[note, *valid.notes]), moved
 
 
+def check_hub_stage(scheme: Scheme) -> None:
+    if HUB_STAGE not in scheme.model.weights.stage:
+        raise CaseloadError(
+            f"scheme {scheme.model.name!r} has no weight for the {HUB_STAGE} stage "
+            f"(weights.stage.{HUB_STAGE}); the what-if cannot weigh the moved cases"
+        )
+
+
 def weeks_to_hearing(valid: ValidInputs) -> pd.Series:
     """Whole weeks from the snapshot to each case's next hearing (blank: not listed)."""
     if "next_hearing" not in valid.cases.columns:
         return pd.Series(pd.NA, index=valid.cases.index, dtype="Int64")
     days = (valid.cases["next_hearing"] - pd.Timestamp(valid.snapshot)).dt.days
     return (days // 7).astype("Int64")
+
+
+def apply_what_if(valid: ValidInputs, what_if: str | None, schemes: list[Scheme]) -> ValidInputs:
+    """The inputs as the what-if would leave them (unchanged for None); every scheme
+    must weigh the hub stage, so side-by-side schemes weigh the very same move."""
+    if what_if is None:
+        return valid
+    if what_if not in WHAT_IFS:
+        from caseload_cli.core.errors import UsageError
+
+        raise UsageError(f"--what-if must be one of {', '.join(WHAT_IFS)}")
+    for scheme in schemes:
+        check_hub_stage(scheme)
+    moved, _ = move_to_post_assessment_hub(valid, schemes[0])
+    return moved
