@@ -18,7 +18,7 @@ import traceback
 import click
 
 from caseload_cli import __version__
-from caseload_cli.cli.options import DEBUG_KEY, debug_option
+from caseload_cli.cli.options import ARGV_KEY, DEBUG_KEY, debug_option
 from caseload_cli.core.errors import EXIT_ERROR, CaseloadError
 
 # name -> (module, attribute, one-line help shown by `caseload --help`)
@@ -43,6 +43,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "caseload_cli.cli.scorecard",
         "scorecard",
         "Service-area pressure measures (saturation, duty, hubs, …), RAG-rated.",
+    ),
+    "verify": (
+        "caseload_cli.cli.verify",
+        "verify",
+        "Recompute an output from its inputs and say whether it is identical.",
     ),
     "hubs": (
         "caseload_cli.cli.hubs",
@@ -100,6 +105,11 @@ class LazyGroup(click.Group):
         module, attribute, _ = COMMANDS[name]
         return getattr(importlib.import_module(module), attribute)
 
+    def parse_args(self, ctx: click.Context, args: list[str]) -> list[str]:
+        """Keep the command line as given, for the provenance every output carries."""
+        ctx.meta.setdefault(ARGV_KEY, ("caseload", *args))
+        return super().parse_args(ctx, args)
+
     def invoke(self, ctx: click.Context):
         """Show user mistakes as one line and a documented exit code, not a traceback."""
         try:
@@ -146,7 +156,8 @@ Examples:
   caseload schemes list
 
 Exit codes: 0 ok, 1 error, 2 usage, 3 rows rejected under --strict,
-4 --fail-on band met. Set CASELOAD_DEBUG=1 or pass --debug for tracebacks.""",
+4 --fail-on band met, 5 verify found differences. Set CASELOAD_DEBUG=1
+or pass --debug for tracebacks.""",
 )
 @click.version_option(__version__, "--version", prog_name="caseload")
 @debug_option

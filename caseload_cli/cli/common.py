@@ -11,7 +11,7 @@ Nothing heavy is imported at module level.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import click
 
@@ -75,10 +75,18 @@ def inputs_from_options(cases: str | None, source: InputOptions) -> Inputs:
 
 
 def report_rejections(valid: ValidInputs, rejects_path: str | None, strict: bool, **show) -> None:
-    """`report_problems` for validated inputs (cases, staff, reductions)."""
+    """`report_problems` for validated inputs (cases, staff, reductions), led by the
+    snapshot date and how it was chosen."""
     kinds = getattr(valid, "row_kinds", None)
+    first = [valid.snapshot_note()] if hasattr(valid, "snapshot_note") else []
     report_problems(
-        valid.rejects, valid.notes, valid.accounting, rejects_path, strict, kinds=kinds, **show
+        valid.rejects,
+        [*first, *valid.notes],
+        valid.accounting,
+        rejects_path,
+        strict,
+        kinds=kinds,
+        **show,
     )
 
 
@@ -208,6 +216,24 @@ def pseudonym_key(pseudonymise: bool) -> bytes | None:
     if warning := key_warning(key):
         warn(warning)
     return key
+
+
+def privacy_key(pseudonymise: bool, min_group: int | None = None, by: str = "") -> bytes | None:
+    """Check --min-group against --by before any work, and return the --pseudonymise key."""
+    from caseload_cli.reports.privacy import check_min_group
+
+    check_min_group(min_group, by)
+    return pseudonym_key(pseudonymise)
+
+
+def private(report: Any, key: bytes | None, selection: Any = None) -> Any:
+    """The report with worker IDs and names pseudonymised when --pseudonymise gave a key
+    (the IDs --worker named included, wherever the title or metadata repeat them)."""
+    if key is None:
+        return report
+    from caseload_cli.reports.privacy import pseudonymise_workers
+
+    return pseudonymise_workers(report, key, tuple(getattr(selection, "workers", ()) or ()))
 
 
 def refuse_with_store(cases: str | None, previous: str | None, source: InputOptions) -> None:

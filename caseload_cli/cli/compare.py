@@ -8,7 +8,9 @@ import click
 
 from caseload_cli.cli.options import (
     by_option,
+    min_group_option,
     population_option,
+    pseudonymise_option,
     run_options,
     selection_options,
     staff_options,
@@ -72,6 +74,8 @@ parquet hold the --view table (default: summary).""",
     show_default=True,
     help="Which table comes first (and is the one csv/ndjson/parquet hold).",
 )
+@pseudonymise_option
+@min_group_option
 @run_options
 def compare(
     cases: str | None,
@@ -81,15 +85,18 @@ def compare(
     population: str,
     selection: Selection,
     view: str,
+    pseudonymise: bool,
+    min_group: int | None,
     source: InputOptions,
     run: RunOptions,
 ) -> None:
     """Compare weighting schemes side by side on the same CASES."""
-    from caseload_cli.cli.common import inputs_from_options, note
+    from caseload_cli.cli.common import inputs_from_options, note, privacy_key, private
     from caseload_cli.reports.compare import compare_report
     from caseload_cli.reports.inputs import prepare
     from caseload_cli.reports.scenarios import resolve_scenarios
 
+    key = privacy_key(pseudonymise, min_group, by)
     scenarios, notes = resolve_scenarios(schemes, overrides)
     for text in notes:
         note(text)
@@ -97,5 +104,5 @@ def compare(
         inputs_from_options(cases, source), [s.scheme for s in scenarios], selection=selection
     )
     run.on_validated()(valid)
-    report = compare_report(valid, scenarios, by, population, view, notes)
-    run.write(report)
+    report = compare_report(valid, scenarios, by, population, view, notes, min_group)
+    run.write(private(report, key, selection))

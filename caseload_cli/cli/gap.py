@@ -8,7 +8,9 @@ import click
 
 from caseload_cli.cli.options import (
     by_option,
+    min_group_option,
     population_option,
+    pseudonymise_option,
     run_options,
     scheme_option,
     selection_options,
@@ -70,6 +72,8 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
     "fte_path",
     help="With --counts: current FTE per service_area[, team_type].",
 )
+@pseudonymise_option
+@min_group_option
 @run_options
 def gap(
     cases: str | None,
@@ -81,6 +85,8 @@ def gap(
     selection: Selection,
     counts_path: str | None,
     fte_path: str | None,
+    pseudonymise: bool,
+    min_group: int | None,
     source: InputOptions,
     run: RunOptions,
 ) -> None:
@@ -89,6 +95,7 @@ def gap(
     from caseload_cli.engine.need import parse_target
     from caseload_cli.reports.gap import run_gap
 
+    key = common.privacy_key(pseudonymise, min_group, by)
     target = parse_target(target_text)
     report = run_gap(
         cases,
@@ -100,5 +107,6 @@ def gap(
         (counts_path, fte_path),
         on_validated=run.on_validated(),
         selection=selection,
+        min_group=min_group,
     )
-    run.write(report)
+    run.write(common.private(report, key, selection))

@@ -8,7 +8,9 @@ import click
 
 from caseload_cli.cli.options import (
     by_option,
+    min_group_option,
     population_option,
+    pseudonymise_option,
     run_options,
     scheme_option,
     selection_options,
@@ -70,6 +72,8 @@ stderr accounts for every case row.""",
     "Main table: the loads, the work not held by an FCA, or the managers who hold cases",
 )
 @population_option
+@pseudonymise_option
+@min_group_option
 @selection_options
 @run_options
 def load(
@@ -82,6 +86,8 @@ def load(
     statistic: str | None,
     view: str,
     population: str,
+    pseudonymise: bool,
+    min_group: int | None,
     selection: Selection,
     source: InputOptions,
     run: RunOptions,
@@ -92,6 +98,7 @@ def load(
     from caseload_cli.engine.bands import band_names
     from caseload_cli.reports.load import run_load
 
+    key = common.privacy_key(pseudonymise, min_group, by)
     chosen = common.scheme_from_options(scheme, overrides)
     common.check_fail_on_band(fail_on, band_names(chosen))
     levels = common.survey_levels(
@@ -99,8 +106,7 @@ def load(
     )
     inputs = common.inputs_from_options(cases, source)
     progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], run.quiet)
-    result = run_load(
-        inputs, chosen, by, population, view, levels, progress, run.on_validated(), selection
-    )
-    run.write(result.report)
+    how = (by, population, view, levels, progress, run.on_validated(), selection, min_group)
+    result = run_load(inputs, chosen, *how)
+    run.write(common.private(result.report, key, selection))
     common.check_fail_on(result.reported, fail_on, band_names(chosen))

@@ -18,6 +18,8 @@ from caseload_cli.core.formats import INPUT_FORMATS, OUTPUT_FORMATS
 from caseload_cli.core.vocabulary import DEFAULT_POPULATION, POPULATIONS
 
 DEBUG_KEY = "caseload.debug"
+#: The command line as given (`caseload` and every argument), kept by the group.
+ARGV_KEY = "caseload.argv"
 
 
 def _set_debug(ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
@@ -183,8 +185,54 @@ staff_options = _compose(
     click.option(
         "--snapshot",
         help="Date the caseload is taken at (YYYY-MM-DD or DD/MM/YYYY); "
-        "default: the cases' snapshot column, else today.",
+        "default: the cases' snapshot column, else today in --timezone.",
     ),
+    click.option(
+        "--timezone",
+        metavar="ZONE",
+        expose_value=False,
+        callback=lambda ctx, _param, value: _use_timezone(ctx, value),
+        help="Time zone whose today is the snapshot date when neither --snapshot nor the "
+        "cases give one (an IANA name; default: CASELOAD_TIMEZONE, else Europe/London; "
+        "never the machine's own).",
+    ),
+)
+
+
+def _use_timezone(ctx: click.Context, value: str | None) -> str | None:
+    """--timezone (else a set CASELOAD_TIMEZONE), checked at once and used for this
+    command's "today" (`core.clock`); a bad zone is a usage error with close names."""
+    import os
+
+    from caseload_cli.core import clock
+
+    if value is None:
+        if os.environ.get(clock.ZONE_VARIABLE, "").strip():
+            clock.zone_name()  # a bad CASELOAD_TIMEZONE fails now, not only on the fallback
+        return value
+    ctx.with_resource(clock.choose_zone(value))
+    return value
+
+
+#: --pseudonymise on every command that exports worker IDs (reports.privacy).
+pseudonymise_option = click.option(
+    "--pseudonymise/--no-pseudonymise",
+    default=False,
+    help="Replace worker IDs and names with keyed pseudonyms (W- + 12 hex characters of "
+    "HMAC-SHA256 keyed with CASELOAD_PSEUDONYM_KEY): the same key gives the same pseudonym "
+    "in every command and week.",
+)
+
+#: --min-group N on roll-ups (reports.privacy, engine.suppress).
+min_group_option = click.option(
+    "--min-group",
+    "min_group",
+    type=int,
+    default=None,
+    metavar="N",
+    help="Blank the figures of roll-up groups with fewer than N workers, and of one more "
+    "group where only one would be blank, so it cannot be worked out from the total "
+    "(default: off; see docs/security.md).",
 )
 
 set_option = click.option(
@@ -399,7 +447,7 @@ column_options = _compose(
         metavar="A,B,…",
         callback=_parse_columns,
         help="Exactly these columns of the main table, in this order, in every format "
-        "(e.g. worker_id,name,weighted_load,band). CSV and NDJSON keep the scheme columns.",
+        "(e.g. worker_id,name,weighted_load,band). CSV, NDJSON and Parquet keep the stamp columns.",
     ),
 )
 
@@ -436,6 +484,8 @@ class RunOptions:
     quiet: bool = False
     wide: bool = False
     columns: tuple[str, ...] | None = None
+    #: The command line as given (`caseload load …`), recorded in the output's provenance.
+    argv: tuple[str, ...] | None = None
 
     def checked_format(self) -> str:
         """The format to write, checked before any work (xlsx needs --output …)."""
@@ -454,11 +504,45 @@ class RunOptions:
         return report
 
     def write(self, report: Any) -> None:
+        """Write `report` with the run's provenance: the input files read while the
+        command ran (`reports.provenance`) and the command line."""
         from caseload_cli.render.report import write_report
+        from caseload_cli.reports import provenance
 
+        recorded = provenance.current()
+        if recorded is not None:
+            report = recorded.attach(report, self.argv)
+        elif self.argv is not None:
+            report = provenance.attach(report, argv=self.argv)
         write_report(
             report, self.output_format, self.output_path, wide=self.wide, columns=self.columns
         )
+
+
+#: Options naming where a run writes: left out of the recorded command line, so the same
+#: command writing elsewhere gives the same bytes (verify writes where it likes).
+_WRITTEN = ("--output", "-o", "--rejects", "--log")
+
+
+def recorded_argv(argv: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """The command line as given, without the output options and their values."""
+    if argv is None:
+        return None
+    kept: list[str] = []
+    skip = False
+    for arg in argv:
+        if skip:
+            skip = False
+            continue
+        if arg in _WRITTEN:
+            skip = True
+            continue
+        if arg.startswith(tuple(f"{name}=" for name in _WRITTEN if name.startswith("--"))):
+            continue
+        if arg.startswith("-o") and not arg.startswith("--") and len(arg) > 2:
+            continue  # -oFILE
+        kept.append(arg)
+    return tuple(kept)
 
 
 _RUN_KEYS = ("output_format", "output_path", "rejects_path", "strict", "quiet", "wide", "columns")
@@ -467,9 +551,13 @@ _RUN_KEYS = ("output_format", "output_path", "rejects_path", "strict", "quiet", 
 def _bundle_run(command: Callable[..., Any]) -> Callable[..., Any]:
     @functools.wraps(command)
     def bundled(*args: Any, **kwargs: Any) -> Any:
-        run = RunOptions(*(kwargs.pop(key) for key in _RUN_KEYS))
+        argv = recorded_argv(click.get_current_context().meta.get(ARGV_KEY))
+        run = RunOptions(*(kwargs.pop(key) for key in _RUN_KEYS), argv=argv)
         run.checked_format()  # before any work: an xlsx to the terminal fails at once
-        return command(*args, **{**kwargs, "run": run})
+        from caseload_cli.reports.provenance import recording
+
+        with recording():  # the input files the command reads, for `run.write`
+            return command(*args, **{**kwargs, "run": run})
 
     return bundled
 

@@ -8,7 +8,9 @@ import click
 
 from caseload_cli.cli.options import (
     by_option,
+    min_group_option,
     population_option,
+    pseudonymise_option,
     run_options,
     scheme_option,
     selection_options,
@@ -53,6 +55,8 @@ run of consecutive snapshots at or above it, with the dates they started).
 @view_option(("trend", "overall", "runs"), "Main table: the series, the overall series or the runs")
 @scheme_option
 @population_option
+@pseudonymise_option
+@min_group_option
 @selection_options
 @run_options
 def trend(
@@ -64,6 +68,8 @@ def trend(
     scheme: str,
     overrides: tuple[str, ...],
     population: str,
+    pseudonymise: bool,
+    min_group: int | None,
     selection: Selection,
     source: InputOptions,
     run: RunOptions,
@@ -73,6 +79,8 @@ def trend(
     from caseload_cli.reports.trend import run_trend
 
     common.refuse_reading_with_store(source, run.rejects_path, run.strict)
+    key = common.privacy_key(pseudonymise, min_group, by)
     chosen = common.scheme_from_options(scheme, overrides)
-    report = run_trend(store_path, chosen, by, start, end, selection, population)
-    run.write(report if view == "trend" else report.viewing(view, "trend"))
+    report = run_trend(store_path, chosen, by, start, end, selection, population, min_group)
+    report = report if view == "trend" else report.viewing(view, "trend")
+    run.write(common.private(report, key, selection))

@@ -51,7 +51,8 @@ one before; from files, CASES with --previous (last week's cases export, with
 @click.option(
     "--pseudonymise/--no-pseudonymise",
     default=False,
-    help="Replace case IDs with keyed pseudonyms (key from CASELOAD_PSEUDONYM_KEY).",
+    help="Replace case IDs (C-…), worker IDs and names (W-…) with keyed pseudonyms "
+    "(key from CASELOAD_PSEUDONYM_KEY; same key, same pseudonym every week).",
 )
 @run_options
 def week(
@@ -83,4 +84,4 @@ def week(
         report = run_week_from_files(
             files, source, chosen, selection, population, key, run.on_validated()
         )
-    run.write(report)
+    run.write(common.private(report, key, selection))

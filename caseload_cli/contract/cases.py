@@ -22,6 +22,7 @@ from caseload_cli.contract.rejections import (
     first_rows,
     reader_problems,
 )
+from caseload_cli.core import clock
 from caseload_cli.core.model import Table
 from caseload_cli.core.vocabulary import LAWS, MAX_CHILDREN
 from caseload_cli.scheme.model import Scheme
@@ -139,7 +140,7 @@ def reject_opened_after(
     their own date that the first pass let through are held against it, so no row is
     rejected twice. Hearing dates may lie ahead and are never checked.
     """
-    today = pd.Timestamp(date.today())
+    today = pd.Timestamp(clock.today())
     own = cases["snapshot"] if "snapshot" in cases.columns else None
     has_own = own.notna() if own is not None else pd.Series(False, index=cases.index)
     for column in PAST_CASE_DATES:

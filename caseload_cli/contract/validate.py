@@ -27,10 +27,15 @@ from caseload_cli.contract.reductions import (
 )
 from caseload_cli.contract.rejections import Rejections, require_columns, without_rows
 from caseload_cli.contract.staff import STAFF_COLUMNS, validate_staff
+from caseload_cli.core import clock
 from caseload_cli.core.model import Table
 from caseload_cli.core.suggest import did_you_mean
 from caseload_cli.core.vocabulary import LAWS
 from caseload_cli.scheme.model import Scheme
+
+#: How the snapshot date was chosen (`ValidInputs.snapshot_source`), when not today's.
+SNAPSHOT_GIVEN = "--snapshot"
+SNAPSHOT_FROM_CASES = "from the cases' snapshot column"
 
 
 @dataclass
@@ -44,12 +49,27 @@ class ValidInputs:
     accounting: dict[str, int]
     snapshot: date
     notes: list[str] = field(default_factory=list)
+    #: How `snapshot` was chosen: "--snapshot", "from the cases' snapshot column" (or
+    #: "…, the latest of N dates"), "today in Europe/London" (the fallback, in the zone
+    #: of `core.clock`), or "from the history store" for a stored snapshot.
+    snapshot_source: str = ""
     #: Which part of the validated files these frames hold ("" for all of them), e.g.
     #: "team Greater Manchester WAFH 1" after `engine.selection.select`.
     scope: str = ""
     #: What each file's rows are ("case", "staff", "reduction"), by the name the rejects
     #: carry, so a summary can say "32 case rows" rather than "32 cases.csv rows".
     row_kinds: dict[str, str] = field(default_factory=dict)
+
+    def snapshot_metadata(self) -> dict[str, str]:
+        """`snapshot` and `snapshot_source` for a report's metadata (one helper for every
+        report, so the date and how it was chosen always travel together)."""
+        return {"snapshot": self.snapshot.isoformat(), "snapshot_source": self.snapshot_source}
+
+    def snapshot_note(self) -> str:
+        """The line stderr starts with, e.g. `snapshot date 2022-04-29 (from the cases'
+        snapshot column)` (not one of `notes`: the output says it in its metadata)."""
+        source = f" ({self.snapshot_source})" if self.snapshot_source else ""
+        return f"snapshot date {self.snapshot.isoformat()}{source}"
 
 
 def validate(
@@ -91,7 +111,7 @@ def validate(
     )
     case_notes: list[str] = []
     case_frame = validate_cases(cases, rejections, schemes, link_workers, case_notes)
-    snapshot = _snapshot(case_frame, snapshot, notes)
+    snapshot, snapshot_source = _snapshot(case_frame, snapshot)
     notes.extend(case_notes)
     reject_opened_after(cases, rejections, case_frame, snapshot)
     case_rejected = rejections.positions(cases)
@@ -141,6 +161,7 @@ def validate(
         rejects=rejections.frame(),
         accounting=accounting,
         snapshot=snapshot,
+        snapshot_source=snapshot_source,
         notes=[*cases.notes, *staff.notes, *(reductions.notes if reductions else []), *notes],
         row_kinds={
             **({reductions.source: "reduction"} if reductions is not None else {}),
@@ -217,21 +238,24 @@ def _link_workers(
     return pd.Index(good_staff["worker_id"]).get_indexer(categories)[codes]
 
 
-def _snapshot(cases: pd.DataFrame, given: date | None, notes: list[str]) -> date:
-    """The date the caseload is counted at: given, else the cases' own, else today."""
+def _snapshot(cases: pd.DataFrame, given: date | None) -> tuple[date, str]:
+    """The date the caseload is counted at and how it was chosen: given (--snapshot), else
+    the cases' own, else today in the configured time zone (`core.clock`, never the
+    machine's local date). Both go into every report's metadata (`snapshot_metadata`)
+    and the command's first note on stderr (`snapshot_note`)."""
     if given is not None:
-        return given
-    if "snapshot" in cases.columns:
-        dates = cases["snapshot"].dropna().unique()
+        day, source = given, SNAPSHOT_GIVEN
+    else:
+        dates = cases["snapshot"].dropna().unique() if "snapshot" in cases.columns else []
         if len(dates) == 1:
-            return pd.Timestamp(dates[0]).date()
-        if len(dates) > 1:
-            latest = pd.Timestamp(max(dates)).date()
-            notes.append(f"cases carry {len(dates)} snapshot dates; using the latest, {latest}")
-            return latest
-    today = date.today()
-    notes.append(f"no snapshot date given or in the cases; using today, {today}")
-    return today
+            day, source = pd.Timestamp(dates[0]).date(), SNAPSHOT_FROM_CASES
+        elif len(dates) > 1:
+            day = pd.Timestamp(max(dates)).date()
+            source = f"{SNAPSHOT_FROM_CASES}, the latest of {len(dates)} dates"
+        else:
+            zone = clock.zone_name()
+            day, source = clock.today(zone), f"today in {zone}"
+    return day, source
 
 
 def _unknown_team_types(staff: pd.DataFrame, schemes: list[Scheme]) -> list[str]:

@@ -11,6 +11,7 @@ EXIT_ERROR = 1
 EXIT_USAGE = 2
 EXIT_REJECTED = 3
 EXIT_FAIL_ON = 4
+EXIT_DIFFERS = 5  # `caseload verify` found differences
 
 
 class CaseloadError(Exception):

@@ -68,6 +68,9 @@ class SchemeStamp:
     fingerprint: str
     title: str = ""
     overrides: tuple[str, ...] = ()  # --set changes applied on top of the named scheme
+    #: The canonical text whose SHA-256 is `fingerprint` (sorted-key JSON of every value):
+    #: carried in every output's provenance, so anyone can re-hash it or weigh with it again.
+    canonical: str = field(default="", repr=False, compare=False)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -142,6 +145,11 @@ class Report:
     #: A column of the main table whose values each get their own page (html,
     #: pdf) or sheet (xlsx): one team per page when a week covers several.
     split_by: str | None = None
+    #: What the run was made from besides the scheme (`reports.provenance`): the input
+    #: files (`inputs`: kind, path, bundled, sha256, rows), the snapshot's `snapshot_source`
+    #: and the command line (`argv`). Renderers add the tool version, the export schema
+    #: version, the snapshot and the schemes' canonical text (`render.stamps.provenance`).
+    provenance: dict[str, Any] = field(default_factory=dict)
 
     def viewing(self, section: str, main_name: str) -> Report:
         """The same report with `section` as its main table, for formats that hold

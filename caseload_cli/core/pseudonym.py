@@ -1,4 +1,4 @@
-"""Keyed pseudonyms for case identifiers.
+"""Keyed pseudonyms for case (and worker) identifiers.
 
 `caseload explain` is the only output that lists cases one by one. When it is
 shared outside the team (a negotiation pack, a tribunal bundle) the case
@@ -22,6 +22,8 @@ from caseload_cli.core.errors import CaseloadError
 
 KEY_VARIABLE = "CASELOAD_PSEUDONYM_KEY"
 PREFIX = "C-"
+#: Worker IDs (`--pseudonymise` on load, compare, gap, week, trend) get their own prefix.
+WORKER_PREFIX = "W-"
 HEX_CHARS = 12
 #: Shorter keys still work but are easier to guess; the command warns about them.
 RECOMMENDED_KEY_LENGTH = 16
@@ -50,10 +52,10 @@ def key_warning(key: bytes) -> str | None:
     return None
 
 
-def pseudonym(value: str, key: bytes) -> str:
-    """`C-` + the first 12 hex characters of HMAC-SHA256(key, value)."""
+def pseudonym(value: str, key: bytes, prefix: str = PREFIX) -> str:
+    """`C-` (or `prefix`) + the first 12 hex characters of HMAC-SHA256(key, value)."""
     digest = hmac.new(key, value.encode("utf-8"), hashlib.sha256).hexdigest()
-    return PREFIX + digest[:HEX_CHARS]
+    return prefix + digest[:HEX_CHARS]
 
 
 def pseudonymise(values: pd.Series, key: bytes) -> pd.Series:

@@ -11,7 +11,7 @@ import re
 from typing import TYPE_CHECKING
 
 from caseload_cli.render.cells import machine_text, neutralise, neutralise_frame, typed_columns
-from caseload_cli.render.stamps import STAMP_FIELDS, check_stamp_columns, stamp_values
+from caseload_cli.render.stamps import stamp_columns
 
 if TYPE_CHECKING:
     from caseload_cli.core.model import Report
@@ -20,14 +20,12 @@ _CSV_SPECIAL = re.compile(r'[,"\r\n]')
 
 
 def render_csv(report: Report) -> str:
-    """The main table as CSV, with scheme/scheme_version/scheme_fingerprint columns."""
+    """The main table as CSV, ending with the stamp columns (`stamps.STAMP_FIELDS`)."""
     columns = typed_columns(neutralise_frame(report.rows))
     names = [c.name for c in columns]
-    stamp: list[str] = []
-    if report.schemes:
-        check_stamp_columns(names)
-        names += list(STAMP_FIELDS)
-        stamp = [neutralise(v) for v in stamp_values(report)]
+    extra = stamp_columns(report, names)
+    names += [name for name, _ in extra]
+    stamp = [neutralise(value) for _, value in extra]
     if not names:
         return ""
     texts = [[_csv_field(machine_text(v)) for v in c.values] for c in columns]

@@ -170,7 +170,7 @@ def render_html(report: Report, image: str = "svg") -> str:
         body.append(_html_table(report, frame))
         charts = section_charts(report, name)
         body.extend(html_figure(report, chart, frame, image) for chart in charts)
-    footer = footer_lines(report)
+    footer = footer_lines(report, inputs=True)
     if footer:
         items = "\n".join(f"<li>{html.escape(line)}</li>" for line in footer)
         body.append(f"<footer>\n<ul>\n{items}\n</ul>\n</footer>")

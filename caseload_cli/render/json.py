@@ -12,10 +12,10 @@ from typing import TYPE_CHECKING, Any
 
 from caseload_cli.render.cells import Column, json_value, jsonable, typed_columns
 from caseload_cli.render.stamps import (
-    STAMP_FIELDS,
-    check_stamp_columns,
+    EXPORT_SCHEMA_VERSION,
+    provenance,
+    stamp_columns,
     stamp_json,
-    stamp_values,
 )
 
 if TYPE_CHECKING:
@@ -29,13 +29,16 @@ def _records(columns: list[Column], convert: Callable[[Any], Any]) -> list[dict[
 
 
 def render_json(report: Report) -> str:
-    """Title, stamp, accounting, metadata, notes, rows and sections in one document."""
+    """Export schema version, title, stamp, accounting, metadata, provenance, notes, rows
+    and sections in one document."""
     key, stamp = stamp_json(report)
     document = {
+        "export_schema_version": EXPORT_SCHEMA_VERSION,
         "title": report.title,
         key: stamp,
         "accounting": jsonable(dict(report.accounting)),
         "metadata": jsonable(dict(report.metadata)),
+        "provenance": jsonable(provenance(report)),
         "notes": [str(n) for n in report.notes],
         "rows": _records(typed_columns(report.rows), json_value),
         "sections": {
@@ -47,13 +50,13 @@ def render_json(report: Report) -> str:
 
 
 def render_ndjson(report: Report) -> str:
-    """One JSON object per main-table row, each carrying the scheme stamp fields."""
+    """One JSON object per main-table row, each ending with the stamp fields
+    (`stamps.STAMP_FIELDS`)."""
     columns = typed_columns(report.rows)
     records = _records(columns, json_value)
     if not columns:
         records = [{} for _ in range(len(report.rows))]
-    if report.schemes:
-        check_stamp_columns(c.name for c in columns)
-        extra = dict(zip(STAMP_FIELDS, stamp_values(report), strict=True))
+    extra = dict(stamp_columns(report, [c.name for c in columns]))
+    if extra:
         records = [{**r, **extra} for r in records]
     return "".join(json.dumps(r, ensure_ascii=False, allow_nan=False) + "\n" for r in records)

@@ -33,7 +33,7 @@ def render_markdown(report: Report, width: int | None = None) -> str:
         parts.append(f"## {markdown_text(section_heading(name))}")
         shown = with_text_bars(report, name, frame)
         parts.append(_fitted(report, shown, width))
-    footer = footer_lines(report)
+    footer = footer_lines(report, inputs=True)
     if footer:
         parts.append(
             "\n".join("\n".join(wrap(f"- {markdown_text(line)}", width, "  ")) for line in footer)

@@ -18,8 +18,13 @@ if TYPE_CHECKING:
 
     from caseload_cli.core.model import Report
 
-#: Stamp columns added to CSV and fields added to every NDJSON record.
-STAMP_FIELDS = ("scheme", "scheme_version", "scheme_fingerprint")
+#: The version of the export contract (docs/export-schema.md, caseload_cli/schemas/):
+#: raised when a column is renamed, removed or changes type, never for an added column.
+EXPORT_SCHEMA_VERSION = "1"
+
+#: Stamp columns added, in this order, at the end of every CSV row, every NDJSON record
+#: and every Parquet row (real columns, so appending files into a dataset keeps them).
+STAMP_FIELDS = ("scheme", "scheme_version", "scheme_fingerprint", "snapshot")
 
 _ACRONYMS = {"fca", "fcas", "eit", "wafh", "wtfh", "fte", "ps", "asm"}
 
@@ -35,19 +40,100 @@ def stamp_line(stamp: Any) -> str:
 
 
 def stamp_values(report: Report) -> list[str]:
-    """Values of the scheme/scheme_version/scheme_fingerprint columns (joined with ' | ')."""
+    """Values of the scheme/scheme_version/scheme_fingerprint columns (several schemes
+    joined with ' | ') and of the snapshot column (YYYY-MM-DD, empty when the report
+    has no snapshot date)."""
     return [
         " | ".join(str(s.name) for s in report.schemes),
         " | ".join(str(s.version) for s in report.schemes),
         " | ".join(str(s.fingerprint) for s in report.schemes),
+        snapshot_of(report),
     ]
 
 
+def snapshot_of(report: Report) -> str:
+    """The date the report's caseload was taken at, as YYYY-MM-DD ("" when none)."""
+    value = report.metadata.get("snapshot")
+    if value is None or value == "":
+        return ""
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
+
+
+def provenance(report: Report) -> dict[str, Any]:
+    """Everything needed to check an output, in a fixed key order and without any
+    clock time: export schema and tool versions, the command line, the snapshot date
+    and how it was chosen, each input file's SHA-256 and rows, and each scheme's
+    canonical text (whose SHA-256 is its fingerprint). `report.provenance` supplies
+    what only the run knows (inputs, argv, snapshot_source)."""
+    from caseload_cli import __version__
+
+    given = report.provenance
+    source = given.get("snapshot_source") or report.metadata.get("snapshot_source") or None
+    return {
+        "export_schema_version": EXPORT_SCHEMA_VERSION,
+        "tool": {"name": "caseload_cli", "version": __version__},
+        "argv": list(given["argv"]) if given.get("argv") is not None else None,
+        "snapshot": snapshot_of(report) or None,
+        "snapshot_source": source,
+        "inputs": [dict(item) for item in given.get("inputs", [])],
+        "schemes": [
+            {
+                "name": s.name,
+                "version": s.version,
+                "fingerprint": s.fingerprint,
+                "overrides": list(getattr(s, "overrides", ())),
+                "text": getattr(s, "canonical", "") or None,
+            }
+            for s in report.schemes
+        ],
+    }
+
+
+def provenance_lines(report: Report, inputs: bool = True) -> list[str]:
+    """The footer's provenance: the snapshot date and how it was chosen, the tool and
+    export schema versions, then (with `inputs`) each input file's rows and SHA-256
+    and the command line."""
+    facts = provenance(report)
+    lines = []
+    if facts["snapshot"]:
+        how = f" ({facts['snapshot_source']})" if facts["snapshot_source"] else ""
+        lines.append(f"Snapshot: {facts['snapshot']}{how}")
+    if not inputs:
+        return lines
+    lines.append(
+        f"Made by caseload_cli {facts['tool']['version']} "
+        f"(export schema {facts['export_schema_version']})"
+    )
+    for item in facts["inputs"]:
+        rows = f", {item['rows']:,} rows" if item.get("rows") is not None else ""
+        where = f"{item['path']} (bundled sample)" if item.get("bundled") else item["path"]
+        digest = f", sha256:{item['sha256']}" if item.get("sha256") else ""
+        lines.append(f"Input {item['kind']}: {where}{rows}{digest}")
+    if facts["argv"]:
+        import shlex
+
+        lines.append("Command: " + shlex.join(facts["argv"]))
+    return lines
+
+
 def check_stamp_columns(names: Iterable[str]) -> None:
-    """Refuse rows that already have a column the stamp would add."""
-    clash = sorted(set(STAMP_FIELDS) & set(names))
+    """Refuse rows that already have a scheme column the stamp would add (a `snapshot`
+    column of their own is kept instead: `stamp_columns`)."""
+    clash = sorted((set(STAMP_FIELDS) - {"snapshot"}) & set(names))
     if clash:
         raise CaseloadError(f"report rows already have stamp column(s) {', '.join(clash)}")
+
+
+def stamp_columns(report: Report, names: Iterable[str]) -> list[tuple[str, str]]:
+    """The stamp columns to add after the columns `names`, with their one value each:
+    every `STAMP_FIELDS` column, except `snapshot` when the rows carry their own (trend:
+    a snapshot date per row). None without a scheme."""
+    if not report.schemes:
+        return []
+    names = list(names)
+    check_stamp_columns(names)
+    pairs = zip(STAMP_FIELDS, stamp_values(report), strict=True)
+    return [(name, value) for name, value in pairs if name not in names]
 
 
 def stamp_json(report: Report) -> tuple[str, Any]:
@@ -57,9 +143,12 @@ def stamp_json(report: Report) -> tuple[str, Any]:
     return "schemes", [s.as_dict() for s in report.schemes]
 
 
-def footer_lines(report: Report) -> list[str]:
-    """Stamp lines, then accounting lines, then notes: the footer of human formats."""
+def footer_lines(report: Report, inputs: bool = False) -> list[str]:
+    """Stamp lines, provenance lines (`provenance_lines`: the snapshot, and with `inputs`
+    (html, markdown) the versions, input files and command line), then accounting
+    lines, then notes: the footer of human formats."""
     lines = [stamp_line(s) for s in report.schemes]
+    lines.extend(provenance_lines(report, inputs))
     lines.extend(accounting_lines(report.accounting))
     lines.extend(str(note) for note in report.notes)
     return lines

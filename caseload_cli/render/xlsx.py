@@ -35,7 +35,7 @@ from caseload_cli.render.cells import (
     typed_columns,
 )
 from caseload_cli.render.charts import chart_colours, section_charts
-from caseload_cli.render.stamps import main_parts, section_heading
+from caseload_cli.render.stamps import main_parts, provenance, section_heading
 from caseload_cli.render.xlsx_charts import add_xlsx_chart, add_xlsx_lines, lines_table
 
 if TYPE_CHECKING:
@@ -197,6 +197,7 @@ def _about_rows(report: Report) -> list[tuple[str, Any]]:
             ("scheme_fingerprint", stamp.fingerprint),
         ]
         rows += [("scheme_override", change) for change in getattr(stamp, "overrides", ())]
+        rows += _scheme_text_rows(getattr(stamp, "canonical", ""))
     for group, mapping in (("accounting", report.accounting), ("metadata", report.metadata)):
         for key, value in mapping.items():
             value = jsonable(value)
@@ -205,6 +206,40 @@ def _about_rows(report: Report) -> list[tuple[str, Any]]:
             rows.append((f"{group}.{key}", value))
     rows += [("note", str(note)) for note in report.notes]
     rows.append(("caseload_cli", __version__))
+    rows += _provenance_rows(report)
+    return rows
+
+
+#: An Excel cell holds at most 32,767 characters: longer scheme text continues on
+#: further `scheme_text` rows (join them in order to get the text back).
+_CELL_TEXT = 32_000
+
+
+def _scheme_text_rows(text: str) -> list[tuple[str, Any]]:
+    """The scheme's canonical text (SHA-256 = its fingerprint), in cell-sized rows."""
+    return [("scheme_text", text[at : at + _CELL_TEXT]) for at in range(0, len(text), _CELL_TEXT)]
+
+
+def _provenance_rows(report: Report) -> list[tuple[str, Any]]:
+    """export_schema_version, the command line, the snapshot and how it was chosen, and
+    `input.KIND`, `input.KIND.sha256`, `input.KIND.rows` for every input file."""
+    import shlex
+
+    facts = provenance(report)
+    rows: list[tuple[str, Any]] = [("export_schema_version", facts["export_schema_version"])]
+    if facts["argv"] is not None:
+        rows.append(("argv", shlex.join(facts["argv"])))
+    if facts["snapshot"]:
+        rows.append(("snapshot", facts["snapshot"]))
+    if facts["snapshot_source"]:
+        rows.append(("snapshot_source", facts["snapshot_source"]))
+    for item in facts["inputs"]:
+        kind = f"input.{item['kind']}"
+        rows += [(kind, item["path"]), (f"{kind}.sha256", item["sha256"])]
+        if item.get("rows") is not None:
+            rows.append((f"{kind}.rows", item["rows"]))
+        if item.get("bundled"):
+            rows.append((f"{kind}.bundled", True))
     return rows
 
 

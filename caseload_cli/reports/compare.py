@@ -27,6 +27,7 @@ from caseload_cli.reports.metrics import (
     metric_notes,
     scenario_metrics,
 )
+from caseload_cli.reports.privacy import blank_matching, check_min_group, suppress_rollup
 from caseload_cli.reports.scenarios import Scenario
 
 # --------------------------------------------------------------------------- compare
@@ -145,16 +146,26 @@ def compare_report(
     population: str = DEFAULT_POPULATION,
     view: str = "summary",
     notes: Sequence[str] = (),
+    min_group: int | None = None,
 ) -> Report:
     """`caseload compare`: summary metrics, per-worker (or group) loads and band transitions."""
     if by not in COMPARE_LEVELS:
         raise UsageError(f"--by must be one of {', '.join(COMPARE_LEVELS)}")
     if view not in COMPARE_VIEWS:
         raise UsageError(f"--view must be one of {', '.join(COMPARE_VIEWS)}")
+    check_min_group(min_group, by)
     weighed = [weigh(valid, s.scheme) for s in scenarios]
     entities = _entity_table(scenarios, weighed, by, population)
+    summary = _summary_table(scenarios, weighed, by, population)
+    privacy = []
+    if min_group is not None:
+        # Blank groups' loads and bands everywhere: transitions then count shown groups only.
+        entities, hide, text = suppress_rollup(entities, by, min_group)
+        keys = list(GROUP_KEYS[by])
+        summary = blank_matching(summary, entities[hide], keys, [*keys, "metric", "description"])
+        privacy = [text + " Band transitions count the groups shown."]
     tables = {
-        "summary": _summary_table(scenarios, weighed, by, population),
+        "summary": summary,
         "workers" if by == "worker" else f"by_{by}": entities,
         "transitions": _transition_table(scenarios, entities),
     }
@@ -177,13 +188,14 @@ def compare_report(
         sections={**tables, "schemes": _scheme_table(scenarios)},
         band_column=f"{scenarios[0].label} band",
         band_colours=colours,
-        notes=[*metric_notes(population), *notes, *valid.notes],
+        notes=[*metric_notes(population), *notes, *valid.notes, *privacy],
         metadata={
             "by": by,
             "population": population,
             "view": view,
-            "snapshot": valid.snapshot.isoformat(),
+            **valid.snapshot_metadata(),
             "sheet": main_key,
+            **({"min_group": min_group} if min_group is not None else {}),
             "scenarios": [s.as_dict() for s in scenarios],
         },
     )

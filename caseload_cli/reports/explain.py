@@ -191,7 +191,7 @@ def explain_report(
             "worker_id": worker_id,
             "bands": band_names(scheme),
             "pseudonymised": key is not None,
-            "snapshot": valid.snapshot.isoformat(),
+            **valid.snapshot_metadata(),
             "sheet": "cases",
             **({"selection": valid.scope} if valid.scope else {}),
             **scheme.provenance,

@@ -29,8 +29,10 @@ from caseload_cli.engine.aggregate import not_held_by_fca
 from caseload_cli.engine.need import Target, worker_need, worker_targets
 from caseload_cli.engine.population import population_text, population_workers
 from caseload_cli.engine.selection import Selection
+from caseload_cli.engine.suppress import suppress_groups
 from caseload_cli.engine.weighed import Weighed, weigh
 from caseload_cli.reports.inputs import prepare, resolve_inputs
+from caseload_cli.reports.privacy import check_min_group, suppression_note
 from caseload_cli.scheme.model import Scheme
 
 TOTAL = "all"
@@ -265,12 +267,39 @@ def gap_notes(target: Target, population: str | None) -> list[str]:
     return lines
 
 
+def suppress_gap(table: pd.DataFrame, by: str, min_group: int) -> tuple[pd.DataFrame, str]:
+    """--min-group on a gap table: small rows blank, and the complementary rule among the
+    team types of each group and among the groups of each parent (a team's area)."""
+    keys = list(GROUP_KEYS[by])
+    total_type = (table["team_type"] == TOTAL).to_numpy()
+    national = total_type & (
+        (table[keys] == TOTAL).all(axis=1).to_numpy() if keys else np.ones(len(table), bool)
+    )
+    leaf = ~total_type
+    sets: list[tuple[np.ndarray | None, list[str]]] = [(leaf, keys)]
+    if keys:
+        group = table[keys].astype("str").agg("\x1f".join, axis=1)
+        single = leaf & (group.map(group[leaf].value_counts()).fillna(0).to_numpy() == 1)
+        sets.append(((total_type & ~national) | single, keys[:-1]))
+    out, _, small, extra = suppress_groups(table, min_group, [*keys, "team_type", "workers"], sets)
+    return out, suppression_note(min_group, small, extra)
+
+
 def gap_report_from_workers(
-    valid: ValidInputs, weighed: Weighed, target: Target, by: str, population: str
+    valid: ValidInputs,
+    weighed: Weighed,
+    target: Target,
+    by: str,
+    population: str,
+    min_group: int | None = None,
 ) -> Report:
     """`caseload gap` on case-level data: the gap table plus the work outside it."""
 
     table = gap_from_workers(weighed.workers, target, by, population)
+    privacy = []
+    if min_group is not None:
+        table, text = suppress_gap(table, by, min_group)
+        privacy = [text]
     scheme = weighed.scheme
     section = not_held_by_fca(valid.cases, weighed.parts["weight"], valid.staff)
     return Report(
@@ -280,13 +309,14 @@ def gap_report_from_workers(
         accounting=dict(valid.accounting),
         sections={"not_held_by_fca": section},
         band_column=None,
-        notes=[*gap_notes(target, population), *valid.notes],
+        notes=[*gap_notes(target, population), *valid.notes, *privacy],
         metadata={
             "by": by,
             "target": target.as_metadata(),
             "population": population,
+            **({"min_group": min_group} if min_group is not None else {}),
             **({"selection": valid.scope} if valid.scope else {}),
-            "snapshot": valid.snapshot.isoformat(),
+            **valid.snapshot_metadata(),
             "sheet": "gap",
             **scheme.provenance,
         },
@@ -329,11 +359,15 @@ def run_gap(
     counts: tuple[str | None, str | None] = (None, None),
     on_validated: Callable[[ValidInputs | CountInputs], None] | None = None,
     selection: Selection | None = None,
+    min_group: int | None = None,
 ) -> Report:
     """The whole `caseload gap` job, from case-level exports or from aggregate counts
     (`counts` = (counts file, FTE file)); `on_validated` sees the inputs before the sums."""
     counts_path, fte_path = counts
+    check_min_group(min_group, by)
     if counts_path or fte_path:
+        if min_group is not None:
+            raise UsageError("--min-group needs case-level data: counts have no workers to count")
         check_count_options(counts_path, fte_path, cases, by, source)
         if selection:
             raise UsageError(
@@ -346,4 +380,4 @@ def run_gap(
     valid = prepare(resolve_inputs(cases, source), [scheme], selection=selection)
     if on_validated is not None:
         on_validated(valid)
-    return gap_report_from_workers(valid, weigh(valid, scheme), target, by, population)
+    return gap_report_from_workers(valid, weigh(valid, scheme), target, by, population, min_group)

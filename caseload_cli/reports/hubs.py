@@ -72,7 +72,7 @@ def hubs_report(
         band_colours=band_colours(scheme),
         notes=notes,
         metadata={
-            "snapshot": as_at,
+            **valid.snapshot_metadata(),
             "eligible": moved,
             "hub_weeks": HUB_WEEKS,
             "population": population,

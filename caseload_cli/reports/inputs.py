@@ -24,6 +24,7 @@ from caseload_cli.core.model import InputOptions, ReadOptions, Table
 from caseload_cli.core.progress import Progress
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.read.table import guess_format, read_table
+from caseload_cli.reports.provenance import record_input, record_snapshot_source
 from caseload_cli.scheme.model import Scheme
 
 # Few distinct values: cheap to decode as dictionaries (IDs are not: unifying per-row-group
@@ -93,6 +94,15 @@ def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Ta
     return cases, staff, reductions
 
 
+def record_inputs(inputs: Inputs, cases: Table, staff: Table, reductions: Table | None) -> None:
+    """Each file read, with its rows, for the run's provenance (`reports.provenance`)."""
+    record_input("cases", inputs.cases, len(cases.frame))
+    record_input("staff", inputs.staff, len(staff.frame))
+    if reductions is not None and inputs.reductions:
+        record_input("reductions", inputs.reductions, len(reductions.frame))
+    record_input("mapping", inputs.mapping)
+
+
 def parse_snapshot(text: str | None) -> date | None:
     if text is None:
         return None
@@ -117,6 +127,7 @@ def prepare(
     progress = progress or Progress(False)
     progress.step(f"reading {inputs.cases} …")
     cases, staff, reductions = read_inputs(inputs, schemes)
+    record_inputs(inputs, cases, staff, reductions)
     progress.step(f"validating {len(cases.frame):,} case rows …")
     valid = validate(
         cases,
@@ -126,6 +137,7 @@ def prepare(
         parse_snapshot(inputs.snapshot),
         bool(selection) or narrowed_later,
     )
+    record_snapshot_source(getattr(valid, "snapshot_source", None))
     progress.done()
     return select(valid, selection) if selection else valid
 

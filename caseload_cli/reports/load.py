@@ -28,6 +28,7 @@ from caseload_cli.engine.population import (
 from caseload_cli.engine.selection import Selection
 from caseload_cli.engine.weighed import Weighed, weigh
 from caseload_cli.reports.inputs import Inputs, prepare
+from caseload_cli.reports.privacy import check_min_group, suppress_rollup
 from caseload_cli.scheme.model import Scheme
 from caseload_cli.survey.levels import SafeLevels
 
@@ -65,13 +66,16 @@ def build_load(
     by: str = "worker",
     population: str = DEFAULT_POPULATION,
     levels: SafeLevels | None = None,
+    min_group: int | None = None,
 ) -> LoadResult:
     """Weigh once, count the population, roll up, and keep every other case in view.
 
     With survey-derived `levels` (whose scheme is `scheme`), the report says where
-    each Napo level came from and which survey file it was."""
+    each Napo level came from and which survey file it was. `min_group` blanks the
+    figures of roll-up groups with fewer workers (reports.privacy)."""
     if by not in LEVELS:
         raise UsageError(f"--by must be one of {', '.join(LEVELS)}")
+    check_min_group(min_group, by)
     weighed = weigh(valid, scheme)
     counted = population_workers(weighed.workers, population).reset_index(drop=True)
     weights = weighed.parts["weight"]
@@ -79,22 +83,33 @@ def build_load(
     managers = others_holding_cases(weighed.workers, population)
     if population == DEFAULT_POPULATION:
         sections[OTHERS_SECTION] = managers
+    rows = roll_up(counted, by, scheme)
+    privacy = []
+    if min_group is not None:
+        rows, _, text = suppress_rollup(rows, by, min_group)
+        privacy = [text]
     report = Report(
         title=f"Weighted caseload by {by.replace('_', ' ')}"
         + (f" ({valid.scope})" if valid.scope else ""),
-        rows=roll_up(counted, by, scheme),
+        rows=rows,
         schemes=[scheme.stamp],
         accounting=dict(valid.accounting),
         sections=sections,
         band_column="band",
         band_colours=band_colours(scheme),
-        notes=[population_note(population), *valid.notes, *(levels.lines if levels else [])],
+        notes=[
+            population_note(population),
+            *valid.notes,
+            *(levels.lines if levels else []),
+            *privacy,
+        ],
         metadata={
             "by": by,
             "population": population,
             **({"selection": valid.scope} if valid.scope else {}),
-            "snapshot": valid.snapshot.isoformat(),
+            **valid.snapshot_metadata(),
             "sheet": "load",
+            **({"min_group": min_group} if min_group is not None else {}),
             **scheme.provenance,
             **(levels.metadata if levels else {}),
         },
@@ -112,6 +127,7 @@ def run_load(
     progress: Progress | None = None,
     on_validated: Callable[[ValidInputs], None] | None = None,
     selection: Selection | None = None,
+    min_group: int | None = None,
 ) -> LoadResult:
     """Read, validate, weigh and report: the whole `caseload load` job.
 
@@ -125,6 +141,7 @@ def run_load(
             f"--view {OTHERS_SECTION} needs --population {DEFAULT_POPULATION}: with "
             f"--population {population} managers are in the main rows"
         )
+    check_min_group(min_group, by)
     progress = progress or Progress(False)
     if levels is not None:
         scheme = levels.scheme
@@ -134,7 +151,7 @@ def run_load(
     if on_validated is not None:
         on_validated(valid)
     progress.step(f"weighing {len(valid.cases):,} cases with {scheme.label} …")
-    result = build_load(valid, scheme, by, population, levels)
+    result = build_load(valid, scheme, by, population, levels, min_group)
     progress.done()
     if view != "load":
         result.report = result.report.viewing(view, "load")

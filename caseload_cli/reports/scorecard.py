@@ -89,7 +89,7 @@ def scorecard_report(
         charts=[grid_chart(by, as_at)],
         notes=notes,
         metadata={
-            "snapshot": as_at,
+            **valid.snapshot_metadata(),
             "by": by,
             "sheet": "scorecard",
             **({"selection": valid.scope} if valid.scope else {}),
@@ -237,7 +237,7 @@ def _worker_report(valid: ValidInputs, scheme: Scheme, workers: pd.DataFrame) ->
             *valid.notes,
         ],
         metadata={
-            "snapshot": as_at,
+            **valid.snapshot_metadata(),
             "by": "worker",
             "sheet": "scorecard",
             **({"selection": valid.scope} if valid.scope else {}),

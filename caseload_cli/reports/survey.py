@@ -23,6 +23,7 @@ from caseload_cli.core.vocabulary import AGAINST_BY, DEFAULT_POPULATION, GROUP_K
 from caseload_cli.engine.population import population_note, population_workers
 from caseload_cli.engine.weighed import weigh
 from caseload_cli.reports.inputs import Inputs, prepare
+from caseload_cli.reports.provenance import record_input
 from caseload_cli.survey.figures import SurveySettings, figures, histogram
 from caseload_cli.survey.levels import SafeLevels
 
@@ -45,6 +46,8 @@ def run_survey(
     `caseload survey` job. `on_read` sees the validated responses first (the
     CLI reports rejections there)."""
     responses = read_responses(path, reading, mapping)
+    record_input("responses", path, responses.rows_read)
+    record_input("mapping", mapping)
     if on_read is not None:
         on_read(responses)
     return survey_report(responses, settings, by)
@@ -119,6 +122,7 @@ def run_against(
     weighing (the CLI reports rejections there).
     """
     valid = levels.merge_into(prepare(inputs, [levels.scheme], progress))
+    record_input("responses", levels.responses.source, levels.responses.rows_read)
     if on_validated is not None:
         on_validated(valid)
     return against_report(valid, levels, by, population)
@@ -198,7 +202,7 @@ def against_report(
             "sheet": "against",
             "by": by,
             "population": population,
-            "snapshot": valid.snapshot.isoformat(),
+            **valid.snapshot_metadata(),
             **scheme.provenance,
             "responses": levels.responses.name,
             "responses_sha256": levels.responses.sha256,

@@ -214,7 +214,7 @@ def sweep_report(
             "population": population,
             "vary": paths,
             "points": len(points),
-            "snapshot": valid.snapshot.isoformat(),
+            **valid.snapshot_metadata(),
             "sheet": "sweep",
             **base.provenance,
         },

@@ -25,8 +25,10 @@ from caseload_cli.engine.aggregate import roll_up
 from caseload_cli.engine.bands import band_colours, band_limits_pct, band_names
 from caseload_cli.engine.population import population_note
 from caseload_cli.engine.selection import Selection, select
+from caseload_cli.engine.suppress import suppress_groups
 from caseload_cli.reports.inputs import bundled_weeks
 from caseload_cli.reports.load import build_load
+from caseload_cli.reports.privacy import blank_matching, check_min_group, suppress_rollup
 from caseload_cli.scheme.model import Scheme
 from caseload_cli.store import StoreError, load_snapshot, open_store, stored_dates
 from caseload_cli.store.layout import parse_day
@@ -47,12 +49,22 @@ def trend_report(
     selection: Selection,
     population: str,
     notes: list[str],
+    min_group: int | None = None,
 ) -> Report:
-    """The report from each snapshot's group rows and overall row (oldest first)."""
+    """The report from each snapshot's group rows and overall row (oldest first);
+    `min_group` blanks groups with fewer workers in a snapshot (reports.privacy), and
+    their runs."""
+    check_min_group(min_group, by)
     keys = _keys(by)
     rows = pd.concat([frame for _, frame, _ in snapshots], ignore_index=True)
     overall = pd.concat([total for _, _, total in snapshots], ignore_index=True)
     dates = [day.isoformat() for day, _, _ in snapshots]
+    runs = _runs(rows, keys, by, dates, scheme)
+    if min_group is not None:
+        rows, hide, text = suppress_rollup(rows, by, min_group, within=["snapshot"])
+        runs = blank_matching(runs, rows[hide], keys, [*keys, "at_or_above"])
+        overall, _, _, _ = suppress_groups(overall, min_group, ["snapshot", "workers"], [])
+        notes = [*notes, text + " A group blank in any snapshot has its runs blank too."]
     scope = selection.describe() or "every team"
     first, last = dates[0], dates[-1]
     unit = "national total" if by == "national" else by.replace("_", " ")
@@ -60,7 +72,7 @@ def trend_report(
         title=f"Caseload trend by {by.replace('_', ' ')} ({scope}), {first} to {last}",
         rows=rows,
         schemes=[scheme.stamp],
-        sections={"overall": overall, "runs": _runs(rows, keys, by, dates, scheme)},
+        sections={"overall": overall, "runs": runs},
         band_column="band",
         band_colours=band_colours(scheme),
         notes=[
@@ -79,6 +91,7 @@ def trend_report(
             "snapshots": dates,
             **({"selection": selection.describe()} if selection else {}),
             "sheet": "trend",
+            **({"min_group": min_group} if min_group is not None else {}),
             **scheme.provenance,
         },
         charts=[
@@ -189,12 +202,14 @@ def run_trend(
     end: str | None = None,
     selection: Selection | None = None,
     population: str = DEFAULT_POPULATION,
+    min_group: int | None = None,
 ) -> Report:
     """`caseload trend`: weigh every snapshot of the store from `start` to `end` once
     (`selection` checked strictly against the latest) and report the series. Without
     a store, the bundled synthetic weekly series (so it works straight after install)."""
     if by not in LEVELS:
         raise UsageError(f"--by must be one of {', '.join(LEVELS)}")
+    check_min_group(min_group, by)
     selection = selection or Selection()
     if store is None:
         bundled = {valid.snapshot: valid for valid in bundled_weeks([scheme])}
@@ -218,4 +233,4 @@ def run_trend(
         valid = select(valid, selection, strict=day == days[-1])
         weighed.append((day, *_weigh(valid, scheme, by, population, day)))
     notes += [note for day_notes in per_day[::-1] for note in day_notes]
-    return trend_report(weighed[::-1], scheme, by, selection, population, notes)
+    return trend_report(weighed[::-1], scheme, by, selection, population, notes, min_group)

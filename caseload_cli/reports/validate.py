@@ -18,7 +18,7 @@ def validation_report(valid: ValidInputs, scheme: Scheme) -> Report:
         accounting=dict(valid.accounting),
         band_column=None,
         notes=list(valid.notes),
-        metadata={"snapshot": valid.snapshot.isoformat(), "sheet": "rejects", **scheme.provenance},
+        metadata={**valid.snapshot_metadata(), "sheet": "rejects", **scheme.provenance},
     )
 
 

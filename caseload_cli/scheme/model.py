@@ -235,6 +235,7 @@ class Scheme:
             self.fingerprint,
             self.model.title,
             tuple(self.overrides),
+            self.canonical,
         )
 
     @property

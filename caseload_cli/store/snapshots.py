@@ -9,7 +9,6 @@ reduction reason the stored rows use, rather than weighing blanks as zero.
 
 from __future__ import annotations
 
-import datetime as dt
 import json
 from collections.abc import Collection
 from dataclasses import dataclass
@@ -25,6 +24,7 @@ import pyarrow.parquet as pq
 from caseload_cli import __version__
 from caseload_cli.contract.rejections import REJECT_COLUMNS
 from caseload_cli.contract.validate import ValidInputs
+from caseload_cli.core import clock
 from caseload_cli.core.files import file_sha256
 from caseload_cli.core.vocabulary import LAWS
 from caseload_cli.scheme.model import Scheme
@@ -111,7 +111,8 @@ def _manifest(
     return {
         "format_version": FORMAT_VERSION,
         "snapshot": valid.snapshot.isoformat(),
-        "added_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "snapshot_source": valid.snapshot_source,
+        "added_at": clock.now_utc().isoformat(timespec="seconds"),
         "tool": {"name": "caseload_cli", "version": __version__},
         "sources": {kind: source(sources.get(kind)) for kind in ("cases", "staff", "reductions")},
         "rows": {
@@ -194,6 +195,7 @@ def load_snapshot(
         rejects=rejects if len(rejects) else rejects.reindex(columns=REJECT_COLUMNS),
         accounting=dict(manifest["accounting"]),
         snapshot=day,
+        snapshot_source=manifest.get("snapshot_source") or "from the history store",
         notes=notes,
     )
 

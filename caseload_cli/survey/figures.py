@@ -32,6 +32,7 @@ from caseload_cli.core.vocabulary import (
     STATISTICS,
     SURVEY_BY,
 )
+from caseload_cli.engine.suppress import COMPLEMENTARY, complementary
 
 __all__ = [
     "ALL",
@@ -49,7 +50,7 @@ __all__ = [
 ALL = "all"
 QUARTILE_METHOD = "pandas Series.quantile, linear interpolation (Hyndman-Fan type 7)"
 SMALL = "fewer than {n} respondents"
-SECONDARY = "suppressed so that a small group cannot be worked out from the total"
+SECONDARY = COMPLEMENTARY
 
 FIGURE_COLUMNS = [
     "respondents",
@@ -217,19 +218,14 @@ def _suppress(table: pd.DataFrame, min_group: int) -> pd.DataFrame:
 def _secondary(
     counts: np.ndarray, hidden: np.ndarray, among: np.ndarray | None = None
 ) -> np.ndarray:
-    """Which one extra group to hide when exactly one group (not the total, row 0) is hidden."""
-    extra = np.zeros(counts.size, dtype=bool)
+    """Which one extra group to hide when exactly one group (not the total, row 0) is
+    hidden: the complementary rule of `engine.suppress`, with row 0 as the total."""
     if counts.size < 3 or hidden[0]:
-        return extra  # only the total and one group, or everything is hidden already
+        return np.zeros(counts.size, dtype=bool)  # only the total and one group, or all hidden
     groups = np.arange(counts.size) >= 1
     if among is not None:
         groups &= among
-    if int((hidden & groups).sum()) != 1:
-        return extra
-    candidates = np.flatnonzero(groups & ~hidden)
-    if candidates.size:
-        extra[candidates[np.argmin(counts[candidates])]] = True  # first of equals
-    return extra
+    return complementary(counts, hidden, groups)
 
 
 # --------------------------------------------------------------------------- histogram

@@ -33,7 +33,7 @@ def test_json_has_scheme_accounting_rows(run, tiny):
     result = run(*args_for(tiny, "--format", "json", "--scheme", "weighted-example"))
     assert result.exit_code == 0
     data = json.loads(result.stdout)
-    assert list(data)[:4] == ["title", "scheme", "accounting", "metadata"]
+    assert list(data)[:5] == ["export_schema_version", "title", "scheme", "accounting", "metadata"]
     assert data["scheme"]["name"] == "weighted-example"
     assert data["scheme"]["fingerprint"] == load_scheme("weighted-example").fingerprint
     assert data["accounting"]["rows_read"] == 10
@@ -707,7 +707,7 @@ def test_columns_option_chooses_columns_in_every_format(run, tiny, tmp_path):
     assert "hidden to fit" not in table.split("Not held by FCA")[0]
     csv_text = run(*args_for(tiny, *chosen, "--format", "csv")).stdout
     assert csv_text.splitlines()[0] == (
-        "name,band,weighted_load,scheme,scheme_version,scheme_fingerprint"
+        "name,band,weighted_load,scheme,scheme_version,scheme_fingerprint,snapshot"
     )
     data = as_json(run(*args_for(tiny, *chosen, "--format", "json")))
     assert list(data["rows"][0]) == ["name", "band", "weighted_load"]
@@ -721,6 +721,10 @@ def test_columns_option_chooses_columns_in_every_format(run, tiny, tmp_path):
         "name",
         "band",
         "weighted_load",
+        "scheme",
+        "scheme_version",
+        "scheme_fingerprint",
+        "snapshot",
     ]
     sheet = pd.read_excel(tmp_path / "out.xlsx", sheet_name=0, engine="openpyxl")
     assert list(sheet.columns) == ["name", "band", "weighted_load"]

@@ -24,6 +24,9 @@ ACCOUNTING = [
     "reductions: 10 rows read: 8 applied, 2 not active on the snapshot date, 0 rejected",
     "3,248 rows read: 3,248 weighed, 0 rejected",
 ]
+#: What a run without -q says first: the snapshot date and how it was chosen.
+SNAPSHOT_NOTE = "note: snapshot date 2022-04-29 (from the cases' snapshot column)"
+LOUD = [SNAPSHOT_NOTE, *ACCOUNTING]
 
 
 def caseload(*args: object, cwd: Path | None = None) -> subprocess.CompletedProcess:
@@ -131,7 +134,7 @@ def test_quiet_validate_prints_nothing_at_all():
     assert (done.returncode, done.stdout, done.stderr) == (0, "", "")
     loud = caseload("validate")
     assert loud.stdout == "No rejected rows: every row meets the data contract.\n"
-    assert loud.stderr.splitlines() == ACCOUNTING
+    assert loud.stderr.splitlines() == LOUD
 
 
 def test_quiet_history_add_and_sample(tmp_path):
@@ -146,7 +149,7 @@ def test_quiet_history_add_and_sample(tmp_path):
 def test_without_quiet_the_accounting_is_on_stderr():
     done = caseload("load", "--by", "national", "--format", "csv")
     assert done.returncode == 0
-    assert done.stderr.splitlines() == ACCOUNTING
+    assert done.stderr.splitlines() == LOUD
 
 
 def test_log_appends_what_stderr_would_carry_and_never_truncates(tmp_path):
@@ -155,8 +158,8 @@ def test_log_appends_what_stderr_would_carry_and_never_truncates(tmp_path):
     quiet = caseload("load", "--by", "national", "--format", "csv", "-q", "--log", log)
     assert (quiet.returncode, quiet.stderr) == (0, "")
     loud = caseload("load", "--by", "national", "--format", "csv", "--log", log)
-    assert loud.stderr.splitlines() == ACCOUNTING
-    assert log.read_text(encoding="utf-8").splitlines() == ["earlier run", *ACCOUNTING, *ACCOUNTING]
+    assert loud.stderr.splitlines() == LOUD
+    assert log.read_text(encoding="utf-8").splitlines() == ["earlier run", *LOUD, *LOUD]
 
 
 def test_log_keeps_notes_and_the_sample_summary(tmp_path):
@@ -216,6 +219,7 @@ def test_rejections_still_print_under_quiet_without_the_accounting(bad_staff_row
     assert done.returncode == 0
     assert done.stderr.splitlines() == summary(bad_staff_row)
     assert log.read_text(encoding="utf-8").splitlines() == [
+        "note: snapshot date 2022-04-30 (from the cases' snapshot column)",
         *summary(bad_staff_row),
         "staff: 5 rows read: 4 accepted, 1 rejected",
         "reductions: 3 rows read: 1 applied, 1 not active on the snapshot date, 1 rejected",

@@ -42,12 +42,12 @@ def test_quiet_prints_nothing_and_log_keeps_notes_and_accounting(run, tiny, tmp_
     cases = tiny["cases"]
     cases.write_text(cases.read_text().replace(",snapshot", ",taken").replace(",2022-04-30", ",x"))
     noisy = run(*args)
-    assert "note: no snapshot date" in noisy.stderr
+    assert "note: snapshot date " in noisy.stderr and "(today in Europe/London)" in noisy.stderr
     log = tmp_path / "run.log"
     quiet = run(*args, "--quiet", "--log", log)
     assert quiet.exit_code == 0 and quiet.stderr == ""
     kept = log.read_text(encoding="utf-8")
-    assert "note: no snapshot date" in kept
+    assert "(today in Europe/London)" in kept
     assert kept.endswith("10 rows read: 10 weighed, 0 rejected\n")
 
 

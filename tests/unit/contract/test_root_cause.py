@@ -70,6 +70,7 @@ def test_the_summary_leads_with_the_staff_row_and_counts_what_it_took(run, expor
     result = run("load", *ARGS, "--format", "csv", "--rejects", "rejects.csv")
     assert result.exit_code == 0, result.stderr
     assert result.stderr.splitlines() == [
+        "note: snapshot date 2022-04-30 (from the cases' snapshot column)",
         *SUMMARY,
         "staff: 12 rows read: 11 accepted, 1 rejected",
         "reductions: 1 rows read: 0 applied, 0 not active on the snapshot date, 1 rejected",

@@ -238,7 +238,9 @@ def test_columns_chooses_in_every_format():
         text = writers.render(report, fmt, columns=chosen)
         assert "team_type" not in text
     csv_header = writers.render(report, "csv", columns=chosen).splitlines()[0]
-    assert csv_header == "band,worker_id,weighted_load,scheme,scheme_version,scheme_fingerprint"
+    assert csv_header == (
+        "band,worker_id,weighted_load,scheme,scheme_version,scheme_fingerprint,snapshot"
+    )
     table = writers.render(report, "table", columns=chosen)
     assert header_line(table) == chosen
     # the managers section has the same columns, so it follows

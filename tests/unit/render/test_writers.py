@@ -256,14 +256,21 @@ def test_csv_single_column_keeps_empty_rows():
 def test_json_structure(report):
     document = json.loads(writers.render(report, "json"))
     assert list(document) == [
+        "export_schema_version",
         "title",
         "scheme",
         "accounting",
         "metadata",
+        "provenance",
         "notes",
         "rows",
         "sections",
     ]
+    assert document["export_schema_version"] == "1"
+    facts = document["provenance"]
+    assert facts["snapshot"] == "2024-03-01"
+    assert facts["argv"] is None and facts["inputs"] == []  # made by library code
+    assert [s["fingerprint"] for s in facts["schemes"]] == [FINGERPRINT]
     assert document["scheme"] == {
         "name": "flat",
         "version": "1.0",
@@ -438,7 +445,11 @@ def test_xlsx_sheet_names_are_sanitised():
 
 def test_parquet_round_trip(report):
     table = pq.read_table(io.BytesIO(writers.render(report, "parquet")))
-    assert table.column_names == list(report.rows.columns)
+    stamps = ["scheme", "scheme_version", "scheme_fingerprint", "snapshot"]
+    assert table.column_names == [*report.rows.columns, *stamps]
+    assert table.column("snapshot").to_pylist() == ["2024-03-01"] * 4
+    assert table.column("scheme_fingerprint").to_pylist() == [FINGERPRINT] * 4
+    assert all(str(table.schema.field(name).type) == "string" for name in stamps)
     back = table.to_pandas()
     assert back["worker"].tolist() == report.rows["worker"].tolist()
     assert back["cases"].tolist() == [12, 3, 0, 7]
