@@ -14,6 +14,7 @@ from caseload_cli.cli.options import (
     run_options,
     selection_options,
     staff_options,
+    what_if_option,
 )
 from caseload_cli.core.vocabulary import COMPARE_LEVELS, COMPARE_VIEWS
 
@@ -65,6 +66,7 @@ parquet hold the --view table (default: summary).""",
     "worker",
     "Per-worker table and national summary, or both per team / service area.",
 )
+@what_if_option
 @population_option
 @selection_options
 @click.option(

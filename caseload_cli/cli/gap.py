@@ -15,6 +15,7 @@ from caseload_cli.cli.options import (
     scheme_option,
     selection_options,
     staff_options,
+    what_if_option,
 )
 from caseload_cli.core.vocabulary import GAP_LEVELS
 
@@ -60,6 +61,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
     help="Target load per FTE: a number (e.g. 17.4), napo or ceiling; then TYPE=N overrides.",
 )
 @by_option(GAP_LEVELS, "national", "Group rows by this level (team needs case-level data).")
+@what_if_option
 @population_option
 @selection_options
 @click.option(

@@ -16,6 +16,7 @@ from caseload_cli.cli.options import (
     selection_options,
     staff_options,
     view_option,
+    what_if_option,
 )
 from caseload_cli.core.vocabulary import LEVELS, STATISTICS
 
@@ -71,6 +72,7 @@ stderr accounts for every case row.""",
     ("load", "not_held_by_fca", "managers_holding_cases"),
     "Main table: the loads, the work not held by an FCA, or the managers who hold cases",
 )
+@what_if_option
 @population_option
 @pseudonymise_option
 @min_group_option

@@ -15,7 +15,7 @@ from typing import Any
 import click
 
 from caseload_cli.core.formats import INPUT_FORMATS, OUTPUT_FORMATS
-from caseload_cli.core.vocabulary import DEFAULT_POPULATION, POPULATIONS
+from caseload_cli.core.vocabulary import DEFAULT_POPULATION, POPULATIONS, WHAT_IFS
 
 DEBUG_KEY = "caseload.debug"
 #: The command line as given (`caseload` and every argument), kept by the group.
@@ -115,7 +115,12 @@ def _bundle_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
             encodings=encodings,
         )
         named = {field: kwargs.pop(key) for key, field in _SOURCE_KEYS.items() if key in kwargs}
-        kwargs["source"] = InputOptions(**named, mapping=kwargs.pop("mapping"), reading=reading)
+        kwargs["source"] = InputOptions(
+            **named,
+            mapping=kwargs.pop("mapping"),
+            reading=reading,
+            what_if=kwargs.pop("what_if", None),
+        )
         return command(*args, **kwargs)
 
     return bundled
@@ -261,6 +266,19 @@ population_option = click.option(
     help="Who is counted: FCAs and locum FCAs (as published; managers holding cases are "
     "listed apart, never in team capacity), or all staff. See docs/population.md.",
 )
+
+
+#: `--what-if post-assessment-hub`: read into `source: InputOptions` by `_bundle_inputs`,
+#: so every library function that reads inputs applies it.
+what_if_option = click.option(
+    "--what-if",
+    "what_if",
+    type=click.Choice(WHAT_IFS),
+    default=None,
+    help="Report as if every case eligible for the post-assessment hub (report filed, "
+    "next hearing 6+ weeks away or not listed) had moved there (see `caseload hubs`).",
+)
+
 
 QUIET_KEY = "caseload.quiet"
 LOG_KEY = "caseload.log"

@@ -12,6 +12,7 @@ from caseload_cli.cli.options import (
     scheme_option,
     selection_options,
     staff_options,
+    what_if_option,
 )
 
 if TYPE_CHECKING:
@@ -46,6 +47,7 @@ one before; from files, CASES with --previous (last week's cases export, with
 @click.option("--store", "store_path", help="A history store instead of files.")
 @click.option("--as-at", "as_at", metavar="DATE", help="With --store: the week to show.")
 @scheme_option
+@what_if_option
 @population_option
 @selection_options
 @click.option(
@@ -78,7 +80,9 @@ def week(
     key = common.pseudonym_key(pseudonymise)
     if store_path is not None:
         common.refuse_with_store(cases, previous_cases, source)
-        report = run_week_from_store(store_path, chosen, as_at, selection, population, key)
+        report = run_week_from_store(
+            store_path, chosen, as_at, selection, population, key, source.what_if
+        )
     else:
         files = WeekFiles(cases, previous_cases, previous_staff, previous_reductions, as_at)
         report = run_week_from_files(

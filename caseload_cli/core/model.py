@@ -39,6 +39,7 @@ class InputOptions:
     snapshot: str | None = None
     mapping: str | None = None
     reading: ReadOptions = field(default_factory=ReadOptions)
+    what_if: str | None = None  # --what-if: see core.vocabulary.WHAT_IFS
 
 
 @dataclass

@@ -76,3 +76,6 @@ TOLERANCE = 1e-9
 COMPARE_VIEWS = ("summary", "workers", "transitions")
 #: Largest sweep grid; each point weighs every case once (about 20-40 ms for the sample).
 MAX_GRID_POINTS = 200
+
+#: `--what-if`: every case eligible for the post-assessment hub moved there (engine/hubs.py).
+WHAT_IFS = ("post-assessment-hub",)

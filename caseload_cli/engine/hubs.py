@@ -16,12 +16,10 @@ import pandas as pd
 
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import CaseloadError
-from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES
+from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, WHAT_IFS
 from caseload_cli.scheme.model import Scheme
 
 HUB_STAGE = "post_assessment_hub"
-#: The what-ifs `--what-if` offers: every eligible case moved to the post-assessment hub.
-WHAT_IFS = ("post-assessment-hub",)
 #: Weeks from the snapshot to the next hearing from which a filed case may go to the hub.
 HUB_WEEKS = 6
 #: Stages that are not on a worker's caseload already.

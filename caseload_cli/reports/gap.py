@@ -368,6 +368,8 @@ def run_gap(
     if counts_path or fte_path:
         if min_group is not None:
             raise UsageError("--min-group needs case-level data: counts have no workers to count")
+        if source.what_if is not None:
+            raise UsageError("--what-if needs case-level data: counts carry no report dates")
         check_count_options(counts_path, fte_path, cases, by, source)
         if selection:
             raise UsageError(

@@ -22,6 +22,7 @@ from caseload_cli.core.errors import UsageError
 from caseload_cli.core.files import sample_data_dir
 from caseload_cli.core.model import InputOptions, ReadOptions, Table
 from caseload_cli.core.progress import Progress
+from caseload_cli.engine.hubs import apply_what_if
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.read.table import guess_format, read_table
 from caseload_cli.reports.provenance import record_input, record_snapshot_source
@@ -42,6 +43,7 @@ class Inputs:
     read_options: ReadOptions = field(default_factory=ReadOptions)
     mapping: str | None = None
     snapshot: str | None = None
+    what_if: str | None = None  # applied once the inputs are validated (engine.hubs)
 
 
 def bundled_inputs() -> Inputs:
@@ -63,13 +65,21 @@ def resolve_inputs(cases: str | None, source: InputOptions) -> Inputs:
             raise UsageError("give a CASES file as well as --staff/--reductions")
         bundled = bundled_inputs()
         return Inputs(
-            bundled.cases, bundled.staff, bundled.reductions, ReadOptions(), None, snapshot
+            bundled.cases,
+            bundled.staff,
+            bundled.reductions,
+            ReadOptions(),
+            None,
+            snapshot,
+            source.what_if,
         )
     if not staff:
         raise UsageError("--staff FILE is required with a cases file (capacity comes from staff)")
     if [cases, staff, reductions].count("-") > 1:
         raise UsageError("only one input can be read from standard input ('-')")
-    return Inputs(cases, staff, reductions, source.reading, source.mapping, snapshot)
+    return Inputs(
+        cases, staff, reductions, source.reading, source.mapping, snapshot, source.what_if
+    )
 
 
 def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Table | None]:
@@ -139,6 +149,7 @@ def prepare(
     )
     record_snapshot_source(getattr(valid, "snapshot_source", None))
     progress.done()
+    valid = apply_what_if(valid, inputs.what_if, schemes)
     return select(valid, selection) if selection else valid
 
 

@@ -25,6 +25,7 @@ from caseload_cli.core.model import MAIN, Chart, InputOptions, Report
 from caseload_cli.core.pseudonym import pseudonymise
 from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION, PUBLISHED_THRESHOLDS
 from caseload_cli.engine.bands import band_colours, band_names
+from caseload_cli.engine.hubs import apply_what_if
 from caseload_cli.engine.selection import Selection, select, selected_workers
 from caseload_cli.reports.inputs import bundled_weeks, prepare, resolve_inputs
 from caseload_cli.reports.load import build_load
@@ -291,7 +292,7 @@ def run_week_from_files(
     if files.as_at is not None:
         raise UsageError("--as-at picks a week from --store; with files, give that week's CASES")
     if files == WeekFiles(None, None) and not (source.staff or source.reductions):
-        return _bundled_week(scheme, selection, population, key, on_validated)
+        return _bundled_week(scheme, selection, population, key, on_validated, source.what_if)
     if files.cases is None or files.previous_cases is None:
         raise UsageError(
             "give CASES and --previous LAST_WEEKS_CASES (with --staff), or --store DIR"
@@ -329,9 +330,11 @@ def run_week_from_store(
     selection: Selection | None = None,
     population: str = DEFAULT_POPULATION,
     key: bytes | None = None,
+    what_if: str | None = None,
 ) -> Report:
     """`caseload week --store`: the snapshot `as_at` (default the latest) against the one
-    stored before it, with up to MAX_RUN_SNAPSHOTS earlier ones for `weeks_over`."""
+    stored before it, with up to MAX_RUN_SNAPSHOTS earlier ones for `weeks_over`; each
+    as `what_if` would leave it."""
     from caseload_cli.store import load_snapshot, load_staff, open_store, stored_dates
 
     folder = open_store(store)
@@ -358,6 +361,9 @@ def run_week_from_store(
         held = selected_workers(staff, selection) if selection else None
         earlier.append(load_snapshot(folder, day, [scheme], held, staff if selection else None))
     previous = load_snapshot(folder, before[-1], [scheme])
+    current, previous, *earlier = (
+        apply_what_if(valid, what_if, [scheme]) for valid in (current, previous, *earlier)
+    )
     return week_report(current, previous, scheme, selection, population, earlier, key)
 
 
@@ -367,10 +373,14 @@ def _bundled_week(
     population: str,
     key: bytes | None,
     on_validated: Callable[[ValidInputs], None] | None,
+    what_if: str | None = None,
 ) -> Report:
     """The last week of the bundled synthetic series against the one before, so
     `caseload week` works straight after install."""
-    snapshots = bundled_weeks([scheme], MAX_RUN_SNAPSHOTS + 2)
+    snapshots = [
+        apply_what_if(valid, what_if, [scheme])
+        for valid in bundled_weeks([scheme], MAX_RUN_SNAPSHOTS + 2)
+    ]
     if on_validated is not None:
         on_validated(snapshots[-1])
     current, previous, earlier = snapshots[-1], snapshots[-2], snapshots[:-2]

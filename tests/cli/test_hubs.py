@@ -4,7 +4,7 @@ hearing 6+ weeks after the snapshot or not listed), on hand-made cases."""
 from __future__ import annotations
 
 import pytest
-from helpers import as_json
+from helpers import ROOT, as_json
 
 from tests.conftest import STAFF_CSV
 
@@ -79,3 +79,39 @@ def test_the_bundled_sample_has_eligible_cases(run):
     assert data["metadata"]["eligible"] > 50
     shed = sum(r["load_shed"] for r in data["rows"])
     assert shed == pytest.approx(sum(c["weight"] for c in data["sections"]["eligible_cases"]))
+
+
+def test_what_if_moves_the_eligible_cases_in_load(run, files):
+    before = as_json(run("load", *files, "--format", "json"))
+    after = as_json(run("load", *files, "--what-if", "post-assessment-hub", "--format", "json"))
+    loads = {r["worker_id"]: r["weighted_load"] for r in before["rows"]}
+    moved = {r["worker_id"]: r["weighted_load"] for r in after["rows"]}
+    assert (loads["W001"] - moved["W001"], loads["W002"] - moved["W002"]) == (2, 1)
+    hub = {r["category"]: r["cases"] for r in after["sections"]["not_held_by_fca"]}
+    was = {r["category"]: r["cases"] for r in before["sections"]["not_held_by_fca"]}
+    assert hub["post_assessment_hub"] == was["post_assessment_hub"] + 3
+    assert any("What-if post-assessment hub: 3 cases" in note for note in after["notes"])
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["compare", "--scheme", "flat", "--scheme", "weighted-example"], ["gap"], ["week"]],
+)
+def test_what_if_on_compare_gap_and_week(run, command):
+    result = run(*command, "--what-if", "post-assessment-hub", "--format", "json")
+    assert result.exit_code == 0, result.stderr
+    assert any("What-if post-assessment hub:" in note for note in as_json(result)["notes"])
+
+
+def test_what_if_errors(run, files, tmp_path):
+    counts = run("gap", "--counts", tmp_path / "c.csv", "--fte", tmp_path / "f.csv",
+                 "--what-if", "post-assessment-hub")  # fmt: skip
+    assert counts.exit_code == 2 and "--what-if needs case-level data" in counts.stderr
+    scheme = tmp_path / "nohub.toml"
+    text = (ROOT / "weights" / "flat.toml").read_text(encoding="utf-8")
+    scheme.write_text(text.replace("post_assessment_hub = 1.0\n", ""), encoding="utf-8")
+    result = run("load", *files, "--scheme", scheme, "--what-if", "post-assessment-hub")
+    assert result.exit_code == 1
+    assert "has no weight for the post_assessment_hub stage" in result.stderr
+    unknown = run("load", *files, "--what-if", "hub")
+    assert unknown.exit_code == 2
