@@ -80,11 +80,12 @@ def refresh(text: str) -> str:
 
 def main() -> int:
     stale = []
-    texts = {name: (ROOT / "docs" / name).read_text(encoding="utf-8") for name in DOCS}
+    chosen = [name for name in sys.argv[1:] if not name.startswith("--")] or DOCS
+    texts = {name: (ROOT / "docs" / name).read_text(encoding="utf-8") for name in chosen}
     # One document per worker: each runs its examples in order in its own scratch folder.
     with ThreadPoolExecutor(max_workers=os.cpu_count() or 1) as pool:
-        fresh_texts = dict(zip(DOCS, pool.map(refresh, texts.values()), strict=True))
-    for name in DOCS:
+        fresh_texts = dict(zip(chosen, pool.map(refresh, texts.values()), strict=True))
+    for name in chosen:
         path = ROOT / "docs" / name
         text, fresh = texts[name], fresh_texts[name]
         if fresh != text:
