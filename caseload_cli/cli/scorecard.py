@@ -77,15 +77,13 @@ def scorecard(
 ) -> None:
     """Rate each service area's (or team's) pressure measures at one snapshot."""
     from caseload_cli.cli import common
-    from caseload_cli.reports.inputs import prepare
-    from caseload_cli.reports.scorecard import load_settings, run_scorecard_store, scorecard_report
+    from caseload_cli.reports.scorecard import load_settings, run_scorecard
 
     rated = load_settings(settings_path)
     chosen = common.scheme_from_options(scheme, overrides)
     if store_path is not None:
         common.refuse_with_store(cases, None, source)
-        run.write(run_scorecard_store(store_path, chosen, by, rated, weeks, selection))
-        return
-    valid = prepare(common.inputs_from_options(cases, source), [chosen], selection=selection)
-    run.on_validated()(valid)
-    run.write(scorecard_report(valid, chosen, by, rated))
+    report = run_scorecard(
+        cases, source, chosen, by, rated, store_path, weeks, selection, run.on_validated()
+    )
+    run.write(report)

@@ -16,14 +16,13 @@ import pandas as pd
 
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import CaseloadError
-from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, WHAT_IFS
+from caseload_cli.core.vocabulary import WHAT_IFS
+from caseload_cli.engine.aggregate import holder_category
 from caseload_cli.scheme.model import Scheme
 
 HUB_STAGE = "post_assessment_hub"
 #: Weeks from the snapshot to the next hearing from which a filed case may go to the hub.
 HUB_WEEKS = 6
-#: Stages that are not on a worker's caseload already.
-OFF_CASELOAD_STAGES = ("post_assessment_hub", "allocation_hub", "duty")
 
 
 def post_assessment_eligible(valid: ValidInputs) -> np.ndarray:
@@ -33,10 +32,7 @@ def post_assessment_eligible(valid: ValidInputs) -> np.ndarray:
     cases = valid.cases
     if not report_filed_known(valid):
         return np.zeros(len(cases), dtype=bool)
-    position = cases["_staff"].to_numpy()
-    fca = np.append(valid.staff["role"].isin(CASE_HOLDING_ROLES).to_numpy(), False)
-    held_by_fca = (position >= 0) & fca[np.where(position >= 0, position, len(fca) - 1)]
-    on_caseload = ~cases["stage"].astype("str").isin(OFF_CASELOAD_STAGES).to_numpy()
+    on_fca_caseload = pd.isna(holder_category(cases, valid.staff))  # not in a hub or on duty
     filed = cases["report_filed"].notna().to_numpy()
     limit = pd.Timestamp(valid.snapshot) + pd.Timedelta(weeks=HUB_WEEKS)
     if "next_hearing" in cases.columns:
@@ -44,7 +40,7 @@ def post_assessment_eligible(valid: ValidInputs) -> np.ndarray:
         far = (hearing.isna() | (hearing >= limit)).to_numpy()
     else:
         far = np.ones(len(cases), dtype=bool)
-    return held_by_fca & on_caseload & filed & far
+    return on_fca_caseload & filed & far
 
 
 def report_filed_known(valid: ValidInputs) -> bool:

@@ -10,13 +10,14 @@ per measure) and `definitions` (how each measure is computed, and its source).
 from __future__ import annotations
 
 import tomllib
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import CaseloadError
-from caseload_cli.core.model import MAIN, Chart, Report
+from caseload_cli.core.model import MAIN, Chart, InputOptions, Report
 from caseload_cli.engine.scorecard import (
     MEASURES,
     Measure,
@@ -27,6 +28,7 @@ from caseload_cli.engine.scorecard import (
 )
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.engine.weighed import weigh
+from caseload_cli.reports.inputs import prepare, resolve_inputs
 from caseload_cli.scheme.model import Scheme
 
 RAG_COLOURS = {"green": "#2E7D32", "amber": "#F9A825", "red": "#C62828"}
@@ -98,6 +100,27 @@ def scorecard_report(
     )
 
 
+def run_scorecard(
+    cases: str | None,
+    source: InputOptions,
+    scheme: Scheme,
+    by: str = "service_area",
+    rated: tuple[Measure, ...] = MEASURES,
+    store: str | None = None,
+    weeks: int = 12,
+    selection: Selection | None = None,
+    on_validated: Callable[[ValidInputs], None] | None = None,
+) -> Report:
+    """`caseload scorecard`: one snapshot's files (CASES, else the bundled sample), or a
+    store's latest snapshot with its weekly series."""
+    if store is not None:
+        return run_scorecard_store(store, scheme, by, rated, weeks, selection)
+    valid = prepare(resolve_inputs(cases, source), [scheme], selection=selection)
+    if on_validated is not None:
+        on_validated(valid)
+    return scorecard_report(valid, scheme, by, rated)
+
+
 #: Measures charted week by week from a store (a line per group each).
 HEADLINE = ("fca_saturation_pct", "wafh_cases_per_fte", "duty_cases", "days_to_allocation")
 
@@ -128,14 +151,16 @@ def run_scorecard_store(
         latest = select(latest, selection) if selection else latest
         return scorecard_report(latest, scheme, by, rated)
     span = f"{days[0].isoformat()} to {days[-1].isoformat()}"
-    series = []
+    series, report = [], None
     for day in reversed(days):  # the latest first: an unknown team fails before any work
         valid = load_snapshot(folder, day, [scheme])
         valid = select(valid, selection, strict=day == days[-1]) if selection else valid
-        wide = measures(valid, weigh(valid, scheme).workers, by)
-        series.append(_long(wide, by, rated).assign(snapshot=day.isoformat()))
-        if day == days[-1]:
+        if report is None:  # the latest: weighed once, for the report and its series
             report = scorecard_report(valid, scheme, by, rated)
+            long = report.rows
+        else:
+            long = _long(measures(valid, weigh(valid, scheme).workers, by), by, rated)
+        series.append(long.assign(snapshot=day.isoformat()))
     series = series[::-1]
     report.rows = _with_change(report.rows, series[-2] if len(series) > 1 else None, by)
     frames = pd.concat(series, ignore_index=True)[["snapshot", by, "measure", "value", "rag"]]
