@@ -53,6 +53,7 @@ ENCODING_INPUTS = {
     "cases": "cases",
     "staff": "staff_path",
     "reductions": "reductions_path",
+    "activities": "activities_path",
     "responses": "responses",
     "previous": "previous_cases",
     "previous-staff": "previous_staff",
@@ -98,7 +99,12 @@ read_options = _compose(
 )
 
 _READ_KEYS = ("input_format", "delimiter", "decimal", "sheet")
-_SOURCE_KEYS = {"staff_path": "staff", "reductions_path": "reductions", "snapshot": "snapshot"}
+_SOURCE_KEYS = {
+    "staff_path": "staff",
+    "reductions_path": "reductions",
+    "activities_path": "activities",
+    "snapshot": "snapshot",
+}
 
 
 def _bundle_inputs(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -186,6 +192,12 @@ staff_options = _compose(
         "--reductions",
         "reductions_path",
         help="Optional reductions export (hours or percent, with reasons).",
+    ),
+    click.option(
+        "--activities",
+        "activities_path",
+        help="Optional activities export: work that is not a case (worker_id, activity, "
+        "count or hours, optional weeks or from/to), weighed by the scheme's [activities].",
     ),
     click.option(
         "--snapshot",
@@ -323,6 +335,7 @@ _INPUT_PARAMS = {
     "responses": "survey responses",
     "staff_path": "staff input",
     "reductions_path": "reductions input",
+    "activities_path": "activities input",
     "mapping": "mapping file",
     "previous_cases": "--previous cases input",
     "previous_staff": "--previous-staff input",

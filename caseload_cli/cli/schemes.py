@@ -43,6 +43,7 @@ def list_schemes(output_format: str) -> None:
         {
             "name": s.model.name,
             "version": s.model.version,
+            "unit": s.unit,
             "title": s.model.title,
             "fingerprint": s.fingerprint,
         }

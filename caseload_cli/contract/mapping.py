@@ -39,7 +39,7 @@ __all__ = [
     "load_mapping",
 ]
 
-SECTIONS = ("cases", "staff", "reductions", "responses")
+SECTIONS = ("cases", "staff", "reductions", "activities", "responses")
 SECTION_KEYS = ("columns", "values")
 _BARE_KEY = re.compile(r"[A-Za-z0-9_-]+")
 

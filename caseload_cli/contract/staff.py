@@ -26,8 +26,21 @@ STAFF_COLUMNS = ("worker_id", "name", "team", "service_area", "role", "team_type
 STAFF_READ = (*STAFF_COLUMNS, "contracted_hours", "fte")
 
 
-def validate_staff(table: Table, rejections: Rejections, full_time: float) -> pd.DataFrame:
-    """Every staff row, typed; bad rows are only recorded in `rejections`, not dropped."""
+#: Optional staff columns read when present: a grade a scheme may declare.
+STAFF_OPTIONAL = ("grade",)
+
+
+def validate_staff(
+    table: Table,
+    rejections: Rejections,
+    full_time: float,
+    max_hours: float = MAX_CONTRACTED_HOURS,
+    grades: tuple[str, ...] = (),
+) -> pd.DataFrame:
+    """Every staff row, typed; bad rows are only recorded in `rejections`, not dropped.
+
+    `max_hours` is the longest contract the schemes allow; `grades` the grades they
+    declare (a `grade` column is then checked against them; blank is no grade)."""
     reader_problems(table, rejections)
     out = pd.DataFrame(index=table.frame.index)
     for column in STAFF_COLUMNS:
@@ -42,17 +55,22 @@ def validate_staff(table: Table, rejections: Rejections, full_time: float) -> pd
     out["role"] = out["role"].str.lower()
     check_codes(table, rejections, "role", out["role"], ROLES, "role")
     out["team_type"] = out["team_type"].str.lower()
+    out["grade"] = ""
+    if "grade" in table.frame.columns:
+        out["grade"] = column_text(table, "grade").str.lower()
+        if grades:
+            check_codes(table, rejections, "grade", out["grade"], grades, "grade", blank_ok=True)
 
     hours = pd.Series(np.nan, index=out.index, dtype="Float64")
     if "contracted_hours" in table.frame.columns:
         parsed, bad = parse_number(table.frame["contracted_hours"], decimal=table.decimal)
         rejections.add(table, bad, "contracted_hours", "contracted_hours is not a number")
-        out_of_range = parsed.notna() & ((parsed < 0) | (parsed > MAX_CONTRACTED_HOURS))
+        out_of_range = parsed.notna() & ((parsed < 0) | (parsed > max_hours))
         rejections.add(
             table,
             out_of_range,
             "contracted_hours",
-            f"contracted_hours must be between 0 and {MAX_CONTRACTED_HOURS:g}",
+            f"contracted_hours must be between 0 and {max_hours:g}",
         )
         hours = parsed.astype("Float64")
     if "fte" in table.frame.columns:

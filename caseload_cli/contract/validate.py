@@ -19,6 +19,11 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from caseload_cli.contract.activities import (
+    ACTIVITY_COLUMNS,
+    empty_activities,
+    validate_activities,
+)
 from caseload_cli.contract.cases import CASE_COLUMNS, reject_opened_after, validate_cases
 from caseload_cli.contract.reductions import (
     REDUCTION_COLUMNS,
@@ -59,6 +64,9 @@ class ValidInputs:
     #: What each file's rows are ("case", "staff", "reduction"), by the name the rejects
     #: carry, so a summary can say "32 case rows" rather than "32 cases.csv rows".
     row_kinds: dict[str, str] = field(default_factory=dict)
+    #: Accepted activity rows (work that is not a case): worker_id, activity, quantity,
+    #: weeks, _row, _staff (`contract.activities`); empty without an activities file.
+    activities: pd.DataFrame = field(default_factory=empty_activities)
 
     def snapshot_metadata(self) -> dict[str, str]:
         """`snapshot` and `snapshot_source` for a report's metadata (one helper for every
@@ -79,6 +87,7 @@ def validate(
     schemes: list[Scheme],
     snapshot: date | None = None,
     unplaced_outside: bool = False,
+    activities: Table | None = None,
 ) -> ValidInputs:
     """Apply the data contract. Codes must be known to every scheme given, so
     that side-by-side scenarios always weigh the very same rows.
@@ -91,11 +100,19 @@ def validate(
     require_columns(staff, STAFF_COLUMNS, any_of=("contracted_hours", "fte"))
     if reductions is not None:
         require_columns(reductions, REDUCTION_COLUMNS, any_of=("hours", "percent"))
+    if activities is not None:
+        require_columns(activities, ACTIVITY_COLUMNS, any_of=("count", "hours"))
     rejections = Rejections()
     notes: list[str] = []
     full_time = schemes[0].model.capacity.full_time_hours
 
-    staff_frame = validate_staff(staff, rejections, full_time)
+    staff_frame = validate_staff(
+        staff,
+        rejections,
+        full_time,
+        min(s.max_contracted_hours for s in schemes),
+        tuple(sorted(set().union(*(s.model.grades for s in schemes)))),
+    )
     staff_rejected = rejections.positions(staff)
     good_staff = without_rows(staff_frame, staff_rejected)
     # Cases' `_staff` positions point into good_staff; rows must stay in this order.
@@ -139,6 +156,10 @@ def validate(
     rejections.blame(cases, "worker_id", causes)
     if reductions is not None:
         rejections.blame(reductions, "worker_id", causes)
+    good_activities = empty_activities()
+    if activities is not None:
+        good_activities = validate_activities(activities, rejections, schemes, good_staff, snapshot)
+        rejections.blame(activities, "worker_id", causes)
 
     notes.extend(_unknown_team_types(good_staff, schemes))
     accounting = {
@@ -153,6 +174,14 @@ def validate(
         else 0,
         "reductions_inactive": inactive,
         **({"unplaced_cases": unplaced} if unplaced else {}),
+        **(
+            {
+                "activity_rows_read": len(activities.frame),
+                "activities_rejected": len(rejections.positions(activities)),
+            }
+            if activities is not None
+            else {}
+        ),
     }
     return ValidInputs(
         cases=good_cases,
@@ -162,8 +191,16 @@ def validate(
         accounting=accounting,
         snapshot=snapshot,
         snapshot_source=snapshot_source,
-        notes=[*cases.notes, *staff.notes, *(reductions.notes if reductions else []), *notes],
+        activities=good_activities,
+        notes=[
+            *cases.notes,
+            *staff.notes,
+            *(reductions.notes if reductions else []),
+            *(activities.notes if activities else []),
+            *notes,
+        ],
         row_kinds={
+            **({activities.source: "activity"} if activities is not None else {}),
             **({reductions.source: "reduction"} if reductions is not None else {}),
             staff.source: "staff",
             cases.source: "case",
@@ -265,19 +302,21 @@ def _unknown_team_types(staff: pd.DataFrame, schemes: list[Scheme]) -> list[str]
     for team_type in sorted(set(staff["team_type"].astype("str"))):
         for scheme in schemes:
             model = scheme.model
+            napo = model.napo
             named = {
                 *model.capacity.target_by_team_type,
-                *model.napo.by_team_type,
-                *([model.napo.letters.team_type] if model.napo.letters else []),
+                *(napo.by_team_type if napo else ()),
+                *([napo.letters.team_type] if napo and napo.letters else []),
             }
-            if team_type not in named:
+            if named and team_type not in named:
                 workers = int((staff["team_type"] == team_type).sum())
                 close = did_you_mean(team_type, sorted(named))
                 hint = f" ({close})" if close else ""
                 notes.append(
                     f"team_type '{team_type}' ({workers:,} workers) is not in scheme "
-                    f"{model.name}{hint}: default target {model.capacity.default_target:g} and "
-                    f"Napo level {model.napo.safe_cases:g} apply"
+                    f"{model.name}{hint}: default target {scheme.default_target:g}"
+                    + (f" and Napo level {napo.safe_cases:g}" if napo else "")
+                    + " apply"
                 )
     return notes
 

@@ -37,8 +37,15 @@ def accounting_lines(accounting: dict[str, Any], rejects_path: str | None = None
             f"reductions: {read:,} rows read: {read - rejected - inactive:,} applied, "
             f"{inactive:,} not active on the snapshot date, {rejected:,} rejected"
         )
+    if "activity_rows_read" in accounting:
+        read = accounting["activity_rows_read"]
+        rejected = accounting.get("activities_rejected", 0)
+        lines.append(
+            f"activities: {read:,} rows read: {read - rejected:,} weighed, {rejected:,} rejected"
+        )
     any_rejected = sum(
-        accounting.get(k, 0) for k in ("rejected", "staff_rejected", "reductions_rejected")
+        accounting.get(k, 0)
+        for k in ("rejected", "staff_rejected", "reductions_rejected", "activities_rejected")
     )
     where = ""
     if any_rejected:

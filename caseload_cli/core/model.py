@@ -40,6 +40,7 @@ class InputOptions:
     mapping: str | None = None
     reading: ReadOptions = field(default_factory=ReadOptions)
     what_if: str | None = None  # --what-if: see core.vocabulary.WHAT_IFS
+    activities: str | None = None  # --activities: work that is not a case
 
 
 @dataclass
@@ -72,6 +73,8 @@ class SchemeStamp:
     #: The canonical text whose SHA-256 is `fingerprint` (sorted-key JSON of every value):
     #: carried in every output's provenance, so anyone can re-hash it or weigh with it again.
     canonical: str = field(default="", repr=False, compare=False)
+    #: What its loads are counted in: cases, points or hours (`scheme.model.SchemeModel.unit`).
+    unit: str = "cases"
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -80,6 +83,7 @@ class SchemeStamp:
             "fingerprint": self.fingerprint,
             "title": self.title,
             "overrides": list(self.overrides),
+            "unit": self.unit,
         }
 
 

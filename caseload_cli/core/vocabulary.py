@@ -67,6 +67,9 @@ DEFAULT_RANGE = (14.0, 20.0)
 DEFAULT_MIN_GROUP = 5
 MIN_GROUP_FLOOR = 3  # a group of two would let each member work out the other's answer
 
+#: What a scheme counts a load in (`unit`): sets of proceedings, points or hours.
+UNITS = ("cases", "points", "hours")
+
 #: Places loads and weights are rounded to, so sums are exact and reproducible.
 DECIMALS = 6
 #: How far above a limit a rounded load must be to count as above it.

@@ -22,6 +22,8 @@ WORKER_COLUMNS = [
     "available_fte",
     "cases",
     "children",
+    "case_load",
+    "activity_load",
     "weighted_load",
     "target",
     "capacity",
@@ -31,6 +33,8 @@ WORKER_COLUMNS = [
     "napo_safe_load",
     "over_napo",
 ]
+#: The parts of `weighted_load` (cases and activities), shown when a scheme has activities.
+LOAD_PARTS = ("case_load", "activity_load")
 NOT_HELD_CATEGORIES = (
     "unallocated",
     "duty",
@@ -46,11 +50,13 @@ def per_worker(
     staff: pd.DataFrame,
     reductions: pd.DataFrame,
     scheme: Scheme,
+    activity_load: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """One row per staff member (including those holding no cases).
 
     Cases carry `_staff`, their worker's position in `staff`, so the sums are
-    integer bin counts: no string group-by over millions of cases.
+    integer bin counts: no string group-by over millions of cases. The load is
+    the cases' weights plus `activity_load` (each worker's work that is not a case).
     """
     # Bin 0 collects cases held by no one, so no masked copies of case columns are made.
     bins = cases["_staff"].to_numpy().astype("int64") + 1
@@ -60,21 +66,49 @@ def per_worker(
     children = cases["children"].to_numpy(dtype="float64")
     out["children"] = np.bincount(bins, weights=children, minlength=size)[1:].astype("int64")
     load = np.bincount(bins, weights=np.asarray(weights, dtype="float64"), minlength=size)
-    out["weighted_load"] = np.round(load[1:], DECIMALS)
+    out["case_load"] = np.round(load[1:], DECIMALS)
+    out["activity_load"] = 0.0 if activity_load is None else activity_load
+    out["weighted_load"] = np.round(out["case_load"] + out["activity_load"], DECIMALS)
     out = _ratios(out, scheme)
     out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + TOLERANCE
     out = out.sort_values(["service_area", "team", "worker_id"], kind="stable")
-    return out[WORKER_COLUMNS].reset_index(drop=True)
+    return out[worker_columns(scheme)].reset_index(drop=True)
+
+
+def worker_columns(scheme: Scheme) -> list[str]:
+    """The per-worker columns: the load's two parts only for a scheme that weighs
+    activities (for any other, the load is all cases and the parts say nothing more)."""
+    columns = (
+        WORKER_COLUMNS
+        if scheme.model.activities
+        else [c for c in WORKER_COLUMNS if c not in LOAD_PARTS]
+    )
+    if scheme.model.grades:
+        at = columns.index("role") + 1
+        columns = [*columns[:at], "grade", *columns[at:]]
+    return columns
 
 
 def _ratios(frame: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    with np.errstate(divide="ignore", invalid="ignore"):
-        pct = np.where(
-            frame["capacity"] > 0, frame["weighted_load"] / frame["capacity"] * 100, np.nan
-        )
-    frame["utilisation_pct"] = np.round(pct, 2)
+    frame["utilisation_pct"] = utilisation_pct(frame["weighted_load"], frame["capacity"], scheme)
     frame["band"] = assign_bands(frame["weighted_load"], frame["capacity"], scheme)
     return frame
+
+
+def utilisation_pct(load: pd.Series, capacity: pd.Series, scheme: Scheme) -> np.ndarray:
+    """load / capacity × 100, rounded as the scheme says (2 decimals unless an official
+    figure needs another rule); with no capacity, blank or 0 as the scheme states."""
+    rounding = scheme.model.capacity.rounding
+    load_values = load.to_numpy(dtype="float64")
+    capacity_values = capacity.to_numpy(dtype="float64")
+    none = 0.0 if rounding.no_capacity_utilisation == "zero" else np.nan
+    with np.errstate(divide="ignore", invalid="ignore"):
+        pct = np.where(capacity_values > 0, load_values / capacity_values * 100, none)
+    scale = 10.0**rounding.utilisation_decimals
+    if rounding.utilisation_method == "half_up":
+        # Rounded to 9 places first so 12.345 stored as 12.34499999 still goes up.
+        return np.sign(pct) * np.floor(np.round(np.abs(pct) * scale, 9) + 0.5) / scale
+    return np.round(pct, rounding.utilisation_decimals)
 
 
 def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
@@ -91,7 +125,8 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
         },
     )
     counts = ["workers", "cases", "children", "workers_over_napo", *band_counts]
-    amounts = ["fte", "available_fte", "weighted_load", "capacity", "napo_safe_load"]
+    parts = [c for c in LOAD_PARTS if c in workers.columns]
+    amounts = ["fte", "available_fte", *parts, "weighted_load", "capacity", "napo_safe_load"]
     if keys:
         grouped = (
             frame.groupby(keys, sort=True, observed=True)[counts + amounts].sum().reset_index()
@@ -109,6 +144,7 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
         "available_fte",
         "cases",
         "children",
+        *parts,
         "weighted_load",
         "capacity",
         "utilisation_pct",

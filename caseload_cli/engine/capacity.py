@@ -2,11 +2,14 @@
 
     fte            = contracted_hours / full_time_hours
     available_fte  = (contracted_hours - reduction_hours) / full_time_hours
-    capacity       = target × available_fte
+    target         = base target × (1 − Σ allowance hours / full_time_hours)
+                                 × (1 − allowance_percent / 100)
+    capacity       = target × available_fte        (truncated if the scheme says so)
     napo_safe_load = Napo safe level × available_fte
 
-The target comes from the worker's role if the scheme sets one, else their
-team type, else the scheme's default.
+The base target comes from the worker's role if the scheme sets one, else their
+team type, else the scheme's default (or its available working time). The same
+formula serves cases, points and hours: only the scheme's numbers change.
 """
 
 from __future__ import annotations
@@ -22,22 +25,38 @@ from caseload_cli.scheme.model import Scheme
 
 def staff_capacity(staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     """Per worker: fte, reduction_hours, available_fte, target, capacity, napo level."""
-    full_time = scheme.model.capacity.full_time_hours
     reduced = reductions.groupby("worker_id", sort=False)["hours"].sum()
     out = staff.copy()
+    grade = out["grade"] if "grade" in out.columns else pd.Series("", index=out.index)
+    full_time = _per_group(grade.astype("str"), scheme.full_time_hours_for)
     given = out["fte_given"].notna() if "fte_given" in out.columns else None
     if given is not None and given.any():
-        out.loc[given, "contracted_hours"] = out.loc[given, "fte_given"] * full_time
+        out.loc[given, "contracted_hours"] = out.loc[given, "fte_given"] * full_time[given]
     out["reduction_hours"] = out["worker_id"].map(reduced).fillna(0.0).astype("float64")
     out["fte"] = out["contracted_hours"] / full_time
     available = (out["contracted_hours"] - out["reduction_hours"]).clip(lower=0.0)
     out["available_fte"] = available / full_time
     settings = scheme.model.capacity
+    by_grade = grade.astype("str").map(
+        {code: g.target for code, g in scheme.model.grades.items() if g.target is not None}
+    )
     by_team_type = out["team_type"].map(settings.target_by_team_type).astype("float64")
     by_role = out["role"].map(settings.target_by_role).astype("float64")
-    out["target"] = by_role.fillna(by_team_type).fillna(settings.default_target)
-    out["capacity"] = np.round(out["target"] * out["available_fte"], DECIMALS)
-    out["napo_level"] = _per_group(out["team_type"], scheme.napo_level_for)
+    base = (
+        by_grade.astype("float64")
+        .fillna(by_role)
+        .fillna(by_team_type)
+        .fillna(scheme.default_target)
+    )
+    out["target"] = np.round(base * scheme.allowance_factor, DECIMALS)
+    capacity = out["target"] * out["available_fte"]
+    if settings.rounding.capacity == "truncate":
+        capacity = np.floor(np.round(capacity, DECIMALS))
+    out["capacity"] = np.round(capacity, DECIMALS)
+    if scheme.model.napo is None:
+        out["napo_level"] = out["target"]
+    else:
+        out["napo_level"] = _per_group(out["team_type"], scheme.napo_level_for)
     out["napo_safe_load"] = np.round(out["napo_level"] * out["available_fte"], DECIMALS)
     return out
 
@@ -60,8 +79,11 @@ def shown(value: float) -> str:
     return f"{round(float(value), DECIMALS):g}" if abs(value) < 1e15 else repr(float(value))
 
 
-def _target_source(scheme: Scheme, role: str, team_type: str) -> str:
+def _target_source(scheme: Scheme, role: str, team_type: str, grade: str = "") -> str:
     capacity = scheme.model.capacity
+    setting = scheme.model.grades.get(grade)
+    if setting is not None and setting.target is not None:
+        return f"grades.{grade}.target (grade {grade})"
     if role in capacity.target_by_role:
         return f"capacity.target_by_role.{role} (role {role})"
     if team_type in capacity.target_by_team_type:
@@ -71,6 +93,8 @@ def _target_source(scheme: Scheme, role: str, team_type: str) -> str:
 
 def _napo_source(scheme: Scheme, team_type: str) -> str:
     napo = scheme.model.napo
+    if napo is None:
+        return f"no Napo levels in this {scheme.unit} scheme: the target"
     if team_type in napo.by_team_type:
         return f"napo.by_team_type.{team_type}"
     if napo.letters is not None and napo.letters.team_type == team_type:
@@ -79,6 +103,58 @@ def _napo_source(scheme: Scheme, team_type: str) -> str:
             f"{shown(napo.letters.working_days_per_case)} working days per case"
         )
     return "napo.safe_cases" + (f" ({napo.source})" if napo.source else "")
+
+
+def _target_steps(
+    scheme: Scheme, role: str, team_type: str, target: float, grade: str = ""
+) -> list[dict[str, Any]]:
+    """The target per FTE, and (when the scheme has allowances) how they take it down."""
+    settings = scheme.model.capacity
+    source = _target_source(scheme, role, team_type, grade)
+    working_time = settings.working_time
+    if working_time is not None and settings.default_target is None and "default" in source:
+        days_off = working_time.days - working_time.days_at_work
+        source = (
+            f"capacity.working_time: ({shown(working_time.days)} − {shown(days_off)} days off) × "
+            f"{shown(working_time.hours_per_day)} h a day"
+            + (
+                f" / {shown(working_time.weeks_per_year)} weeks"
+                if working_time.per == "week"
+                else ""
+            )
+            + f", per {working_time.per}"
+        )
+    if scheme.allowance_factor == 1.0:
+        return [{"step": "target", "value": exact(target), "explanation": source}]
+    base = scheme.base_target_for(role, team_type, grade)
+    steps = [{"step": "base_target", "value": exact(base), "explanation": source}]
+    full_time = settings.full_time_hours
+    for code, allowance in settings.allowances.items():
+        steps.append(
+            {
+                "step": f"allowance: {code}",
+                "value": exact(allowance.hours),
+                "explanation": f"{allowance.label or code}: {shown(allowance.hours)} h of a "
+                f"{shown(full_time)} h week (capacity.allowances.{code})",
+            }
+        )
+    hours = sum(a.hours for a in settings.allowances.values())
+    percent = settings.allowance_percent
+    parts = []
+    if hours:
+        parts.append(f"(1 − {shown(hours)} / {shown(full_time)})")
+    if percent:
+        factor = shown(1 / (1 - percent / 100))
+        parts.append(f"(1 − {shown(percent)}%) (capacity.allowance_percent, CAF {factor})")
+    steps.append(
+        {
+            "step": "target",
+            "value": exact(target),
+            "explanation": f"base_target × {' × '.join(parts)} = {shown(base)} × "
+            f"{shown(scheme.allowance_factor)}",
+        }
+    )
+    return steps
 
 
 def capacity_steps(
@@ -91,9 +167,13 @@ def capacity_steps(
     every value shown is the one the loads were divided by: the formula lives
     only in `staff_capacity`, and this only says where each number came from.
     """
-    full_time = float(scheme.model.capacity.full_time_hours)
+    grade = str(worker.get("grade", "") or "")
+    full_time = float(scheme.full_time_hours_for(grade))
     contracted = float(computed["contracted_hours"])
     role, team_type = str(worker["role"]), str(worker["team_type"])
+    grade_hours = grade in scheme.model.grades and (
+        scheme.model.grades[grade].full_time_hours is not None
+    )
     steps: list[dict[str, Any]] = [
         {
             "step": "contracted_hours",
@@ -103,7 +183,10 @@ def capacity_steps(
         {
             "step": "full_time_hours",
             "value": exact(full_time),
-            "explanation": "capacity.full_time_hours: the hours that make 1 FTE",
+            "explanation": (
+                f"grades.{grade}.full_time_hours" if grade_hours else "capacity.full_time_hours"
+            )
+            + ": the hours that make 1 FTE",
         },
         {
             "step": "fte",
@@ -152,19 +235,16 @@ def capacity_steps(
         }
     )
     target = float(computed["target"])
-    steps.append(
-        {
-            "step": "target",
-            "value": exact(target),
-            "explanation": _target_source(scheme, role, team_type),
-        }
-    )
+    steps.extend(_target_steps(scheme, role, team_type, target, grade))
     capacity = float(computed["capacity"])
+    truncated = scheme.model.capacity.rounding.capacity == "truncate"
     steps.append(
         {
             "step": "capacity",
             "value": capacity,
-            "explanation": f"target × available_fte = {shown(target)} × {shown(available_fte)}",
+            "explanation": ("whole part of " if truncated else "")
+            + f"target × available_fte = {shown(target)} × {shown(available_fte)}"
+            + (" (capacity.rounding.capacity = truncate)" if truncated else ""),
         }
     )
     napo_level = float(computed["napo_level"])

@@ -84,6 +84,10 @@ def select(valid: ValidInputs, selection: Selection, strict: bool = True) -> Val
     cases["_staff"] = new_holder[held].astype(valid.cases["_staff"].dtype)
     chosen = staff[keep].reset_index(drop=True)
     reductions = valid.reductions[valid.reductions["worker_id"].isin(chosen["worker_id"])]
+    activities = valid.activities
+    activity_holder = position[activities["_staff"].to_numpy().astype("int64")]
+    activities = activities[activity_holder >= 0].reset_index(drop=True)
+    activities["_staff"] = activity_holder[activity_holder >= 0]
     outside = len(valid.cases) - len(cases)
     unplaced = valid.accounting.get("unplaced_cases", 0)
     of_unknown = (
@@ -99,6 +103,7 @@ def select(valid: ValidInputs, selection: Selection, strict: bool = True) -> Val
         cases=cases,
         staff=chosen,
         reductions=reductions.reset_index(drop=True),
+        activities=activities,
         notes=[note, *valid.notes],
         scope=selection.describe(),
     )

@@ -2,6 +2,10 @@
 
 weight = ((base + child uplift) × each multiplier + each addition) × stage factor
 
+where a case type × stage entry in `weights.cross`, when there is one, is the base
+and the stage factor is 1 (the entry already says what that stage costs). A
+modifier may be limited to some case types or stages.
+
 The parts are stored as additive steps (base, child_uplift, one column per
 modifier, stage_adjustment) whose sum is the weight, which is what `explain`
 shows and what the reconciliation tests add up. Multipliers apply before
@@ -31,6 +35,12 @@ def weigh_cases(cases: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     weights = scheme.model.weights
     base = _lookup(cases["case_type"], weights.case_type)
     stage_factor = _lookup(cases["stage"], weights.stage)
+    crossed = _cross_lookup(cases, weights.cross)
+    if crossed is not None:
+        # A case type × stage entry is the whole weight before children and modifiers.
+        has_entry = ~np.isnan(crossed)
+        base = np.where(has_entry, crossed, base)
+        stage_factor = np.where(has_entry, 1.0, stage_factor)
     extra_children = np.maximum(cases["children"].to_numpy(dtype="int64") - 1, 0)
     if weights.children.max_additional is not None:
         extra_children = np.minimum(extra_children, weights.children.max_additional)
@@ -42,7 +52,12 @@ def weigh_cases(cases: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     parts: dict[str, np.ndarray] = {"base": base, "child_uplift": uplift}
     running = base + uplift
     for modifier in sorted(scheme.model.modifiers, key=lambda m: m.multiply is None):
-        flagged = np.flatnonzero(cases[modifier.flag].to_numpy(dtype=bool))
+        applies = cases[modifier.flag].to_numpy(dtype=bool)
+        if modifier.case_types:
+            applies = applies & cases["case_type"].isin(modifier.case_types).to_numpy()
+        if modifier.stages:
+            applies = applies & cases["stage"].isin(modifier.stages).to_numpy()
+        flagged = np.flatnonzero(applies)
         delta = np.zeros(len(cases))
         if modifier.multiply is not None:
             delta[flagged] = np.round(running[flagged] * (modifier.multiply - 1.0), DECIMALS)
@@ -59,6 +74,26 @@ def weigh_cases(cases: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     parts["stage_adjustment"] = stage_adjustment
     parts["weight"] = np.round(running + stage_adjustment, DECIMALS)
     return pd.DataFrame(parts, index=cases.index, copy=False)
+
+
+def _cross_lookup(cases: pd.DataFrame, cross: dict[str, dict[str, float]]) -> np.ndarray | None:
+    """Each case's case type × stage weight (NaN where the table has no entry), from a
+    small table indexed by the two columns' category codes."""
+    if not cross:
+        return None
+    types, stages = cases["case_type"], cases["stage"]
+    if not isinstance(types.dtype, pd.CategoricalDtype):
+        types = types.astype("category")
+    if not isinstance(stages.dtype, pd.CategoricalDtype):
+        stages = stages.astype("category")
+    grid = np.full((len(types.cat.categories) + 1, len(stages.cat.categories) + 1), np.nan)
+    for i, case_type in enumerate(types.cat.categories):
+        for j, stage in enumerate(stages.cat.categories):
+            value = cross.get(case_type, {}).get(stage)
+            if value is not None:
+                grid[i, j] = round(value, DECIMALS)
+    # Code -1 (missing) reads the last row or column, which is all NaN.
+    return grid[types.cat.codes.to_numpy(), stages.cat.codes.to_numpy()]
 
 
 def _lookup(codes: pd.Series, table: dict[str, float]) -> np.ndarray:

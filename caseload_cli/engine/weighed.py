@@ -12,6 +12,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from caseload_cli.contract.validate import ValidInputs
+from caseload_cli.engine.activities import activity_load_per_worker, weigh_activities
 from caseload_cli.engine.aggregate import per_worker
 from caseload_cli.engine.weigh import weigh_cases
 from caseload_cli.scheme.model import Scheme
@@ -26,9 +27,17 @@ class Weighed:
         pd.DataFrame
     )  # per case: base, child_uplift, mod_*, stage_factor, stage_adjustment, weight
     workers: pd.DataFrame
+    #: Per accepted activity row (`ValidInputs.activities`): weight per item and load.
+    activity_parts: pd.DataFrame | None = None
 
 
 def weigh(valid: ValidInputs, scheme: Scheme) -> Weighed:
     parts = weigh_cases(valid.cases, scheme)
-    workers = per_worker(valid.cases, parts["weight"], valid.staff, valid.reductions, scheme)
-    return Weighed(scheme, parts, workers)
+    activity_parts = weigh_activities(valid.activities, scheme)
+    activity_load = activity_load_per_worker(
+        valid.activities, activity_parts["load"], len(valid.staff)
+    )
+    workers = per_worker(
+        valid.cases, parts["weight"], valid.staff, valid.reductions, scheme, activity_load
+    )
+    return Weighed(scheme, parts, workers, activity_parts)

@@ -99,6 +99,8 @@ COLUMN_RULES: dict[str, ColumnRule] = {
     "team": ColumnRule(4),
     "available_fte": ColumnRule(5, "avail_fte"),
     "napo_safe_load": ColumnRule(5, "napo_safe"),
+    "case_load": ColumnRule(5, "case_ld"),
+    "activity_load": ColumnRule(5, "activ_ld"),
     "cases_in_worker_loads": ColumnRule(5, "in_loads"),
     "service_area": ColumnRule(6, "area"),
     "team_type": ColumnRule(6, "type"),

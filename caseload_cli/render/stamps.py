@@ -24,7 +24,7 @@ EXPORT_SCHEMA_VERSION = "1"
 
 #: Stamp columns added, in this order, at the end of every CSV row, every NDJSON record
 #: and every Parquet row (real columns, so appending files into a dataset keeps them).
-STAMP_FIELDS = ("scheme", "scheme_version", "scheme_fingerprint", "snapshot")
+STAMP_FIELDS = ("scheme", "scheme_version", "scheme_fingerprint", "unit", "snapshot")
 
 _ACRONYMS = {"fca", "fcas", "eit", "wafh", "wtfh", "fte", "ps", "asm"}
 
@@ -36,7 +36,8 @@ def stamp_line(stamp: Any) -> str:
     title = f" ({stamp.title})" if stamp.title else ""
     changed = getattr(stamp, "overrides", ())
     changes = f", changed by --set {'; '.join(changed)}" if changed else ""
-    return f"Scheme: {stamp.name} {version}{title}{changes} sha256:{stamp.fingerprint}"
+    unit = f", loads in {getattr(stamp, 'unit', 'cases')}"
+    return f"Scheme: {stamp.name} {version}{title}{changes}{unit} sha256:{stamp.fingerprint}"
 
 
 def stamp_values(report: Report) -> list[str]:
@@ -47,6 +48,7 @@ def stamp_values(report: Report) -> list[str]:
         " | ".join(str(s.name) for s in report.schemes),
         " | ".join(str(s.version) for s in report.schemes),
         " | ".join(str(s.fingerprint) for s in report.schemes),
+        " | ".join(str(getattr(s, "unit", "cases")) for s in report.schemes),
         snapshot_of(report),
     ]
 
@@ -81,6 +83,7 @@ def provenance(report: Report) -> dict[str, Any]:
                 "name": s.name,
                 "version": s.version,
                 "fingerprint": s.fingerprint,
+                "unit": getattr(s, "unit", "cases"),
                 "overrides": list(getattr(s, "overrides", ())),
                 "text": getattr(s, "canonical", "") or None,
             }

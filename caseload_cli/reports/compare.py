@@ -88,8 +88,9 @@ def _entity_table(
         out[f"{scenario.label} band"] = rows["band"].astype("str").to_numpy()
         if base_load is None:
             base_load = load
-        else:
+        elif scenario.scheme.unit == scenarios[0].scheme.unit:
             out[f"{scenario.label} change"] = np.round(load - base_load, 6)
+        # Loads in different units (cases against hours) have no difference to show.
     return out
 
 
@@ -123,6 +124,19 @@ def _transition_table(scenarios: Sequence[Scenario], entities: pd.DataFrame) -> 
     return pd.concat(pieces, ignore_index=True)
 
 
+def _unit_notes(scenarios: Sequence[Scenario]) -> list[str]:
+    """Loads in different units side by side: say which is which, and that no change
+    between them is shown."""
+    units = {s.scheme.unit for s in scenarios}
+    if len(units) < 2:
+        return []
+    each = ", ".join(f"{s.label} in {s.scheme.unit}" for s in scenarios)
+    return [
+        f"Loads are in different units ({each}): compare bands, shares and utilisation "
+        "across them; a change column is shown only between schemes of the first one's unit."
+    ]
+
+
 def _scheme_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
     return pd.DataFrame(
         [
@@ -132,6 +146,7 @@ def _scheme_table(scenarios: Sequence[Scenario]) -> pd.DataFrame:
                 "name": s.scheme.model.name,
                 "version": s.scheme.model.version,
                 "fingerprint": s.scheme.fingerprint,
+                "unit": s.scheme.unit,
                 "overrides": "; ".join(s.scheme.overrides),
             }
             for s in scenarios
@@ -188,7 +203,13 @@ def compare_report(
         sections={**tables, "schemes": _scheme_table(scenarios)},
         band_column=f"{scenarios[0].label} band",
         band_colours=colours,
-        notes=[*metric_notes(population), *notes, *valid.notes, *privacy],
+        notes=[
+            *metric_notes(population),
+            *_unit_notes(scenarios),
+            *notes,
+            *valid.notes,
+            *privacy,
+        ],
         metadata={
             "by": by,
             "population": population,

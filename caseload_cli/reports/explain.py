@@ -72,6 +72,9 @@ def case_table(
     for flag in flags:
         out[flag] = cases[flag].astype(bool)
     out["base"] = parts["base"]
+    sources = base_sources(scheme, out["case_type"], out["stage"])
+    if sources is not None:
+        out["base_source"] = sources
     out["child_uplift"] = parts["child_uplift"]
     for flag in flags:
         out[modifier_column(flag)] = parts[modifier_column(flag)]
@@ -81,11 +84,78 @@ def case_table(
     return out.reset_index(drop=True)
 
 
+def base_sources(scheme: Scheme, case_types: pd.Series, stages: pd.Series) -> pd.Series | None:
+    """Where each case's base weight comes from, for a scheme that has a case type × stage
+    table or time standards (`weights.cross.s31.wafh`, `weights.case_type.s7: 30 over 26
+    weeks = 1.153846 a week`); None when every base is simply its case type's weight."""
+    weights = scheme.model.weights
+    if not weights.cross and not weights.stated:
+        return None
+    pairs = pd.DataFrame({"case_type": case_types, "stage": stages}).drop_duplicates()
+    lookup = {}
+    for case_type, stage in zip(pairs["case_type"], pairs["stage"], strict=True):
+        crossed = weights.cross.get(case_type, {})
+        path = (
+            f"weights.cross.{case_type}.{stage}"
+            if stage in crossed
+            else f"weights.case_type.{case_type}"
+        )
+        value = crossed.get(stage, weights.case_type.get(case_type, 0.0))
+        stated = weights.stated.get(path)
+        lookup[(case_type, stage)] = (
+            f"{path}: {stated} = {round(value, DECIMALS)!r} a week" if stated else path
+        )
+    keys = pd.MultiIndex.from_arrays([case_types, stages])
+    return pd.Series([lookup[k] for k in keys], index=case_types.index, dtype="str")
+
+
+def activity_table(valid: ValidInputs, weighed: Weighed, worker_id: str) -> pd.DataFrame:
+    """The worker's activity rows (work that is not a case), each with its arithmetic."""
+    scheme = weighed.scheme
+    mine = (valid.activities["worker_id"] == worker_id).to_numpy()
+    rows = valid.activities.loc[mine]
+    parts = weighed.activity_parts.loc[mine] if weighed.activity_parts is not None else None
+    settings = scheme.model.activities
+    per = rows["activity"].map(lambda code: settings[code].per if code in settings else "")
+    explanation = [
+        f"{_g(q)} {p}{'s' if q != 1 else ''} × {_g(w)} {scheme.unit} per {p} / {_g(k)} week"
+        f"{'s' if k != 1 else ''} = {_g(load)}; activities file row {int(r)}"
+        for q, p, w, k, load, r in zip(
+            rows["quantity"],
+            per,
+            parts["weight"],
+            rows["weeks"],
+            parts["load"],
+            rows["_row"],
+            strict=True,
+        )
+    ]  # one worker's few activity rows, not cases
+    return pd.DataFrame(
+        {
+            "activity": rows["activity"].astype("str").to_numpy(),
+            "quantity": rows["quantity"].to_numpy(),
+            "per": per.to_numpy(),
+            "weeks": rows["weeks"].to_numpy(),
+            "weight": parts["weight"].to_numpy(),
+            "load": parts["load"].to_numpy(),
+            "explanation": explanation,
+        }
+    )
+
+
 def summary_items(
-    worker: pd.Series, cases: pd.DataFrame, figures: dict[str, float], scheme: Scheme
+    worker: pd.Series,
+    cases: pd.DataFrame,
+    figures: dict[str, float],
+    scheme: Scheme,
+    activities: pd.DataFrame | None = None,
 ) -> list[dict[str, Any]]:
     """Load total, utilisation, band and the Napo comparison, each with how it was reached."""
-    load = round(float(cases["weight"].sum()), DECIMALS)
+    case_load = round(float(cases["weight"].sum()), DECIMALS)
+    activity_load = (
+        round(float(activities["load"].sum()), DECIMALS) if activities is not None else 0.0
+    )
+    load = round(case_load + activity_load, DECIMALS)
     capacity = figures["capacity"]
     reference = scheme.model.banding.reference_target
     band = str(assign_bands(pd.Series([load]), pd.Series([capacity]), scheme).iat[0])
@@ -128,11 +198,34 @@ def summary_items(
             "value": int(cases["children"].sum()),
             "explanation": "children in those cases",
         },
-        {
-            "item": "weighted_load",
-            "value": load,
-            "explanation": f"sum of the {len(cases)} case weights above",
-        },
+        *(
+            [
+                {
+                    "item": "case_load",
+                    "value": case_load,
+                    "explanation": f"sum of the {len(cases)} case weights above",
+                },
+                {
+                    "item": "activity_load",
+                    "value": activity_load,
+                    "explanation": f"sum of the {len(activities)} activity rows' loads",
+                },
+                {
+                    "item": "weighted_load",
+                    "value": load,
+                    "explanation": f"case_load + activity_load = {_g(case_load)} + "
+                    f"{_g(activity_load)} ({scheme.unit})",
+                },
+            ]
+            if activities is not None
+            else [
+                {
+                    "item": "weighted_load",
+                    "value": load,
+                    "explanation": f"sum of the {len(cases)} case weights above",
+                }
+            ]
+        ),
         {"item": "capacity", "value": capacity, "explanation": "from the capacity steps"},
         {"item": "utilisation_pct", "value": utilisation, "explanation": utilisation_reason},
         {"item": "band", "value": band, "explanation": band_reason},
@@ -162,7 +255,8 @@ def explain_report(
     cases = case_table(valid, weighed, worker_id, key)
     computed = weighed.workers.loc[weighed.workers["worker_id"] == worker["worker_id"]].iloc[0]
     steps, figures = capacity_steps(worker, computed, valid.reductions, scheme)
-    summary = summary_items(worker, cases, figures, scheme)
+    activities = activity_table(valid, weighed, worker_id) if scheme.model.activities else None
+    summary = summary_items(worker, cases, figures, scheme, activities)
     identifiers = (
         f"case_id values are keyed pseudonyms (HMAC-SHA256 with the key in {KEY_VARIABLE}); "
         "the same key gives the same pseudonyms"
@@ -175,6 +269,7 @@ def explain_report(
         schemes=[scheme.stamp],
         accounting=dict(valid.accounting),
         sections={
+            **({"activities": activities} if activities is not None else {}),
             "capacity": pd.DataFrame(steps, columns=["step", "value", "explanation"]),
             "summary": pd.DataFrame(summary, columns=["item", "value", "explanation"]),
         },

@@ -58,7 +58,7 @@ def add_to_store(
     check_store_path(store)
     progress = progress or Progress(False)
     progress.step(f"reading {inputs.cases} …")
-    cases, staff, reductions = read_inputs(inputs, schemes)
+    cases, staff, reductions, _activities = read_inputs(inputs, schemes)
     given = parse_snapshot(inputs.snapshot)
     if split and given is not None:
         raise UsageError("--split takes each snapshot's date from the cases; leave out --snapshot")

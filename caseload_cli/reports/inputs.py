@@ -12,11 +12,12 @@ from datetime import date
 
 import pandas as pd
 
+from caseload_cli.contract.activities import ACTIVITY_READ
 from caseload_cli.contract.cases import CASE_COLUMNS, OPTIONAL_CASE_DATES
 from caseload_cli.contract.mapping import apply_mapping, load_mapping
 from caseload_cli.contract.parsing import parse_date
 from caseload_cli.contract.reductions import REDUCTION_READ
-from caseload_cli.contract.staff import STAFF_READ
+from caseload_cli.contract.staff import STAFF_OPTIONAL, STAFF_READ
 from caseload_cli.contract.validate import ValidInputs, validate
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.files import sample_data_dir
@@ -44,16 +45,19 @@ class Inputs:
     mapping: str | None = None
     snapshot: str | None = None
     what_if: str | None = None  # applied once the inputs are validated (engine.hubs)
+    activities: str | None = None  # work that is not a case (contract.activities)
 
 
 def bundled_inputs() -> Inputs:
     """The shipped synthetic sample, so `caseload load` works straight after install."""
     folder = sample_data_dir()
     reductions = folder / "reductions.csv"
+    activities = folder / "activities.csv"
     return Inputs(
         cases=str(folder / "cases.csv"),
         staff=str(folder / "staff.csv"),
         reductions=str(reductions) if reductions.exists() else None,
+        activities=str(activities) if activities.exists() else None,
     )
 
 
@@ -72,17 +76,27 @@ def resolve_inputs(cases: str | None, source: InputOptions) -> Inputs:
             None,
             snapshot,
             source.what_if,
+            source.activities or bundled.activities,
         )
     if not staff:
         raise UsageError("--staff FILE is required with a cases file (capacity comes from staff)")
-    if [cases, staff, reductions].count("-") > 1:
+    if [cases, staff, reductions, source.activities].count("-") > 1:
         raise UsageError("only one input can be read from standard input ('-')")
     return Inputs(
-        cases, staff, reductions, source.reading, source.mapping, snapshot, source.what_if
+        cases,
+        staff,
+        reductions,
+        source.reading,
+        source.mapping,
+        snapshot,
+        source.what_if,
+        source.activities,
     )
 
 
-def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Table | None]:
+def read_inputs(
+    inputs: Inputs, schemes: list[Scheme]
+) -> tuple[Table, Table, Table | None, Table | None]:
     mapping = load_mapping(inputs.mapping) if inputs.mapping else None
     flags = [m.flag for s in schemes for m in s.model.modifiers]
     # Parquet reads only these columns; text formats read everything and ignore the rest.
@@ -97,19 +111,30 @@ def read_inputs(inputs: Inputs, schemes: list[Scheme]) -> tuple[Table, Table, Ta
         return apply_mapping(table, mapping, kind)
 
     cases = read(inputs.cases, "cases", case_columns)
-    staff = read(inputs.staff, "staff", list(STAFF_READ))
+    staff = read(inputs.staff, "staff", [*STAFF_READ, *STAFF_OPTIONAL])
     reductions = (
         read(inputs.reductions, "reductions", list(REDUCTION_READ)) if inputs.reductions else None
     )
-    return cases, staff, reductions
+    activities = (
+        read(inputs.activities, "activities", list(ACTIVITY_READ)) if inputs.activities else None
+    )
+    return cases, staff, reductions, activities
 
 
-def record_inputs(inputs: Inputs, cases: Table, staff: Table, reductions: Table | None) -> None:
+def record_inputs(
+    inputs: Inputs,
+    cases: Table,
+    staff: Table,
+    reductions: Table | None,
+    activities: Table | None = None,
+) -> None:
     """Each file read, with its rows, for the run's provenance (`reports.provenance`)."""
     record_input("cases", inputs.cases, len(cases.frame))
     record_input("staff", inputs.staff, len(staff.frame))
     if reductions is not None and inputs.reductions:
         record_input("reductions", inputs.reductions, len(reductions.frame))
+    if activities is not None and inputs.activities:
+        record_input("activities", inputs.activities, len(activities.frame))
     record_input("mapping", inputs.mapping)
 
 
@@ -136,8 +161,8 @@ def prepare(
     selects afterwards, as `week` does to tell moves from openings)."""
     progress = progress or Progress(False)
     progress.step(f"reading {inputs.cases} …")
-    cases, staff, reductions = read_inputs(inputs, schemes)
-    record_inputs(inputs, cases, staff, reductions)
+    cases, staff, reductions, activities = read_inputs(inputs, schemes)
+    record_inputs(inputs, cases, staff, reductions, activities)
     progress.step(f"validating {len(cases.frame):,} case rows …")
     valid = validate(
         cases,
@@ -146,6 +171,7 @@ def prepare(
         schemes,
         parse_snapshot(inputs.snapshot),
         bool(selection) or narrowed_later,
+        activities,
     )
     record_snapshot_source(getattr(valid, "snapshot_source", None))
     progress.done()

@@ -89,7 +89,7 @@ def build_load(
         rows, _, text = suppress_rollup(rows, by, min_group)
         privacy = [text]
     report = Report(
-        title=f"Weighted caseload by {by.replace('_', ' ')}"
+        title=f"{scheme.load_title} by {by.replace('_', ' ')}"
         + (f" ({valid.scope})" if valid.scope else ""),
         rows=rows,
         schemes=[scheme.stamp],
@@ -101,6 +101,7 @@ def build_load(
             population_note(population),
             *valid.notes,
             *(levels.lines if levels else []),
+            *([scheme.napo_note] if scheme.napo_note else []),
             *privacy,
         ],
         metadata={

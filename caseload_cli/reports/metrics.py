@@ -71,11 +71,13 @@ def metric_list(
         metrics.append(Metric(f"band_{band}_pct", f"Share in {band} (%)"))
     for key, level, eit in THRESHOLDS:
         group = "EIT workers" if eit else "non-EIT workers"
-        metrics.append(Metric(key, f"{group} above {level:g} per FTE", True))
-        metrics.append(Metric(f"{key}_pct", f"Share of {group} above {level:g} per FTE (%)"))
+        metrics.append(Metric(key, f"{group} above {level:g} cases per FTE", True))
+        metrics.append(Metric(f"{key}_pct", f"Share of {group} above {level:g} cases per FTE (%)"))
     metrics += [
         Metric("over_napo", "Workers above their Napo safe level", True),
         Metric("over_napo_pct", "Share above their Napo safe level (%)"),
+        Metric("over_capacity", "Workers above 100% of their capacity", True),
+        Metric("over_capacity_pct", "Share above 100% of their capacity (%)"),
         Metric("saturation_pct", "Saturation: total load / total capacity (%)"),
         Metric("fte_needed", "FTE to bring every team to target: Σ max(0, load/target − FTE)"),
     ]
@@ -122,6 +124,9 @@ def scenario_metrics(
     for key, level, for_eit in THRESHOLDS:
         in_group = eit if for_eit else ~eit
         columns[key] = (in_group & (per_fte > level + TOLERANCE)).astype("int64")
+    columns["over_capacity"] = (workers["weighted_load"] > workers["capacity"] + TOLERANCE).astype(
+        "int64"
+    )
     own_bands = band_names(scheme)
     for band in own_bands:
         columns[f"band_{band}"] = band_text.eq(band).astype("int64")
@@ -137,6 +142,7 @@ def scenario_metrics(
             "weighted_load",
             "capacity",
             "over_napo",
+            "over_capacity",
             "_with_fte_non_eit",
             "_with_fte_eit",
             *(k for k, _, _ in THRESHOLDS),
@@ -150,7 +156,10 @@ def scenario_metrics(
     out["workers"] = summed["workers"]
     out["available_fte"] = summed["available_fte"]
     if not keys:
-        out["total_weighted_load"] = float(weighed.parts["weight"].sum())
+        activities = weighed.activity_parts
+        out["total_weighted_load"] = float(weighed.parts["weight"].sum()) + (
+            float(activities["load"].sum()) if activities is not None else 0.0
+        )
     out["weighted_load"] = summed["weighted_load"]
     out["mean_load_per_fte"] = grouped["_per_fte"].mean()
     out["median_load_per_fte"] = grouped["_per_fte"].median()
@@ -164,12 +173,18 @@ def scenario_metrics(
             out[f"band_{band}"] = np.nan
             out[f"band_{band}_pct"] = np.nan
     for key, _, for_eit in THRESHOLDS:
-        out[key] = summed[key]
-        out[f"{key}_pct"] = _pct(
-            summed[key], summed["_with_fte_eit" if for_eit else "_with_fte_non_eit"]
+        # The published levels count cases: never applied to points or hours.
+        counted_in_cases = scheme.unit == "cases"
+        out[key] = summed[key] if counted_in_cases else np.nan
+        out[f"{key}_pct"] = (
+            _pct(summed[key], summed["_with_fte_eit" if for_eit else "_with_fte_non_eit"])
+            if counted_in_cases
+            else np.nan
         )
     out["over_napo"] = summed["over_napo"]
     out["over_napo_pct"] = _pct(summed["over_napo"], summed["workers"])
+    out["over_capacity"] = summed["over_capacity"]
+    out["over_capacity_pct"] = _pct(summed["over_capacity"], summed["workers"])
     out["saturation_pct"] = _pct(summed["weighted_load"], summed["capacity"])
     shortfall = team_shortfall(workers, keys, Target("ceiling"))
     out["fte_needed"] = shortfall if keys else float(shortfall)
@@ -208,5 +223,6 @@ def metric_notes(population: str) -> list[str]:
     return [
         f"Workers: {population_text(population)} (--population {population}). Load per FTE is "
         "weighted load / available FTE; workers without available FTE are left out of per-FTE "
-        "figures. Thresholds 20 and 25 apply to non-EIT workers, 40 to EIT (published figures)."
+        "figures. Thresholds 20 and 25 apply to non-EIT workers, 40 to EIT (published figures, "
+        "counted in cases: blank for a scheme that weighs in points or hours)."
     ]

@@ -79,7 +79,8 @@ def week_report(
     scope = selection.describe() or "every team"
     return Report(
         title=(
-            f"Weekly caseload: {scope}, as at {as_at} (previous {last}); scheme "
+            ("Weekly caseload" if scheme.unit == "cases" else f"Weekly load in {scheme.unit}")
+            + f": {scope}, as at {as_at} (previous {last}); scheme "
             f"{scheme.model.name} v{str(scheme.model.version).lstrip('vV')}, "
             f"sha256:{scheme.fingerprint[:12]}…"
         ),
@@ -94,7 +95,7 @@ def week_report(
         },
         band_column="band",
         band_colours=band_colours(scheme),
-        charts=[load_chart(scope, as_at)],
+        charts=[load_chart(scope, as_at, scheme.unit)],
         split_by="team",
         notes=[
             f"As at {as_at}; changes since {last}. weeks_over counts consecutive snapshots "
@@ -122,9 +123,22 @@ REFERENCE_LINES = tuple(
 )
 
 
-def load_chart(scope: str, as_at: str) -> Chart:
+def load_chart(scope: str, as_at: str, unit: str = "cases") -> Chart:
     """Each worker's weighted load as a bar in band colour, ticked at their capacity,
-    with the published per-FTE levels (20, 25, and 40 in EIT) as lines."""
+    with the published per-FTE levels (20, 25, and 40 in EIT) as lines: those count
+    cases, so a points or hours scheme's chart has none."""
+    if unit != "cases":
+        return Chart(
+            section=MAIN,
+            kind="load",
+            category="name",
+            value="weighted_load",
+            marker="capacity",
+            title=f"Weighted load in {unit} against capacity, {scope}, as at {as_at}",
+            x_title=f"weighted load in {unit} (tick: the worker's capacity)",
+            description=f"Bar chart of each worker's weighted load in {unit} with their "
+            f"capacity, {as_at}",
+        )
     return Chart(
         section=MAIN,
         kind="load",

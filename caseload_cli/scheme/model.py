@@ -17,108 +17,63 @@ import tomllib
 from datetime import date
 from functools import cached_property
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import Field, ValidationError, model_validator
 
 from caseload_cli.core.errors import SchemeError, UsageError
 from caseload_cli.core.files import builtin_schemes_dir
 from caseload_cli.core.model import SchemeStamp
-from caseload_cli.core.suggest import did_you_mean
-from caseload_cli.core.vocabulary import FULL_TIME_HOURS, ROLES
+from caseload_cli.core.vocabulary import DECIMALS, MAX_CONTRACTED_HOURS, ROLES, UNITS
 from caseload_cli.scheme.bounds import MAX_CASE_WEIGHT, TOO_DEEP, check_bounds
-
-_CODE = r"^[a-z][a-z0-9_]*$"
-_COLOUR = r"^#[0-9A-Fa-f]{6}$"
-
-
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
-
-
-NonNegative = Field(ge=0)
-
-
-class ChildUplift(_Strict):
-    """Each child after the first adds `per_additional`, up to `max_additional` children."""
-
-    per_additional: float = Field(default=0.0, ge=0)
-    max_additional: int | None = Field(default=None, ge=0)
-
-
-class Weights(_Strict):
-    case_type: dict[str, float] = Field(min_length=1)
-    stage: dict[str, float] = Field(min_length=1)
-    children: ChildUplift = ChildUplift()
-
-
-class Modifier(_Strict):
-    """A boolean flag column that multiplies or adds to a case's weight."""
-
-    flag: str = Field(pattern=_CODE)
-    multiply: float | None = Field(default=None, ge=0)
-    add: float | None = Field(default=None, ge=0)
-    description: str = ""
-
-
-class Capacity(_Strict):
-    full_time_hours: float = Field(default=FULL_TIME_HOURS, gt=0, le=60)
-    default_target: float = Field(gt=0)
-    target_by_team_type: dict[str, float] = {}
-    target_by_role: dict[str, float] = {}
-
-
-class ReductionReason(_Strict):
-    max_percent: float = Field(gt=0, le=100)
-    label: str = ""
-
-
-class Band(_Strict):
-    name: str = Field(pattern=_CODE)
-    colour: str = Field(pattern=_COLOUR)
-    up_to: float | None = Field(default=None, ge=0)
-    label: str = ""
-
-
-class Banding(_Strict):
-    """Bands are stated as load per FTE at `reference_target` and scale with each
-    worker's own target, so EIT (40) uses the same bands as WAFH (25)."""
-
-    reference_target: float = Field(gt=0)
-    bands: list[Band] = Field(min_length=1)
-
-
-class NapoLetters(_Strict):
-    team_type: str = "eit"
-    per_day: float = Field(gt=0)
-    working_days_per_case: float = Field(gt=0)
-    source: str = ""
-
-
-class Napo(_Strict):
-    safe_cases: float = Field(gt=0)
-    by_team_type: dict[str, float] = {}
-    letters: NapoLetters | None = None
-    source: str = ""
+from caseload_cli.scheme.messages import describe
+from caseload_cli.scheme.parts import (
+    _CODE,
+    Activity,
+    Banding,
+    Capacity,
+    Grade,
+    Modifier,
+    Napo,
+    ReductionReason,
+    Rounding,
+    Weights,
+    _hint,
+    _MeaningProblems,
+    _Strict,
+)
+from caseload_cli.scheme.toml_text import to_toml
 
 
 class SchemeModel(_Strict):
     name: str = Field(pattern=r"^[a-z0-9][a-z0-9_.-]*$")
     title: str
     version: str = Field(min_length=1)
+    #: What a load is counted in: cases (sets of proceedings), points or hours.
+    unit: Literal[UNITS] = "cases"  # type: ignore[valid-type]
     effective_from: date | None = None
     source: str = ""
     description: str = ""
     weights: Weights
-    modifiers: list[Modifier] = []
+    modifiers: list[Modifier] = Field(default_factory=list)
+    activities: dict[str, Activity] = Field(default_factory=dict)
     capacity: Capacity
-    reductions: dict[str, ReductionReason] = {}
+    #: Grades staff may carry in an optional `grade` column (not a fixed list).
+    grades: dict[str, Grade] = Field(default_factory=dict)
+    reductions: dict[str, ReductionReason] = Field(default_factory=dict)
     banding: Banding
-    napo: Napo
+    #: Napo's safe levels are counted in cases; a points or hours scheme may leave them
+    #: out, and each worker's safe load is then their capacity.
+    napo: Napo | None = None
 
     @model_validator(mode="after")
     def _meaning(self) -> SchemeModel:
         problems: list[tuple[str, str]] = []
+        if self.napo is None and self.unit == "cases":
+            problems.append(("napo", "required (Napo's safe levels are counted in cases)"))
+        if self.capacity.default_target is None and self.capacity.working_time is None:
+            problems.append(("capacity.default_target", "required (or give capacity.working_time)"))
+        problems.extend(self._cross_and_activity_problems())
         for table in ("case_type", "stage"):
             for code, value in getattr(self.weights, table).items():
                 path = f"weights.{table}.{code}"
@@ -132,7 +87,10 @@ class SchemeModel(_Strict):
                 for k, v in self.capacity.target_by_team_type.items()
             ),
             *(("capacity.target_by_role." + k, v) for k, v in self.capacity.target_by_role.items()),
-            *(("napo.by_team_type." + k, v) for k, v in self.napo.by_team_type.items()),
+            *(
+                ("napo.by_team_type." + k, v)
+                for k, v in (self.napo.by_team_type.items() if self.napo else ())
+            ),
         ]:
             if value <= 0:
                 problems.append((code, "must be > 0"))
@@ -184,25 +142,109 @@ class SchemeModel(_Strict):
             raise _MeaningProblems(problems)
         return self
 
+    def _cross_and_activity_problems(self) -> list[tuple[str, str]]:
+        problems: list[tuple[str, str]] = []
+        weights = self.weights
+        for case_type, stages in weights.cross.items():
+            path = f"weights.cross.{case_type}"
+            if case_type not in weights.case_type:
+                hint = _hint(case_type, list(weights.case_type))
+                problems.append((path, f"not a case type in weights.case_type {hint}".rstrip()))
+            for stage, value in stages.items():
+                if stage not in weights.stage:
+                    hint = _hint(stage, list(weights.stage))
+                    problems.append(
+                        (f"{path}.{stage}", f"not a stage in weights.stage {hint}".rstrip())
+                    )
+                if value < 0:
+                    problems.append((f"{path}.{stage}", "must be ≥ 0"))
+        for i, modifier in enumerate(self.modifiers):
+            for key, known in (("case_types", weights.case_type), ("stages", weights.stage)):
+                for code in getattr(modifier, key):
+                    if code not in known:
+                        problems.append(
+                            (
+                                f"modifiers.{i}.{key}",
+                                f"unknown code {code!r} {_hint(code, list(known))}".rstrip(),
+                            )
+                        )
+        for code, activity in self.activities.items():
+            path = f"activities.{code}"
+            if not re.match(_CODE, code):
+                problems.append((path, "codes are lower-case letters, digits and _"))
+            if activity.weight < 0 and not activity.allow_negative:
+                problems.append(
+                    (
+                        f"{path}.weight",
+                        "must be ≥ 0 (set allow_negative = true for work that takes load off)",
+                    )
+                )
+        for code in self.grades:
+            if not re.match(_CODE, code):
+                problems.append((f"grades.{code}", "codes are lower-case letters, digits and _"))
+        for code in self.capacity.allowances:
+            if not re.match(_CODE, code):
+                problems.append(
+                    (f"capacity.allowances.{code}", "codes are lower-case letters, digits and _")
+                )
+        working_time = self.capacity.working_time
+        if working_time is not None and working_time.days_at_work <= 0:
+            problems.append(
+                ("capacity.working_time", "leave, holidays and other days leave no working days")
+            )
+        return problems
+
     def _largest_case_weight(self) -> float:
         """An upper bound on one case's weight: the largest base weight with the
         largest child uplift (up to 100 more children when unlimited), every multiplier
         above 1 and every addition, times the largest stage factor."""
         weights = self.weights
         more = weights.children.max_additional
-        running = max(weights.case_type.values(), default=0.0) + weights.children.per_additional * (
-            100 if more is None else more
+        largest_base = max(
+            [*weights.case_type.values(), *(v for t in weights.cross.values() for v in t.values())],
+            default=0.0,
         )
+        running = largest_base + weights.children.per_additional * (100 if more is None else more)
         for modifier in self.modifiers:
             running *= max(modifier.multiply or 1.0, 1.0)
         running += sum(modifier.add or 0.0 for modifier in self.modifiers)
         return running * max(max(weights.stage.values(), default=1.0), 1.0)
 
 
-class _MeaningProblems(ValueError):
-    def __init__(self, problems: list[tuple[str, str]]):
-        self.problems = problems
-        super().__init__("; ".join(f"{p}: {m}" for p, m in problems))
+#: Settings added after schemes were first fingerprinted, with their defaults: left out
+#: of the canonical text while at the default, so a scheme that does not use them keeps
+#: the fingerprint it always had (and a history store its scheme records).
+_LATER_DEFAULTS: dict[tuple[str, ...], Any] = {
+    ("unit",): "cases",
+    ("activities",): {},
+    ("grades",): {},
+    ("weights", "cross"): {},
+    ("capacity", "working_time"): None,
+    ("capacity", "allowances"): {},
+    ("capacity", "allowance_percent"): 0.0,
+    ("capacity", "max_contracted_hours"): None,
+    ("capacity", "rounding"): Rounding().model_dump(mode="json"),
+    ("modifiers", "*", "case_types"): [],
+    ("modifiers", "*", "stages"): [],
+}
+
+
+def _without_later_defaults(data: dict[str, Any]) -> dict[str, Any]:
+    for path, default in _LATER_DEFAULTS.items():
+        _drop_default(data, path, default)
+    return data
+
+
+def _drop_default(node: Any, path: tuple[str, ...], default: Any) -> None:
+    head, rest = path[0], path[1:]
+    if head == "*":
+        for item in node if isinstance(node, list) else ():
+            _drop_default(item, rest, default)
+    elif isinstance(node, dict) and head in node:
+        if rest:
+            _drop_default(node[head], rest, default)
+        elif node[head] == default:
+            del node[head]
 
 
 class Scheme:
@@ -217,7 +259,7 @@ class Scheme:
     def canonical(self) -> str:
         """Sorted-key JSON of every value after defaults: key order in the TOML never matters."""
         return json.dumps(
-            self.model.model_dump(mode="json"),
+            _without_later_defaults(self.model.model_dump(mode="json")),
             sort_keys=True,
             separators=(",", ":"),
             ensure_ascii=False,
@@ -236,6 +278,7 @@ class Scheme:
             self.model.title,
             tuple(self.overrides),
             self.canonical,
+            self.model.unit,
         )
 
     @property
@@ -248,14 +291,76 @@ class Scheme:
     def label(self) -> str:
         return f"{self.model.name} v{self.model.version}"
 
-    def target_for(self, role: str, team_type: str) -> float:
+    @property
+    def unit(self) -> str:
+        return self.model.unit
+
+    @property
+    def load_title(self) -> str:
+        """What a report of this scheme's loads is called: "Weighted caseload" when it
+        counts cases, else "Weighted load in hours" (or points)."""
+        return "Weighted caseload" if self.unit == "cases" else f"Weighted load in {self.unit}"
+
+    @property
+    def napo_note(self) -> str | None:
+        """Said wherever Napo columns appear for a scheme without Napo levels."""
+        if self.model.napo is not None:
+            return None
+        return (
+            f"Scheme {self.model.name} weighs in {self.unit} and sets no Napo safe levels "
+            "(they are counted in cases): napo_safe_load is each worker's capacity, so "
+            "over_napo means above 100% of capacity."
+        )
+
+    @property
+    def default_target(self) -> float:
+        """The target per FTE where no role or team type sets one: stated, or the
+        available working time."""
         capacity = self.model.capacity
+        if capacity.default_target is not None:
+            return capacity.default_target
+        assert capacity.working_time is not None  # validated
+        return round(capacity.working_time.hours, DECIMALS)
+
+    @property
+    def allowance_factor(self) -> float:
+        """The share of a target left for casework once allowances are taken:
+        (1 − Σ allowance hours / full_time_hours) × (1 − allowance_percent / 100)."""
+        capacity = self.model.capacity
+        hours = sum(a.hours for a in capacity.allowances.values())
+        return max(0.0, 1.0 - hours / capacity.full_time_hours) * (
+            1.0 - capacity.allowance_percent / 100.0
+        )
+
+    @property
+    def max_contracted_hours(self) -> float:
+        """The most hours a contract may have: 37.5, or more where the scheme allows it."""
+        return self.model.capacity.max_contracted_hours or MAX_CONTRACTED_HOURS
+
+    def full_time_hours_for(self, grade: str = "") -> float:
+        setting = self.model.grades.get(grade)
+        if setting is not None and setting.full_time_hours is not None:
+            return setting.full_time_hours
+        return self.model.capacity.full_time_hours
+
+    def base_target_for(self, role: str, team_type: str, grade: str = "") -> float:
+        capacity = self.model.capacity
+        setting = self.model.grades.get(grade)
+        if setting is not None and setting.target is not None:
+            return setting.target
         if role in capacity.target_by_role:
             return capacity.target_by_role[role]
-        return capacity.target_by_team_type.get(team_type, capacity.default_target)
+        return capacity.target_by_team_type.get(team_type, self.default_target)
+
+    def target_for(self, role: str, team_type: str, grade: str = "") -> float:
+        """Load per FTE a worker of this role and team type can carry, after allowances."""
+        base = self.base_target_for(role, team_type, grade)
+        return round(base * self.allowance_factor, DECIMALS)
 
     def napo_level_for(self, team_type: str) -> float:
         napo = self.model.napo
+        if napo is None:
+            return self.target_for("fca", team_type)
         if team_type in napo.by_team_type:
             return napo.by_team_type[team_type]
         if napo.letters is not None and napo.letters.team_type == team_type:
@@ -264,7 +369,7 @@ class Scheme:
 
     def to_toml(self) -> str:
         """The canonical scheme as TOML (what `schemes show --format toml` prints)."""
-        return _to_toml(self.model.model_dump(mode="json", exclude_none=True))
+        return to_toml(self.model.model_dump(mode="json", exclude_none=True))
 
 
 # --------------------------------------------------------------------------- loading
@@ -307,7 +412,7 @@ def scheme_from_dict(raw: dict[str, Any], origin: str, overrides: tuple[str, ...
     try:
         model = SchemeModel.model_validate(raw)
     except ValidationError as problem:
-        raise SchemeError(origin, _describe(problem)) from None
+        raise SchemeError(origin, describe(problem, SchemeModel)) from None
     return Scheme(model, origin, overrides)
 
 
@@ -360,111 +465,3 @@ def _set_path(data: Any, parts: list[str], value: Any, override: str) -> None:
             raise UsageError(
                 f"--set {override!r}: {'.'.join(parts[:depth])} is a value, not a table"
             )
-
-
-# --------------------------------------------------------------------------- errors
-
-_MESSAGES = {
-    "extra_forbidden": lambda e: "unknown key",
-    "missing": lambda e: "required",
-    "greater_than_equal": lambda e: f"must be ≥ {e['ctx']['ge']}",
-    "greater_than": lambda e: f"must be > {e['ctx']['gt']}",
-    "less_than_equal": lambda e: f"must be ≤ {e['ctx']['le']}",
-    "float_parsing": lambda e: "must be a number",
-    "finite_number": lambda e: "must be a finite number (not nan or inf)",
-    "float_type": lambda e: "must be a number",
-    "int_parsing": lambda e: "must be a whole number",
-    "int_type": lambda e: "must be a whole number",
-    "int_from_float": lambda e: "must be a whole number",
-    "string_type": lambda e: "must be text",
-    "string_pattern_mismatch": lambda e: "has the wrong form",
-    "too_short": lambda e: "must not be empty",
-    "dict_type": lambda e: "must be a table",
-    "list_type": lambda e: "must be a list of tables",
-    "model_type": lambda e: "must be a table",
-    "date_from_datetime_parsing": lambda e: "must be a date (YYYY-MM-DD)",
-    "date_parsing": lambda e: "must be a date (YYYY-MM-DD)",
-    "date_type": lambda e: "must be a date (YYYY-MM-DD)",
-}
-
-
-def _describe(problem: ValidationError) -> list[str]:
-    lines: list[str] = []
-    for error in problem.errors(include_url=False):
-        cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, _MeaningProblems):
-            lines.extend(f"{path}: {message}" for path, message in cause.problems)
-            continue
-        path = ".".join(str(part) for part in error["loc"]) or "(top level)"
-        explain = _MESSAGES.get(error["type"])
-        message = explain(error) if explain else error["msg"]
-        if error["type"] == "extra_forbidden":
-            message += _unknown_key_hint(error["loc"])
-        if error["type"] == "string_pattern_mismatch" and error["loc"][-1] == "colour":
-            message = "must be a colour like #2E7D32"
-        lines.append(f"{path}: {message}")
-    return lines
-
-
-def _unknown_key_hint(loc: tuple[Any, ...]) -> str:
-    model: Any = SchemeModel
-    for part in loc[:-1]:
-        field = getattr(model, "model_fields", {}).get(part) if isinstance(part, str) else None
-        if field is None:
-            if isinstance(part, int):
-                continue
-            return ""
-        annotation = field.annotation
-        args = getattr(annotation, "__args__", ())
-        candidates = [a for a in (annotation, *args) if hasattr(a, "model_fields")]
-        if not candidates:
-            return ""
-        model = candidates[0]
-    known = list(getattr(model, "model_fields", {}))
-    return f" {_hint(str(loc[-1]), known)}".rstrip() if known else ""
-
-
-def _hint(word: str, choices: list[str] | tuple[str, ...]) -> str:
-    hint = did_you_mean(word, choices, quote=True)
-    return f"({hint})" if hint else ""
-
-
-# --------------------------------------------------------------------------- TOML out
-
-
-def _to_toml(data: dict[str, Any]) -> str:
-    """A small TOML writer for the scheme's shape (tables, arrays of tables, scalars)."""
-    lines: list[str] = []
-    _emit_table(data, [], lines)
-    return "\n".join(lines).strip() + "\n"
-
-
-def _key(k: str) -> str:
-    return k if re.match(r"^[A-Za-z0-9_-]+$", k) else json.dumps(k)
-
-
-def _scalar(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    if isinstance(value, int | float):
-        return repr(value)
-    if isinstance(value, str) and re.match(r"^\d{4}-\d{2}-\d{2}$", value):
-        return value
-    return json.dumps(value, ensure_ascii=False)
-
-
-def _emit_table(data: dict[str, Any], prefix: list[str], lines: list[str]) -> None:
-    scalars = {k: v for k, v in data.items() if not isinstance(v, dict | list)}
-    scalars.update({k: v for k, v in data.items() if isinstance(v, list) and not v})
-    for k, v in scalars.items():
-        lines.append(f"{_key(k)} = {_scalar(v) if not isinstance(v, list) else '[]'}")
-    for k, v in data.items():
-        if isinstance(v, dict):
-            lines.append("")
-            lines.append("[" + ".".join(_key(p) for p in [*prefix, k]) + "]")
-            _emit_table(v, [*prefix, k], lines)
-        elif isinstance(v, list) and v:
-            for item in v:
-                lines.append("")
-                lines.append("[[" + ".".join(_key(p) for p in [*prefix, k]) + "]]")
-                _emit_table(item, [*prefix, k], lines)

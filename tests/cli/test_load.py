@@ -519,7 +519,7 @@ def test_scheme_file_and_name_errors(run, tiny):
     unknown = run(*args_for(tiny, "--scheme", "zzz"))
     assert unknown.exit_code == 2
     assert (
-        "Error: unknown scheme 'zzz'; built-ins: flat, per-child, weighted-example"
+        "Error: unknown scheme 'zzz'; built-ins: flat, hours-example, per-child, weighted-example"
         in unknown.stderr
     )
 
@@ -707,7 +707,7 @@ def test_columns_option_chooses_columns_in_every_format(run, tiny, tmp_path):
     assert "hidden to fit" not in table.split("Not held by FCA")[0]
     csv_text = run(*args_for(tiny, *chosen, "--format", "csv")).stdout
     assert csv_text.splitlines()[0] == (
-        "name,band,weighted_load,scheme,scheme_version,scheme_fingerprint,snapshot"
+        "name,band,weighted_load,scheme,scheme_version,scheme_fingerprint,unit,snapshot"
     )
     data = as_json(run(*args_for(tiny, *chosen, "--format", "json")))
     assert list(data["rows"][0]) == ["name", "band", "weighted_load"]
@@ -724,6 +724,7 @@ def test_columns_option_chooses_columns_in_every_format(run, tiny, tmp_path):
         "scheme",
         "scheme_version",
         "scheme_fingerprint",
+        "unit",
         "snapshot",
     ]
     sheet = pd.read_excel(tmp_path / "out.xlsx", sheet_name=0, engine="openpyxl")

@@ -126,7 +126,7 @@ def test_unknown_encoding_and_unknown_input_are_usage_errors(run, tiny) -> None:
     assert result.exit_code == 2
     assert (
         "Error: Invalid value for '--encoding': unknown input 'case' (did you mean 'cases'?); "
-        "use one of cases, staff, reductions, responses, previous, previous-staff, "
+        "use one of cases, staff, reductions, activities, responses, previous, previous-staff, "
         "previous-reductions, against, safe-levels-from, counts, fte" in result.stderr
     )
     result = run("validate", tiny["cases"], "--staff", tiny["staff"], "--encoding", "staff=")

@@ -239,7 +239,7 @@ def test_columns_chooses_in_every_format():
         assert "team_type" not in text
     csv_header = writers.render(report, "csv", columns=chosen).splitlines()[0]
     assert csv_header == (
-        "band,worker_id,weighted_load,scheme,scheme_version,scheme_fingerprint,snapshot"
+        "band,worker_id,weighted_load,scheme,scheme_version,scheme_fingerprint,unit,snapshot"
     )
     table = writers.render(report, "table", columns=chosen)
     assert header_line(table) == chosen

@@ -277,6 +277,7 @@ def test_json_structure(report):
         "fingerprint": FINGERPRINT,
         "title": "Flat weighting",
         "overrides": [],
+        "unit": "cases",
     }
     assert document["metadata"] == {"snapshot": "2024-03-01", "sheet": "load"}
     first, second, third, _ = document["rows"]
@@ -330,7 +331,7 @@ def test_table_is_plain_and_formats_numbers(report):
     first_row = next(line for line in text.splitlines() if line.startswith("=cmd"))
     assert re.split(r"\s{2,}", first_row)[1:4] == ["North", "12", "1"]  # ints stay ints
     assert "By team\n-------" in text
-    assert f"Scheme: flat v1.0 (Flat weighting) sha256:{FINGERPRINT[:12]}" in text
+    assert f"Scheme: flat v1.0 (Flat weighting), loads in cases sha256:{FINGERPRINT[:12]}" in text
     assert "3,512 rows read: 3,498 weighed, 14 rejected" in text
     assert "nan" not in text.lower().replace("ångström", "")
 
@@ -342,7 +343,7 @@ def test_markdown_escapes_pipes_and_html(report):
     assert "\\<script\\>" in text
     assert not re.search(r"(?<!\\)<", text.replace("<br>", ""))  # raw HTML is escaped
     assert "## By team" in text
-    assert f"- Scheme: flat v1.0 (Flat weighting) sha256:{FINGERPRINT[:12]}" in text
+    assert f"- Scheme: flat v1.0 (Flat weighting), loads in cases sha256:{FINGERPRINT[:12]}" in text
 
 
 def test_html_escapes_and_colours_bands(report):
@@ -445,7 +446,7 @@ def test_xlsx_sheet_names_are_sanitised():
 
 def test_parquet_round_trip(report):
     table = pq.read_table(io.BytesIO(writers.render(report, "parquet")))
-    stamps = ["scheme", "scheme_version", "scheme_fingerprint", "snapshot"]
+    stamps = ["scheme", "scheme_version", "scheme_fingerprint", "unit", "snapshot"]
     assert table.column_names == [*report.rows.columns, *stamps]
     assert table.column("snapshot").to_pylist() == ["2024-03-01"] * 4
     assert table.column("scheme_fingerprint").to_pylist() == [FINGERPRINT] * 4

@@ -18,8 +18,8 @@ def raw(name: str = "flat") -> dict:
     return tomllib.loads((builtin_schemes_dir() / f"{name}.toml").read_text(encoding="utf-8"))
 
 
-def test_builtins_are_the_three_promised():
-    assert builtin_names() == ["flat", "per-child", "weighted-example"]
+def test_builtins_are_the_ones_promised():
+    assert builtin_names() == ["flat", "hours-example", "per-child", "weighted-example"]
     for name in builtin_names():
         scheme = load_scheme(name)
         assert scheme.model.name == name

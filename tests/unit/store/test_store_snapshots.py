@@ -75,6 +75,7 @@ def test_manifest_cites_sources_and_accounting(sample_store):
     assert manifest["accounting"]["rows_read"] == 3248
     assert [s["name"] for s in manifest["validated_with"]] == [
         "flat",
+        "hours-example",
         "per-child",
         "weighted-example",
     ]
