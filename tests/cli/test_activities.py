@@ -112,9 +112,10 @@ def test_every_format_names_the_unit(run, tiny, tmp_path):
     assert ", loads in hours sha256:" in run("load", *args).stdout
     assert ", loads in hours sha256:" in run("load", *args, "--format", "markdown").stdout
     assert ", loads in hours" in run("load", *args, "--format", "html").stdout
-    assert json.loads(run("load", *args, "--format", "ndjson").stdout.splitlines()[0])[
-        "unit"
-    ] == "hours"
+    assert (
+        json.loads(run("load", *args, "--format", "ndjson").stdout.splitlines()[0])["unit"]
+        == "hours"
+    )
     parquet = tmp_path / "loads.parquet"
     run("load", *args, "--format", "parquet", "--output", parquet)
     assert set(pd.read_parquet(parquet)["unit"]) == {"hours"}
@@ -172,6 +173,7 @@ def test_compare_leaves_case_thresholds_off_an_hours_scheme(run, tiny):
     assert metrics["above_25"]["hours-example"] is None
     assert metrics["over_capacity"]["hours-example"] is not None
     assert any("different units" in note for note in as_json(result)["notes"])
-    workers = run("compare", *args, "--scheme", "flat", "--scheme", "hours-example",
-                  "--view", "workers")
+    workers = run(
+        "compare", *args, "--scheme", "flat", "--scheme", "hours-example", "--view", "workers"
+    )
     assert "hours-example change" not in as_json(workers)["rows"][0]

@@ -135,7 +135,10 @@ def test_a_modifier_can_be_limited_to_some_case_types_and_stages():
             "activities.letter.weight: must be ≥ 0 (set allow_negative = true",
         ),
         ("activities.Letter={ weight = 1 }", "activities.Letter: codes are lower-case"),
-        ("activities.letter={ weight = 1, per = 'month' }", "activities.letter.per: must be one of"),
+        (
+            "activities.letter={ weight = 1, per = 'month' }",
+            "activities.letter.per: must be one of",
+        ),
         ("activities.letter={ per = 'item' }", "activities.letter.weight: required"),
     ],
 )
