@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +16,7 @@ from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import Report
 from caseload_cli.core.suggest import did_you_mean
-from caseload_cli.core.vocabulary import DEFAULT_POPULATION, MAX_GRID_POINTS
+from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION, MAX_GRID_POINTS
 from caseload_cli.engine.bands import band_names
 from caseload_cli.engine.weighed import weigh
 from caseload_cli.reports.metrics import metric_list, metric_notes, scenario_metrics
@@ -41,7 +41,33 @@ def _number(text: str, option: str) -> Decimal:
         raise UsageError(f"--vary {option!r}: {text.strip()!r} is not a number") from None
     if not value.is_finite():
         raise UsageError(f"--vary {option!r}: {text.strip()!r} is not a finite number")
+    _check_places(value, text.strip(), option)
     return value
+
+
+def _check_places(value: Decimal, text: str, option: str) -> None:
+    """Refuse more decimal places than loads are kept to, so a value is always shown whole."""
+    if -value.normalize().as_tuple().exponent > DECIMALS:  # type: ignore[operator]
+        raise UsageError(
+            f"--vary {option!r}: {text} has more than {DECIMALS} decimal places "
+            f"(weights and loads are kept to {DECIMALS})"
+        )
+
+
+def decimal_places(value: Any) -> int:
+    """The decimal places `value` needs to be shown exactly (0 for whole numbers and text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return 0
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not exact.is_finite():
+        return 0
+    return max(0, -exact.normalize().as_tuple().exponent)  # type: ignore[operator]
+
+
+def places_to_show(values: Iterable[Any], at_least: int = 2) -> int:
+    """Decimals a report shows so that every varied value reads exactly as given
+    (0.125 as 0.125, never 0.13): at least `at_least`, at most `DECIMALS`."""
+    return min(DECIMALS, max([at_least, *(decimal_places(v) for v in values)]))
 
 
 def _plain_value(text: str) -> Any:
@@ -92,7 +118,11 @@ def parse_vary(option: str, limit: int = MAX_GRID_POINTS) -> Vary:
     items = [item.strip() for item in spec.split(",")]
     if any(item == "" for item in items):
         raise UsageError(f"--vary {option!r}: empty value in the list")
-    return Vary(path, tuple(_plain_value(item) for item in items))
+    values = tuple(_plain_value(item) for item in items)
+    for item, value in zip(items, values, strict=True):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            _check_places(Decimal(repr(value)), item, option)
+    return Vary(path, values)
 
 
 def sweep_grid(varies: Sequence[Vary], limit: int = MAX_GRID_POINTS) -> list[tuple[Any, ...]]:
@@ -196,12 +226,14 @@ def sweep_report(
         if column in counts:
             table[column] = table[column].round().astype("Int64")
     paths = list(points[0].values) if points else []
+    shown = places_to_show(v for point in points for v in point.values.values())
     return Report(
         title=f"Sweep of {', '.join(paths)} ({base.model.name} v{base.model.version})",
         rows=table,
         schemes=[base.stamp],
         accounting=dict(valid.accounting),
         band_column=None,
+        decimals=shown,
         notes=[
             f"Base scheme {base.model.name} v{base.model.version} sha256:{base.fingerprint[:12]}"
             + (f" with --set {'; '.join(base.overrides)}" if base.overrides else "")
