@@ -34,7 +34,8 @@ class Vary:
     values: tuple[Any, ...]
 
 
-def _number(text: str, option: str) -> Decimal:
+def vary_number(text: str, option: str) -> Decimal:
+    """A number of a `--vary` option: finite, with at most `DECIMALS` places, else exit 2."""
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
@@ -96,7 +97,7 @@ def parse_vary(option: str, limit: int = MAX_GRID_POINTS) -> Vary:
         parts = spec.split(":")
         if len(parts) != 3:
             raise UsageError(f"--vary {option!r}: a range is START:STOP:STEP (three numbers)")
-        start, stop, step = (_number(p, option) for p in parts)
+        start, stop, step = (vary_number(p, option) for p in parts)
         if step == 0:
             raise UsageError(f"--vary {option!r}: STEP must not be 0")
         if (stop - start) * step < 0:
@@ -143,7 +144,7 @@ def sweep_grid(varies: Sequence[Vary], limit: int = MAX_GRID_POINTS) -> list[tup
     return list(itertools.product(*(v.values for v in varies)))
 
 
-def _toml_literal(value: Any) -> str:
+def toml_literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -179,7 +180,7 @@ def sweep_points(
     notes = added_key_notes(name, [*set_changes(overrides), *((f"--vary {p}", p) for p in paths)])
     points = []
     for number, values in enumerate(grid, start=1):
-        changes = [f"{p}={_toml_literal(v)}" for p, v in zip(paths, values, strict=True)]
+        changes = [f"{p}={toml_literal(v)}" for p, v in zip(paths, values, strict=True)]
         scheme = load_scheme(name, (*overrides, *changes))
         points.append(SweepPoint(number, dict(zip(paths, values, strict=True)), scheme))
     return base, points, notes
