@@ -1,11 +1,18 @@
 """Staff needed for a target load per FTE: the one formula gap and compare share.
 
     need      = weighted load / target per FTE      (per worker, summed)
-    shortfall = Σ over teams of max(0, need − available FTE)
+    shortfall = Σ over teams of max(0, need − available FTE)        every team at its target
+    excess    = Σ over workers of max(0, need − available FTE)      everyone at or under it
+              = Σ max(0, load − target × available FTE) / target
 
-A surplus in one team never offsets a shortfall in another. The target is a
-number (the Napo survey's 17.4, say), the scheme's Napo safe level for each
-team type, or the scheme's own targets (the Cafcass ceilings in the built-ins).
+A surplus in one team never offsets a shortfall in another, and `excess` lets
+no one's spare room offset anyone else's excess: it is the FTE that would
+absorb every person's load above their own target, so gap ≤ shortfall ≤
+excess. Work no FCA holds (unallocated, duty, the hubs) can be counted as
+need too, at the target of the team type that would take it (`case_team_type`).
+The target is a number (the Napo survey's 17.4, say), the scheme's Napo safe
+level for each team type, or the scheme's own targets (the Cafcass ceilings in
+the built-ins).
 """
 
 from __future__ import annotations
@@ -14,9 +21,12 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from caseload_cli.core.errors import UsageError
+from caseload_cli.core.vocabulary import EIT_TEAM_TYPE
+from caseload_cli.scheme.model import Scheme
 
 TARGET_WORDS = ("napo", "ceiling")
 
@@ -120,6 +130,61 @@ def worker_targets(workers: pd.DataFrame, target: Target) -> pd.Series:
 def worker_need(workers: pd.DataFrame, target: Target) -> pd.Series:
     """FTE each worker's load needs at the target: load / target (targets are always > 0)."""
     return workers["weighted_load"].astype("float64") / worker_targets(workers, target)
+
+
+def worker_excess(workers: pd.DataFrame, target: Target) -> pd.Series:
+    """FTE each worker's load above their own target needs: max(0, load / target − FTE)."""
+    return (worker_need(workers, target) - workers["available_fte"].astype("float64")).clip(
+        lower=0.0
+    )
+
+
+#: The team type that would take a case no FCA holds: work to first hearing goes to
+#: EIT, other public law cases to public law teams, the rest (private law after first
+#: hearing) to WAFH teams.
+PUBLIC_LAW_TEAM_TYPE = "public_law"
+WAFH_TEAM_TYPE = "wafh"
+
+
+def case_team_type(cases: pd.DataFrame) -> pd.Series:
+    """Each case's team type by `PUBLIC_LAW_TEAM_TYPE`'s rule: stage wtfh → eit, law
+    public → public_law, else wafh (vectorised over the codes)."""
+    stage = cases["stage"].astype("object").to_numpy()
+    law = cases["law"].astype("object").to_numpy()
+    chosen = np.where(
+        stage == "wtfh",
+        EIT_TEAM_TYPE,
+        np.where(law == "public", PUBLIC_LAW_TEAM_TYPE, WAFH_TEAM_TYPE),
+    )
+    return pd.Series(chosen, index=cases.index, dtype="object")
+
+
+def team_type_targets(
+    scheme: Scheme, target: Target, team_type: pd.Series | None, index: pd.Index
+) -> pd.Series:
+    """Target per FTE for rows that name a team type but no worker (aggregate counts, work
+    no FCA holds): the number, else the scheme's FCA level for the team type (its default
+    when there is no team type), then any per team type numbers of `target`."""
+    if target.mode == "number":
+        values = pd.Series(float(target.value), index=index, dtype="float64")
+    elif team_type is None:
+        default = (
+            scheme.model.napo.safe_cases
+            if target.mode == "napo"
+            else scheme.model.capacity.default_target
+        )
+        values = pd.Series(float(default), index=index, dtype="float64")
+    else:
+        lookup: Any = (
+            scheme.napo_level_for
+            if target.mode == "napo"
+            else (lambda tt: scheme.target_for("fca", tt))
+        )
+        levels = {value: float(lookup(value)) for value in team_type.unique()}
+        values = team_type.map(levels).astype("float64")
+    if team_type is None:
+        return values
+    return target.apply_overrides(team_type, values)
 
 
 def team_shortfall(workers: pd.DataFrame, keys: list[str], target: Target) -> pd.Series | float:
