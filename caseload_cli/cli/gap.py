@@ -119,8 +119,8 @@ def gap(
 ) -> None:
     """FTE needed to bring the load to a target per FTE, and the gap to the FTE in post."""
     from caseload_cli.cli import common
-    from caseload_cli.engine.need import parse_target
-    from caseload_cli.reports.gap import parse_not_held, run_gap
+    from caseload_cli.engine.need import parse_not_held, parse_target
+    from caseload_cli.reports.gap import run_gap
 
     key = common.privacy_key(pseudonymise, min_group, by)
     target = parse_target(target_text)

@@ -10,7 +10,7 @@ date (whole numbers, the default), the `average` number open over a period
 (fractional counts, e.g. averages over several years), or cases `received`
 over a period of `--period-weeks` weeks, which also needs each row's
 `duration_weeks` (how long such a case stays open) to be turned into open
-cases (reports/gap.py `count_workload`).
+cases (engine/need.py `count_workload`).
 """
 
 from __future__ import annotations
