@@ -70,6 +70,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
         "Vary scheme values over a range and summarise each.",
     ),
     "gap": ("caseload_cli.cli.gap", "gap", "FTE needed for a target load, and the gap."),
+    "sensitivity": (
+        "caseload_cli.cli.sensitivity",
+        "sensitivity",
+        "Rank disputed scheme settings by how much each moves the headline (a tornado).",
+    ),
     "week": (
         "caseload_cli.cli.week",
         "week",

@@ -74,6 +74,28 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
     "fte_path",
     help="With --counts: current FTE per service_area[, team_type].",
 )
+@click.option(
+    "--count-basis",
+    default="open",
+    show_default=True,
+    metavar="open|average|received",
+    help="With --counts: cases open at a date (whole numbers), the average open over a "
+    "period (fractional), or received over --period-weeks (needs a duration_weeks column).",
+)
+@click.option(
+    "--period-weeks",
+    type=float,
+    metavar="WEEKS",
+    help="With --count-basis received: the weeks the counts were received over (52: a year).",
+)
+@click.option(
+    "--count-not-held",
+    "count_not_held",
+    multiple=True,
+    metavar="KIND[,KIND...]",
+    help="Count work no FCA holds as need: unallocated, duty, allocation_hub, "
+    "post_assessment_hub, manager_held, or all (repeatable).",
+)
 @pseudonymise_option
 @min_group_option
 @run_options
@@ -87,6 +109,9 @@ def gap(
     selection: Selection,
     counts_path: str | None,
     fte_path: str | None,
+    count_basis: str,
+    period_weeks: float | None,
+    count_not_held: tuple[str, ...],
     pseudonymise: bool,
     min_group: int | None,
     source: InputOptions,
@@ -94,7 +119,7 @@ def gap(
 ) -> None:
     """FTE needed to bring the load to a target per FTE, and the gap to the FTE in post."""
     from caseload_cli.cli import common
-    from caseload_cli.engine.need import parse_target
+    from caseload_cli.engine.need import parse_not_held, parse_target
     from caseload_cli.reports.gap import run_gap
 
     key = common.privacy_key(pseudonymise, min_group, by)
@@ -110,5 +135,8 @@ def gap(
         on_validated=run.on_validated(),
         selection=selection,
         min_group=min_group,
+        count_not_held=parse_not_held(count_not_held),
+        count_basis=count_basis,
+        period_weeks=period_weeks,
     )
     run.write(common.private(report, key, selection))

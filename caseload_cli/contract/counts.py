@@ -4,6 +4,13 @@ Negotiators are often given only counts per service area (and case type,
 maybe stage or team type) and the FTE in post, not case-level exports. Those
 two files are checked like any other input: each bad row is rejected with
 file, row, column and reason, so `gap --counts` reports them the same way.
+
+What a count means is the run's `basis` (`--count-basis`): cases `open` at a
+date (whole numbers, the default), the `average` number open over a period
+(fractional counts, e.g. averages over several years), or cases `received`
+over a period of `--period-weeks` weeks, which also needs each row's
+`duration_weeks` (how long such a case stays open) to be turned into open
+cases (engine/need.py `count_workload`).
 """
 
 from __future__ import annotations
@@ -30,6 +37,11 @@ from caseload_cli.scheme.model import Scheme
 
 COUNT_COLUMNS = ("service_area", "case_type", "count")
 FTE_COLUMNS = ("service_area", "fte")
+#: What a count is: open at a date, the average open over a period, received over a period.
+COUNT_BASES = ("open", "average", "received")
+#: The longest period received counts may cover (ten years).
+MAX_PERIOD_WEEKS = 520
+DURATION = "duration_weeks"
 
 
 @dataclass
@@ -40,11 +52,13 @@ class CountInputs:
     commands report rejections the same way for both kinds of input.
     """
 
-    counts: pd.DataFrame  # service_area, [team_type], case_type, [stage], count
+    counts: pd.DataFrame  # service_area, [team_type], case_type, [stage], count[, duration_weeks]
     fte: pd.DataFrame  # service_area, [team_type], fte
     rejects: pd.DataFrame
     accounting: dict[str, int]
     notes: list[str] = field(default_factory=list)
+    basis: str = "open"  # one of COUNT_BASES
+    period_weeks: float | None = None  # basis "received": the weeks the counts cover
 
 
 def _read(path: str, options: ReadOptions) -> Table:
@@ -88,13 +102,55 @@ def check_count_options(
         )
 
 
+def check_count_basis(basis: str, period_weeks: float | None, counts_path: str | None) -> str:
+    """`--count-basis` and `--period-weeks`: known, together when counts are received over a
+    period, and only with --counts. Returns the basis in lower case."""
+    chosen = basis.strip().lower()
+    if chosen not in COUNT_BASES:
+        hint = did_you_mean(chosen, COUNT_BASES)
+        raise UsageError(
+            f"--count-basis {basis!r} is not a basis ({hint + ' ' if hint else ''}"
+            f"known: {', '.join(COUNT_BASES)})"
+        )
+    if not counts_path and (chosen != "open" or period_weeks is not None):
+        raise UsageError(
+            "--count-basis and --period-weeks say what a --counts file holds: give --counts FILE "
+            "--fte FILE"
+        )
+    if chosen == "received" and period_weeks is None:
+        raise UsageError(
+            "--count-basis received needs --period-weeks N: the weeks the counts were received "
+            "over (52 for a year)"
+        )
+    if chosen != "received" and period_weeks is not None:
+        raise UsageError("--period-weeks goes with --count-basis received")
+    if period_weeks is not None and not 0 < period_weeks <= MAX_PERIOD_WEEKS:
+        raise UsageError(
+            f"--period-weeks {period_weeks:g}: give a number of weeks above 0 and at most "
+            f"{MAX_PERIOD_WEEKS}"
+        )
+    return chosen
+
+
 def read_counts(
-    counts_path: str, fte_path: str, options: ReadOptions, scheme: Scheme
+    counts_path: str,
+    fte_path: str,
+    options: ReadOptions,
+    scheme: Scheme,
+    basis: str = "open",
+    period_weeks: float | None = None,
 ) -> CountInputs:
-    """Read and check the counts and FTE files; bad rows are rejected with reasons, not dropped."""
+    """Read and check the counts and FTE files; bad rows are rejected with reasons, not
+    dropped. `basis` says what a count is (`COUNT_BASES`, checked by `check_count_basis`)."""
     counts_table = _read(counts_path, options)
     fte_table = _read(fte_path, options)
-    require_columns(counts_table, COUNT_COLUMNS)
+    received = basis == "received"
+    require_columns(counts_table, (*COUNT_COLUMNS, *((DURATION,) if received else ())))
+    if not received and DURATION in counts_table.frame.columns:
+        raise UsageError(
+            f"{counts_table.source} has a {DURATION} column, which only counts received over a "
+            "period use: give --count-basis received --period-weeks N, or leave the column out"
+        )
     require_columns(fte_table, FTE_COLUMNS)
     rejections = Rejections()
     notes: list[str] = []
@@ -132,11 +188,24 @@ def read_counts(
             "stage",
             unknown=_not_in_scheme,
         )
-    number, bad = parse_int(frame["count"], decimal=counts_table.decimal)
-    rejections.add(counts_table, bad, "count", "count is not a whole number")
+    if basis == "open":
+        number, bad = parse_int(frame["count"], decimal=counts_table.decimal)
+        why = "count is not a whole number (fractional counts: --count-basis average or received)"
+    else:
+        number, bad = parse_number(frame["count"], decimal=counts_table.decimal)
+        why = "count is not a number"
+    rejections.add(counts_table, bad, "count", why)
     rejections.add(counts_table, number.isna() & ~bad, "count", "count is blank")
     rejections.add(counts_table, number.notna() & (number < 0), "count", "count must be ≥ 0")
-    counts["count"] = number.fillna(0).astype("int64")
+    counts["count"] = number.fillna(0).astype("int64" if basis == "open" else "float64")
+    if received:
+        weeks, bad = parse_number(frame[DURATION], decimal=counts_table.decimal)
+        rejections.add(counts_table, bad, DURATION, f"{DURATION} is not a number")
+        rejections.add(counts_table, weeks.isna() & ~bad, DURATION, f"{DURATION} is blank")
+        rejections.add(
+            counts_table, weeks.notna() & (weeks <= 0), DURATION, f"{DURATION} must be above 0"
+        )
+        counts[DURATION] = weeks.fillna(0.0).astype("float64")
     counts_rejected = rejections.positions(counts_table)
 
     frame = fte_table.frame
@@ -199,4 +268,6 @@ def read_counts(
         rejects=rejections.frame(),
         accounting=accounting,
         notes=[*counts_table.notes, *fte_table.notes, *notes],
+        basis=basis,
+        period_weeks=period_weeks,
     )

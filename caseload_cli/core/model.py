@@ -103,6 +103,11 @@ class Chart:
       length) with a tick at `marker` (a worker's load against their capacity).
     - `lines`: one line per distinct `series` value, `value` against `category`
       (a group's utilisation week by week).
+    - `tornado`: one panel per distinct `series` value (all rows in one panel
+      when None), one pair of horizontal bars per row in table order, from 0 to
+      `value` and to `marker` (a headline's change at the low and the high end of
+      a setting's range), labelled by `category`; the two `text_columns`, when
+      given, label the ends of the two bars (the values the setting took).
     `references` are labelled lines across the value axis (the 20/25/40 per-FTE
     levels, a band's limit). Only names and numbers, so it costs nothing to
     carry to writers that cannot draw.
@@ -118,7 +123,7 @@ class Chart:
     highlight_column: str | None = None
     highlight_range: tuple[float, float] | None = None
     text_columns: tuple[str, ...] = ()
-    kind: str = "bars"  # bars | load | lines
+    kind: str = "bars"  # bars | load | lines | grid | tornado
     marker: str | None = None  # load: the column ticked on each bar
     series: str | None = None  # lines: the column naming each line
     references: tuple[tuple[float, str], ...] = ()  # (value, label) lines across the value axis

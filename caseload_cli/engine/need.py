@@ -1,22 +1,39 @@
 """Staff needed for a target load per FTE: the one formula gap and compare share.
 
     need      = weighted load / target per FTE      (per worker, summed)
-    shortfall = Σ over teams of max(0, need − available FTE)
+    shortfall = Σ over teams of max(0, need − available FTE)        every team at its target
+    excess    = Σ over workers of max(0, need − available FTE)      everyone at or under it
+              = Σ max(0, load − target × available FTE) / target
 
-A surplus in one team never offsets a shortfall in another. The target is a
-number (the Napo survey's 17.4, say), the scheme's Napo safe level for each
-team type, or the scheme's own targets (the Cafcass ceilings in the built-ins).
+A surplus in one team never offsets a shortfall in another, and `excess` lets
+no one's spare room offset anyone else's excess: it is the FTE that would
+absorb every person's load above their own target, so gap ≤ shortfall ≤
+excess. Work no FCA holds (unallocated, duty, the hubs) can be counted as
+need too, at the target of the team type that would take it (`case_team_type`).
+The target is a number (the Napo survey's 17.4, say), the scheme's Napo safe
+level for each team type, or the scheme's own targets (the Cafcass ceilings in
+the built-ins). From aggregate counts the workload is Σ open cases × weight ×
+stage factor, cases received over a period becoming open cases by Little's law
+(`count_workload`).
 """
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
+from caseload_cli.contract.counts import DURATION
 from caseload_cli.core.errors import UsageError
+from caseload_cli.core.suggest import did_you_mean
+from caseload_cli.core.vocabulary import DECIMALS, EIT_TEAM_TYPE
+from caseload_cli.engine.aggregate import NOT_HELD_CATEGORIES, holder_category
+from caseload_cli.engine.population import in_population
+from caseload_cli.scheme.model import Scheme
 
 TARGET_WORDS = ("napo", "ceiling")
 
@@ -36,9 +53,9 @@ class Target:
     value: float | None = None
     by_team_type: tuple[tuple[str, float], ...] = ()
 
-    def describe(self, aggregate: bool = False) -> str:
+    def describe(self, aggregate: bool = False, unit: str = "cases") -> str:
         if self.mode == "number":
-            text = f"{self.value:g} weighted cases per FTE"
+            text = f"{self.value:g} weighted {unit} per FTE"
         elif self.mode == "napo":
             text = "the scheme's Napo safe level for each team type" + (
                 " (napo.safe_cases where the counts give no team type)" if aggregate else ""
@@ -122,6 +139,61 @@ def worker_need(workers: pd.DataFrame, target: Target) -> pd.Series:
     return workers["weighted_load"].astype("float64") / worker_targets(workers, target)
 
 
+def worker_excess(workers: pd.DataFrame, target: Target) -> pd.Series:
+    """FTE each worker's load above their own target needs: max(0, load / target − FTE)."""
+    return (worker_need(workers, target) - workers["available_fte"].astype("float64")).clip(
+        lower=0.0
+    )
+
+
+#: The team type that would take a case no FCA holds: work to first hearing goes to
+#: EIT, other public law cases to public law teams, the rest (private law after first
+#: hearing) to WAFH teams.
+PUBLIC_LAW_TEAM_TYPE = "public_law"
+WAFH_TEAM_TYPE = "wafh"
+
+
+def case_team_type(cases: pd.DataFrame) -> pd.Series:
+    """Each case's team type by `PUBLIC_LAW_TEAM_TYPE`'s rule: stage wtfh → eit, law
+    public → public_law, else wafh (vectorised over the codes)."""
+    stage = cases["stage"].astype("object").to_numpy()
+    law = cases["law"].astype("object").to_numpy()
+    chosen = np.where(
+        stage == "wtfh",
+        EIT_TEAM_TYPE,
+        np.where(law == "public", PUBLIC_LAW_TEAM_TYPE, WAFH_TEAM_TYPE),
+    )
+    return pd.Series(chosen, index=cases.index, dtype="object")
+
+
+def team_type_targets(
+    scheme: Scheme, target: Target, team_type: pd.Series | None, index: pd.Index
+) -> pd.Series:
+    """Target per FTE for rows that name a team type but no worker (aggregate counts, work
+    no FCA holds): the number, else the scheme's FCA level for the team type (its default
+    when there is no team type), then any per team type numbers of `target`."""
+    if target.mode == "number":
+        values = pd.Series(float(target.value), index=index, dtype="float64")
+    elif team_type is None:
+        default = (
+            scheme.model.napo.safe_cases
+            if target.mode == "napo" and scheme.model.napo is not None
+            else scheme.target_for("", "")
+        )
+        values = pd.Series(float(default), index=index, dtype="float64")
+    else:
+        lookup: Any = (
+            scheme.napo_level_for
+            if target.mode == "napo"
+            else (lambda tt: scheme.target_for("fca", tt))
+        )
+        levels = {value: float(lookup(value)) for value in team_type.unique()}
+        values = team_type.map(levels).astype("float64")
+    if team_type is None:
+        return values
+    return target.apply_overrides(team_type, values)
+
+
 def team_shortfall(workers: pd.DataFrame, keys: list[str], target: Target) -> pd.Series | float:
     """Σ over teams of max(0, need - available FTE), summed to `keys` (a float when no keys).
 
@@ -137,3 +209,123 @@ def team_shortfall(workers: pd.DataFrame, keys: list[str], target: Target) -> pd
     if not keys:
         return float(short.sum())
     return short.groupby(level=keys, sort=True).sum()
+
+
+# --------------------------------------------------------------------------- work no FCA holds
+
+#: The group (every key column) of the rows of work no FCA holds, counted as need.
+NOT_HELD_GROUP = "not held by an FCA"
+
+
+def not_held_need(
+    cases: pd.DataFrame,
+    staff: pd.DataFrame,
+    weights: pd.Series,
+    scheme: Scheme,
+    target: Target,
+    categories: Sequence[str],
+    population: str,
+    keys: Sequence[str] = (),
+) -> pd.DataFrame:
+    """Work in `categories` that no counted worker holds, as gap leaf rows: one per
+    category, in the group `NOT_HELD_GROUP`, with no workers and no FTE, its need at the
+    target of the team type that would take each case (`case_team_type`). Cases already
+    in a counted worker's load (a manager's, with --population all; an FCA's case in a
+    hub stage) are left out, so nothing is counted twice."""
+    category = pd.Series(holder_category(cases, staff), index=cases.index)
+    position = cases["_staff"].to_numpy()
+    counted = np.append(in_population(staff, population).to_numpy(dtype=bool), False)
+    held_by_counted = counted[np.where(position < 0, len(staff), position)]
+    chosen = category.isin(categories).to_numpy() & ~held_by_counted
+    part = cases[chosen]
+    team_type = case_team_type(part)
+    weights = pd.Series(np.asarray(weights, dtype="float64"), index=cases.index)
+    targets = team_type_targets(scheme, target, team_type, part.index)
+    frame = pd.DataFrame(
+        {
+            "team_type": category[chosen].astype("str"),
+            "cases": 1,
+            "weighted_load": weights[chosen],
+            "fte_needed": weights[chosen] / targets,
+            "_target": targets,
+        }
+    )
+    leaf = (
+        frame.groupby("team_type", sort=False)
+        .agg(
+            cases=("cases", "sum"),
+            weighted_load=("weighted_load", "sum"),
+            fte_needed=("fte_needed", "sum"),
+            _target=("_target", "mean"),
+        )
+        .reindex([c for c in NOT_HELD_CATEGORIES if c in categories])
+        .dropna(subset=["cases"])
+        .reset_index()
+    )
+    leaf = leaf.assign(workers=0, available_fte=0.0, excess_fte=leaf["fte_needed"], _tail=1)
+    for key in keys:
+        leaf[key] = NOT_HELD_GROUP
+    return leaf
+
+
+def parse_not_held(texts: Sequence[str]) -> tuple[str, ...]:
+    """`--count-not-held` values (comma lists, repeatable; `all` = every category) as
+    categories of `engine.aggregate.NOT_HELD_CATEGORIES`, in that order; else exit 2."""
+    known = [*NOT_HELD_CATEGORIES, "all"]
+    chosen: set[str] = set()
+    for text in texts:
+        for item in (i.strip().lower() for i in text.split(",")):
+            if item not in known:
+                hint = did_you_mean(item, known)
+                raise UsageError(
+                    f"--count-not-held {item!r} is not a kind of work outside FCAs' caseloads "
+                    f"({hint + ' ' if hint else ''}known: {', '.join(known)})"
+                )
+            chosen |= set(NOT_HELD_CATEGORIES) if item == "all" else {item}
+    return tuple(c for c in NOT_HELD_CATEGORIES if c in chosen)
+
+
+# --------------------------------------------------------------------------- aggregate counts
+
+
+def count_workload(
+    counts: pd.DataFrame, scheme: Scheme, period_weeks: float | None = None
+) -> pd.DataFrame:
+    """Σ count × weight(case_type) × stage factor, per area [× team type] × case type [× stage].
+
+    Counts received over `period_weeks` (with each row's `duration_weeks`) are first turned
+    into the cases open on an average day, by Little's law:
+
+        open cases = received × duration_weeks / period_weeks
+
+    (a steady flow of 52 cases a year, each open 26 weeks, keeps 26 open), so the weights
+    and targets, which are per open case, apply to them unchanged.
+    """
+    weights = scheme.model.weights
+    keys = [c for c in ("service_area", "team_type", "case_type", "stage") if c in counts.columns]
+    received = period_weeks is not None
+    if received:
+        counts = counts.assign(open_cases=counts["count"] * counts[DURATION] / period_weeks)
+    summed = (
+        counts.groupby(keys, sort=True, observed=True)[
+            ["count", *(["open_cases"] if received else [])]
+        ]
+        .sum()
+        .reset_index()
+    )
+    open_cases = summed["count"]
+    if received:
+        with np.errstate(divide="ignore", invalid="ignore"):  # 0 received: no duration to show
+            weeks = summed["open_cases"] * period_weeks / summed["count"].where(summed["count"] > 0)
+        summed.insert(summed.columns.get_loc("count") + 1, DURATION, np.round(weeks, DECIMALS))
+        summed["open_cases"] = np.round(summed.pop("open_cases"), DECIMALS)
+        open_cases = summed["open_cases"]
+    summed["weight"] = summed["case_type"].map(weights.case_type).astype("float64")
+    if "stage" in summed.columns:
+        summed["stage_factor"] = summed["stage"].map(weights.stage).astype("float64")
+    else:
+        summed["stage_factor"] = 1.0
+    summed["weighted_workload"] = np.round(
+        open_cases * summed["weight"] * summed["stage_factor"], DECIMALS
+    )
+    return summed

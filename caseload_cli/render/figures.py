@@ -1,6 +1,6 @@
 """Charts as pictures, drawn by matplotlib: SVG inline in html, PNG in pdf.
 
-One drawing per `Chart.kind` (bars, load, lines), all from `draw`, so the
+One drawing per `Chart.kind` (bars, load, lines, grid, tornado), all from `_render`, so the
 html page and the pdf show the same figure. Settings that would make the bytes
 depend on the machine or the clock (SVG ids, dates, the software stamp) are
 fixed, and text is never read as mathtext (a `$` in a worker's name is just a
@@ -24,6 +24,8 @@ HIGHLIGHT = "#2E7D32"  # bars inside the highlight range
 OTHER = "#90A4AE"
 MARKER = "#111111"
 REFERENCE = "#6D4C41"
+LOW_END = "#1565C0"  # tornado: the bar for the low end of a range (no band uses blue)
+HIGH_END = "#AD1457"  # and for the high end
 WIDTH_IN = 10.0  # A4 landscape less margins is about 11 in
 MAX_LEGEND = 12  # lines beyond this many are drawn without a legend entry each
 PNG_DPI = 150
@@ -66,9 +68,12 @@ def _render(chart: Chart, frame: pd.DataFrame, colours: list[str] | None, fmt: s
 
     with mpl.rc_context(_RC):
         figure = Figure(figsize=(WIDTH_IN, _height(chart, frame)), layout="constrained")
-        axes = figure.subplots()
-        draw = {"bars": _bars, "load": _load, "lines": _lines, "grid": _grid}[chart.kind]
-        draw(axes, chart, frame, colours)
+        if chart.kind == "tornado":  # a panel per series: it makes its own axes
+            _tornado(figure, chart, frame)
+        else:
+            axes = figure.subplots()
+            draw = {"bars": _bars, "load": _load, "lines": _lines, "grid": _grid}[chart.kind]
+            draw(axes, chart, frame, colours)
         out = io.BytesIO()
         metadata: dict[str, Any] = {"Software": None} if fmt == "png" else {"Date": None}
         figure.savefig(out, format=fmt, dpi=PNG_DPI, metadata=metadata)
@@ -80,6 +85,9 @@ def _height(chart: Chart, frame: pd.DataFrame) -> float:
         return min(1.4 + 0.28 * len(frame), 14.0)
     if chart.kind == "grid":
         return min(2.6 + 0.3 * frame[chart.category].nunique(), 14.0)
+    if chart.kind == "tornado":
+        panels = frame[chart.series].nunique() if chart.series else 1
+        return min(0.6 + panels * 1.1 + 0.42 * len(frame), 22.0)
     return 3.6
 
 
@@ -232,3 +240,52 @@ def _grid(axes: Any, chart: Chart, frame: pd.DataFrame, colours: list[str] | Non
     axes.tick_params(length=0)
     for side in ("left", "bottom"):
         axes.spines[side].set_visible(False)
+
+
+def _tornado(figure: Any, chart: Chart, frame: pd.DataFrame) -> None:
+    """A tornado per series value: each row a pair of bars from 0, its change at the
+    low end (blue, above) and the high end (magenta, below) of its range, rows top to
+    bottom in table order (the report ranks them by swing), each bar's end labelled
+    with the value the setting took there. The value axis is symmetric around 0 so
+    a larger swing always looks larger."""
+    import numpy as np
+    import pandas as pd
+
+    series = frame[chart.series].astype("str") if chart.series else pd.Series("", frame.index)
+    panels = list(dict.fromkeys(series.tolist()))
+    grid = figure.subplots(len(panels), 1, squeeze=False)
+    for number, (axes, panel) in enumerate(zip(grid[:, 0], panels, strict=True)):
+        part = frame[series.to_numpy() == panel]
+        low, high = _numbers(part, chart.value), _numbers(part, chart.marker or chart.value)
+        at = np.arange(len(part))
+        axes.barh(at - 0.19, low, height=0.36, color=LOW_END, label="low end of the range")
+        axes.barh(at + 0.19, high, height=0.36, color=HIGH_END, label="high end of the range")
+        axes.axvline(0, color=MARKER, linewidth=0.8)
+        axes.set_yticks(at, _labels(part, chart.category))
+        axes.invert_yaxis()
+        reach = float(max(np.abs(low).max(initial=0.0), np.abs(high).max(initial=0.0)))
+        reach = reach * 1.3 or 1.0
+        axes.set_xlim(-reach, reach)
+        if len(chart.text_columns) == 2:
+            low_text, high_text = (_end_labels(part, column) for column in chart.text_columns)
+            for offset, lengths, texts in ((-0.19, low, low_text), (0.19, high, high_text)):
+                for row, (length, text) in enumerate(zip(lengths.tolist(), texts, strict=True)):
+                    axes.annotate(
+                        text,
+                        (length, row + offset),
+                        xytext=(-3 if length < 0 else 3, 0),
+                        textcoords="offset points",
+                        ha="right" if length < 0 else "left",
+                        va="center",
+                        fontsize=7,
+                    )
+        if panel:
+            axes.set_title(panel, loc="left", fontsize=9)
+        axes.set_xlabel(chart.x_title or chart.value)
+        if number == 0:
+            axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False, fontsize=8)
+
+
+def _end_labels(frame: pd.DataFrame, column: str) -> list[str]:
+    """Values as typed: 1 (not 1.0), 0.125 (never rounded)."""
+    return [text[:-2] if text.endswith(".0") else text for text in _labels(frame, column)]

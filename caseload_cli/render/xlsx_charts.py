@@ -1,7 +1,7 @@
 """Native Excel charts for `Chart`s, drawn from the cells of the sheet they sit on.
 
-Bars and load charts refer to the table's own columns, so a number corrected in
-Excel moves its bar. A lines chart needs one column per line, so its data is
+Bars, load and tornado charts refer to the table's own columns, so a number
+corrected in Excel moves its bar. A lines chart needs one column per line, so its data is
 pivoted into a sheet of its own (dates down, one column per group) with the
 chart beside it.
 """
@@ -31,6 +31,9 @@ def add_xlsx_chart(
     rows = len(frame) + 1
     if chart.kind == "grid":  # Excel has no chart of coloured cells: the picture html shows
         _add_picture(ws, chart, frame, colours, f"{get_column_letter(len(names) + 2)}2")
+        return
+    if chart.kind == "tornado":
+        _add_tornado(ws, chart, frame, number)
         return
     bars = BarChart()
     bars.type = "bar" if chart.kind == "load" else "col"
@@ -119,3 +122,54 @@ def _add_picture(
     scale = 96 / PNG_DPI  # shown at screen size
     picture.width, picture.height = picture.width * scale, picture.height * scale
     ws.add_image(picture, anchor)
+
+
+def _add_tornado(ws: Any, chart: Chart, frame: pd.DataFrame, number: int = 0) -> None:
+    """One native horizontal bar chart per series value (a panel of the tornado), each
+    from that panel's rows of the table: two bars a row, the change at the low and the
+    high end, first row at the top. The report keeps a panel's rows together; a table
+    whose panels are interleaved gets the picture html shows instead."""
+    import numpy as np
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.chart.series import SeriesLabel
+    from openpyxl.utils import get_column_letter
+
+    names = [str(c) for c in frame.columns]
+    right = get_column_letter(len(names) + 2)
+    series = frame[chart.series].astype("str").to_numpy() if chart.series else None
+    panels = list(dict.fromkeys(series.tolist())) if series is not None else [None]
+    blocks = []
+    for panel in panels:
+        rows = np.flatnonzero(series == panel) if series is not None else np.arange(len(frame))
+        if rows.size and rows[-1] - rows[0] + 1 != rows.size:
+            _add_picture(ws, chart, frame, None, f"{right}{2 + number * ROWS_PER_CHART}")
+            return
+        blocks.append((panel, int(rows[0]) + 2, int(rows[-1]) + 2))
+    anchor = 2 + number * ROWS_PER_CHART
+    for panel, first, last in blocks:
+        bars = BarChart()
+        bars.type = "bar"
+        _titles(bars, chart)
+        if panel:
+            bars.title = panel
+        for column in (chart.value, chart.marker):
+            if column:
+                at = names.index(column) + 1
+                data = Reference(ws, min_col=at, min_row=first, max_row=last)
+                bars.add_data(data, titles_from_data=False)
+        ends = ("low end of the range", "high end of the range")
+        for drawn, label in zip(bars.series, ends, strict=False):  # no marker: one series
+            drawn.tx = SeriesLabel(v=label)
+        at = names.index(chart.category) + 1
+        bars.set_categories(Reference(ws, min_col=at, min_row=first, max_row=last))
+        bars.x_axis.scaling.orientation = "maxMin"  # first row at the top, as in the table
+        bars.y_axis.title = chart.x_title or chart.value  # the value axis runs across
+        bars.x_axis.title = None
+        bars.x_axis.tickLblPos = "low"  # names at the left edge, clear of bars going left
+        bars.x_axis.delete = False
+        bars.y_axis.delete = False
+        bars.gapWidth = 60
+        height = max(6.0, 1.1 * (last - first + 1) + 3)
+        bars.width, bars.height = 20, height
+        ws.add_chart(bars, f"{right}{anchor}")
+        anchor += int(height * 2) + 2  # about two rows a centimetre

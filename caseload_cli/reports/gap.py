@@ -14,19 +14,33 @@ service area, which is often all a negotiator is given.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pandas as pd
 
-from caseload_cli.contract.counts import CountInputs, check_count_options, read_counts
+from caseload_cli.contract.counts import (
+    DURATION,
+    CountInputs,
+    check_count_basis,
+    check_count_options,
+    read_counts,
+)
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import InputOptions, Report
 from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION, GAP_LEVELS, GROUP_KEYS
 from caseload_cli.engine.aggregate import not_held_by_fca
-from caseload_cli.engine.need import Target, worker_need, worker_targets
+from caseload_cli.engine.need import (
+    NOT_HELD_GROUP,
+    Target,
+    count_workload,
+    not_held_need,
+    team_type_targets,
+    worker_excess,
+    worker_need,
+    worker_targets,
+)
 from caseload_cli.engine.population import population_text, population_workers
 from caseload_cli.engine.selection import Selection
 from caseload_cli.engine.suppress import suppress_groups
@@ -46,15 +60,28 @@ def gap_from_workers(
     target: Target,
     by: str = "national",
     population: str = DEFAULT_POPULATION,
+    not_held: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
-    """Need and gap per group × team type, with group and national totals."""
+    """Need and gap per group × team type, with group and national totals; `not_held`
+    (from `not_held_need`) adds rows of work no FCA holds, counted in the totals."""
     if by not in GAP_LEVELS:
         raise UsageError(f"--by must be one of {', '.join(GAP_LEVELS)}")
     keys = list(GROUP_KEYS[by])
+    leaf = worker_leaf(workers, target, keys, population)
+    if not_held is not None and len(not_held):
+        leaf = pd.concat([leaf, not_held[[*leaf.columns, "_tail"]]], ignore_index=True)
+    return finish_gap(leaf, keys, sums=["workers", "cases"])
+
+
+def worker_leaf(
+    workers: pd.DataFrame, target: Target, keys: list[str], population: str
+) -> pd.DataFrame:
+    """The population's need, FTE and excess summed per group × team type."""
     chosen = population_workers(workers, population)
     frame = chosen.assign(
         workers=1,
         fte_needed=worker_need(chosen, target),
+        excess_fte=worker_excess(chosen, target),
         _target=worker_targets(chosen, target),
     )
     leaf = (
@@ -65,11 +92,12 @@ def gap_from_workers(
             weighted_load=("weighted_load", "sum"),
             fte_needed=("fte_needed", "sum"),
             available_fte=("available_fte", "sum"),
+            excess_fte=("excess_fte", "sum"),
             _target=("_target", "mean"),
         )
         .reset_index()
     )
-    return finish_gap(leaf, keys, sums=["workers", "cases"])
+    return leaf
 
 
 def finish_gap(
@@ -83,19 +111,24 @@ def finish_gap(
     leaves' shortfalls, so a surplus elsewhere never hides one.
     """
     sums = list(sums or [])
-    additive = [*sums, "weighted_load", "fte_needed", "available_fte"]
+    excess = ["excess_fte"] if "excess_fte" in leaf.columns else []
+    additive = [*sums, "weighted_load", "fte_needed", "available_fte", *excess]
     leaf = leaf.copy()
+    if "_tail" not in leaf.columns:
+        leaf["_tail"] = 0
+    leaf["_tail"] = leaf["_tail"].fillna(0)
     leaf["shortfall_fte"] = (leaf["fte_needed"] - leaf["available_fte"]).clip(lower=0.0)
     pieces = [leaf.assign(_order=0)]
     if keys and team_types:
         grouped = leaf.groupby(keys, sort=True, observed=True)
         group_totals = grouped[[*additive, "shortfall_fte"]].sum()
         group_totals["_target"] = grouped["_target"].mean()
+        group_totals["_tail"] = grouped["_tail"].max()
         mixed = (grouped.size() > 1).to_numpy()  # one team type: its row is already the total
         pieces.append(group_totals[mixed].reset_index().assign(team_type=TOTAL, _order=1))
     body = pd.concat(pieces, ignore_index=True)
     if keys:
-        body = body.sort_values([*keys, "_order", "team_type"], kind="stable")
+        body = body.sort_values(["_tail", *keys, "_order", "team_type"], kind="stable")
     if keys or team_types:
         national = {column: float(leaf[column].sum()) for column in [*additive, "shortfall_fte"]}
         national["_target"] = float(leaf["_target"].mean()) if len(leaf) else float("nan")
@@ -120,6 +153,7 @@ def finish_gap(
         "shortfall_fte",
         "target_per_fte",
         "load_per_fte",
+        *excess,
     ):
         out[column] = np.round(out[column].astype("float64"), DECIMALS)
     for column in sums:
@@ -137,53 +171,12 @@ def finish_gap(
         "gap_fte",
         "shortfall_fte",
         "load_per_fte",
+        *excess,
     ]
     return out[order]
 
 
 # --------------------------------------------------------------------------- from aggregate counts
-
-
-def count_target(
-    scheme: Scheme, target: Target, team_type: pd.Series | None, index: pd.Index
-) -> pd.Series:
-    """Target per FTE for aggregate rows: the number, or the scheme's FCA level per team type."""
-    if target.mode == "number":
-        values = pd.Series(float(target.value), index=index, dtype="float64")
-    elif team_type is None:
-        default = (
-            scheme.model.napo.safe_cases
-            if target.mode == "napo"
-            else scheme.model.capacity.default_target
-        )
-        values = pd.Series(float(default), index=index, dtype="float64")
-    else:
-        lookup: Any = (
-            scheme.napo_level_for
-            if target.mode == "napo"
-            else (lambda tt: scheme.target_for("fca", tt))
-        )
-        levels = {value: float(lookup(value)) for value in team_type.unique()}
-        values = team_type.map(levels).astype("float64")
-    if team_type is None:
-        return values
-    return target.apply_overrides(team_type, values)
-
-
-def count_workload(counts: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Σ count × weight(case_type) × stage factor, per area [× team type] × case type [× stage]."""
-    weights = scheme.model.weights
-    keys = [c for c in ("service_area", "team_type", "case_type", "stage") if c in counts.columns]
-    summed = counts.groupby(keys, sort=True, observed=True)["count"].sum().reset_index()
-    summed["weight"] = summed["case_type"].map(weights.case_type).astype("float64")
-    if "stage" in summed.columns:
-        summed["stage_factor"] = summed["stage"].map(weights.stage).astype("float64")
-    else:
-        summed["stage_factor"] = 1.0
-    summed["weighted_workload"] = np.round(
-        summed["count"] * summed["weight"] * summed["stage_factor"], DECIMALS
-    )
-    return summed
 
 
 def gap_from_counts(
@@ -194,7 +187,7 @@ def gap_from_counts(
         raise UsageError(
             "with --counts, --by must be national or service_area (counts have no teams)"
         )
-    workload = count_workload(inputs.counts, scheme)
+    workload = count_workload(inputs.counts, scheme, inputs.period_weeks)
     team_types = "team_type" in workload.columns
     if target.by_team_type and not team_types:
         raise UsageError(
@@ -202,7 +195,7 @@ def gap_from_counts(
         )
     keys = list(GROUP_KEYS[by])
     leaf_keys = [*keys, *(["team_type"] if team_types else [])]
-    target_values = count_target(
+    target_values = team_type_targets(
         scheme, target, workload["team_type"] if team_types else None, workload.index
     )
     rows = workload.assign(
@@ -217,7 +210,8 @@ def gap_from_counts(
         ].agg({"weighted_load": "sum", "fte_needed": "sum", "_target": "mean"})
         current = fte.groupby(leaf_keys, sort=True, observed=True)["fte"].sum()
         leaf = need.join(current.rename("available_fte"), how="outer").reset_index()
-        plain = count_target(scheme, target, leaf["team_type"] if team_types else None, leaf.index)
+        types = leaf["team_type"] if team_types else None
+        plain = team_type_targets(scheme, target, types, leaf.index)
         leaf["_target"] = leaf["_target"].fillna(plain)
     else:
         leaf = pd.DataFrame(
@@ -225,7 +219,7 @@ def gap_from_counts(
                 "weighted_load": [float(rows["weighted_load"].sum())],
                 "fte_needed": [float(rows["fte_needed"].sum())],
                 "available_fte": [float(fte["fte"].sum())],
-                "_target": [float(count_target(scheme, target, None, pd.RangeIndex(1)).iat[0])],
+                "_target": [team_type_targets(scheme, target, None, pd.RangeIndex(1)).iat[0]],
             }
         )
     for column in ("weighted_load", "fte_needed", "available_fte"):
@@ -243,13 +237,19 @@ def _level_title(by: str) -> str:
     return "nationally" if by == "national" else f"by {by.replace('_', ' ')}"
 
 
-def gap_notes(target: Target, population: str | None) -> list[str]:
+def gap_notes(target: Target, population: str | None, scheme: Scheme) -> list[str]:
     lines = [
-        f"Target: {target.describe(aggregate=population is None)}.",
+        f"Target: {target.describe(aggregate=population is None, unit=scheme.unit)}.",
         "need = weighted workload / target per FTE; gap = need - available FTE "
         "(positive: more FTE needed); shortfall adds only positive gaps.",
     ]
-    if target.mode == "number" and "eit" not in dict(target.by_team_type):
+    if scheme.napo_note and target.mode == "napo":
+        lines.append(scheme.napo_note)
+    if (
+        target.mode == "number"
+        and "eit" not in dict(target.by_team_type)
+        and scheme.unit == "cases"
+    ):
         lines.append(
             f"{target.value:g} applies to every team type, EIT included (EIT's Cafcass ceiling "
             f"is 40 cases); to give EIT its own target use e.g. --target {target.value:g},eit=40."
@@ -265,6 +265,50 @@ def gap_notes(target: Target, population: str | None) -> list[str]:
             )
         )
     return lines
+
+
+EXCESS_NOTE = (
+    "excess_fte = Σ over workers of max(0, load / target − available FTE): the FTE that "
+    "would bring everyone at or under their own target (no one's spare room offsets anyone "
+    "else's excess), so gap_fte ≤ shortfall_fte ≤ excess_fte."
+)
+
+
+def not_held_notes(
+    categories: Sequence[str],
+    counted: pd.DataFrame | None,
+    section: pd.DataFrame,
+    population: str,
+) -> list[str]:
+    """What work outside FCAs' caseloads is counted as need, and how; or how to count it."""
+    if not categories:
+        return [
+            "Work no FCA holds is not counted as need (see the not_held_by_fca section); "
+            "--count-not-held unallocated,duty,allocation_hub,post_assessment_hub counts it."
+        ]
+    counted = counted if counted is not None else pd.DataFrame()
+    found = dict(zip(counted.get("team_type", []), counted.get("cases", []), strict=True))
+    loads = dict(zip(counted.get("team_type", []), counted.get("weighted_load", []), strict=True))
+    parts = [
+        f"{kind} {int(found.get(kind, 0)):,} cases ({loads.get(kind, 0.0):.2f} weighted)"
+        for kind in categories
+    ]
+    total = int(section.set_index("category").loc[list(categories), "cases"].sum())
+    held = total - int(sum(found.values()))
+    return [
+        f"Counted as need (--count-not-held): {'; '.join(parts)}, in the rows of "
+        f"'{NOT_HELD_GROUP}' (team_type = the kind of work; no workers, no FTE), each case at "
+        "the target of the team type that would take it (work to first hearing: eit; other "
+        "public law: public_law; else wafh). Their shortfall and excess are their whole need.",
+        *(
+            [
+                f"{held:,} case(s) of these kinds are in the loads of the workers counted "
+                f"({population_text(population)}) and are not counted twice."
+            ]
+            if held
+            else []
+        ),
+    ]
 
 
 def suppress_gap(table: pd.DataFrame, by: str, min_group: int) -> tuple[pd.DataFrame, str]:
@@ -292,10 +336,23 @@ def gap_report_from_workers(
     by: str,
     population: str,
     min_group: int | None = None,
+    count_not_held: Sequence[str] = (),
 ) -> Report:
-    """`caseload gap` on case-level data: the gap table plus the work outside it."""
-
-    table = gap_from_workers(weighed.workers, target, by, population)
+    """`caseload gap` on case-level data: the gap table plus the work outside it
+    (counted as need too for the `count_not_held` categories)."""
+    not_held = None
+    if count_not_held:
+        not_held = not_held_need(
+            valid.cases,
+            valid.staff,
+            weighed.parts["weight"],
+            weighed.scheme,
+            target,
+            count_not_held,
+            population,
+            GROUP_KEYS[by],
+        )
+    table = gap_from_workers(weighed.workers, target, by, population, not_held)
     privacy = []
     if min_group is not None:
         table, text = suppress_gap(table, by, min_group)
@@ -309,11 +366,18 @@ def gap_report_from_workers(
         accounting=dict(valid.accounting),
         sections={"not_held_by_fca": section},
         band_column=None,
-        notes=[*gap_notes(target, population), *valid.notes, *privacy],
+        notes=[
+            *gap_notes(target, population, scheme),
+            EXCESS_NOTE,
+            *not_held_notes(count_not_held, not_held, section, population),
+            *valid.notes,
+            *privacy,
+        ],
         metadata={
             "by": by,
             "target": target.as_metadata(),
             "population": population,
+            **({"count_not_held": list(count_not_held)} if count_not_held else {}),
             **({"min_group": min_group} if min_group is not None else {}),
             **({"selection": valid.scope} if valid.scope else {}),
             **valid.snapshot_metadata(),
@@ -326,12 +390,7 @@ def gap_report_from_workers(
 def gap_report_from_counts(inputs: CountInputs, scheme: Scheme, target: Target, by: str) -> Report:
     """`caseload gap --counts`: the gap table plus the workload each count contributes."""
     table, workload = gap_from_counts(inputs, scheme, target, by)
-    notes = [
-        *gap_notes(target, None),
-        "Aggregate counts: weighted workload = Σ count × case-type weight × stage factor "
-        "(no stage column: factor 1); child uplifts and modifiers need case-level data and are "
-        "not applied.",
-    ]
+    notes = [*gap_notes(target, None, scheme), *count_basis_notes(inputs)]
     return Report(
         title=f"FTE needed and gap {_level_title(by)} (aggregate counts)",
         rows=table,
@@ -343,10 +402,40 @@ def gap_report_from_counts(inputs: CountInputs, scheme: Scheme, target: Target, 
         metadata={
             "by": by,
             "target": target.as_metadata(),
+            "count_basis": inputs.basis,
+            **({"period_weeks": inputs.period_weeks} if inputs.period_weeks is not None else {}),
             "sheet": "gap",
             **scheme.provenance,
         },
     )
+
+
+def count_basis_notes(inputs: CountInputs) -> list[str]:
+    """What the counts are and the formula that turned them into a workload."""
+    tail = (
+        " (no stage column: factor 1); child uplifts and modifiers need case-level data and are "
+        "not applied."
+    )
+    if inputs.basis == "received" and inputs.period_weeks:
+        counts = inputs.counts
+        received = float(counts["count"].sum())
+        open_cases = float((counts["count"] * counts[DURATION]).sum()) / inputs.period_weeks
+        return [
+            f"Counts are cases received over {inputs.period_weeks:g} weeks (--count-basis "
+            "received): open cases = count × duration_weeks / period_weeks (Little's law: the "
+            "cases open on an average day of a steady flow), then weighted workload = Σ open "
+            "cases × case-type weight × stage factor" + tail,
+            f"Open cases from received counts: {received:,.2f} received → {open_cases:,.2f} "
+            "open on an average day (the workload section shows each row).",
+        ]
+    what = (
+        "the average number open over a period (--count-basis average; fractional counts allowed)"
+        if inputs.basis == "average"
+        else "cases open at a date (--count-basis open; whole numbers)"
+    )
+    return [
+        f"Counts are {what}: weighted workload = Σ count × case-type weight × stage factor" + tail
+    ]
 
 
 def run_gap(
@@ -360,11 +449,33 @@ def run_gap(
     on_validated: Callable[[ValidInputs | CountInputs], None] | None = None,
     selection: Selection | None = None,
     min_group: int | None = None,
+    count_not_held: Sequence[str] = (),
+    count_basis: str = "open",
+    period_weeks: float | None = None,
 ) -> Report:
     """The whole `caseload gap` job, from case-level exports or from aggregate counts
-    (`counts` = (counts file, FTE file)); `on_validated` sees the inputs before the sums."""
+    (`counts` = (counts file, FTE file), what each count is: `count_basis` and, for counts
+    received over a period, `period_weeks`); `on_validated` sees the inputs before the sums.
+    `count_not_held` (categories, from `parse_not_held`) counts that work as need."""
     counts_path, fte_path = counts
     check_min_group(min_group, by)
+    count_basis = check_count_basis(count_basis, period_weeks, counts_path)
+    if count_not_held:
+        if counts_path or fte_path:
+            raise UsageError(
+                "--count-not-held needs case-level data: with --counts, put that work in the "
+                "counts file"
+            )
+        if min_group is not None:
+            raise UsageError(
+                "--count-not-held and --min-group do not go together: the rows of work no FCA "
+                "holds have no workers to count"
+            )
+        if selection:
+            raise UsageError(
+                "--count-not-held counts work no team holds: leave out --team, --service-area "
+                "and --worker"
+            )
     if counts_path or fte_path:
         if min_group is not None:
             raise UsageError("--min-group needs case-level data: counts have no workers to count")
@@ -375,11 +486,15 @@ def run_gap(
             raise UsageError(
                 "--team, --service-area and --worker need case-level data, not --counts"
             )
-        count_inputs = read_counts(counts_path, fte_path, source.reading, scheme)
+        count_inputs = read_counts(
+            counts_path, fte_path, source.reading, scheme, count_basis, period_weeks
+        )
         if on_validated is not None:
             on_validated(count_inputs)
         return gap_report_from_counts(count_inputs, scheme, target, by)
     valid = prepare(resolve_inputs(cases, source), [scheme], selection=selection)
     if on_validated is not None:
         on_validated(valid)
-    return gap_report_from_workers(valid, weigh(valid, scheme), target, by, population, min_group)
+    return gap_report_from_workers(
+        valid, weigh(valid, scheme), target, by, population, min_group, count_not_held
+    )

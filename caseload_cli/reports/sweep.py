@@ -5,7 +5,7 @@ from __future__ import annotations
 import itertools
 import math
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 from typing import Any
@@ -16,7 +16,7 @@ from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import Report
 from caseload_cli.core.suggest import did_you_mean
-from caseload_cli.core.vocabulary import DEFAULT_POPULATION, MAX_GRID_POINTS
+from caseload_cli.core.vocabulary import DECIMALS, DEFAULT_POPULATION, MAX_GRID_POINTS
 from caseload_cli.engine.bands import band_names
 from caseload_cli.engine.weighed import weigh
 from caseload_cli.reports.metrics import metric_list, metric_notes, scenario_metrics
@@ -34,14 +34,41 @@ class Vary:
     values: tuple[Any, ...]
 
 
-def _number(text: str, option: str) -> Decimal:
+def vary_number(text: str, option: str) -> Decimal:
+    """A number of a `--vary` option: finite, with at most `DECIMALS` places, else exit 2."""
     try:
         value = Decimal(text.strip())
     except InvalidOperation:
         raise UsageError(f"--vary {option!r}: {text.strip()!r} is not a number") from None
     if not value.is_finite():
         raise UsageError(f"--vary {option!r}: {text.strip()!r} is not a finite number")
+    _check_places(value, text.strip(), option)
     return value
+
+
+def _check_places(value: Decimal, text: str, option: str) -> None:
+    """Refuse more decimal places than loads are kept to, so a value is always shown whole."""
+    if -value.normalize().as_tuple().exponent > DECIMALS:  # type: ignore[operator]
+        raise UsageError(
+            f"--vary {option!r}: {text} has more than {DECIMALS} decimal places "
+            f"(weights and loads are kept to {DECIMALS})"
+        )
+
+
+def decimal_places(value: Any) -> int:
+    """The decimal places `value` needs to be shown exactly (0 for whole numbers and text)."""
+    if isinstance(value, bool) or not isinstance(value, int | float | Decimal):
+        return 0
+    exact = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+    if not exact.is_finite():
+        return 0
+    return max(0, -exact.normalize().as_tuple().exponent)  # type: ignore[operator]
+
+
+def places_to_show(values: Iterable[Any], at_least: int = 2) -> int:
+    """Decimals a report shows so that every varied value reads exactly as given
+    (0.125 as 0.125, never 0.13): at least `at_least`, at most `DECIMALS`."""
+    return min(DECIMALS, max([at_least, *(decimal_places(v) for v in values)]))
 
 
 def _plain_value(text: str) -> Any:
@@ -70,7 +97,7 @@ def parse_vary(option: str, limit: int = MAX_GRID_POINTS) -> Vary:
         parts = spec.split(":")
         if len(parts) != 3:
             raise UsageError(f"--vary {option!r}: a range is START:STOP:STEP (three numbers)")
-        start, stop, step = (_number(p, option) for p in parts)
+        start, stop, step = (vary_number(p, option) for p in parts)
         if step == 0:
             raise UsageError(f"--vary {option!r}: STEP must not be 0")
         if (stop - start) * step < 0:
@@ -92,7 +119,11 @@ def parse_vary(option: str, limit: int = MAX_GRID_POINTS) -> Vary:
     items = [item.strip() for item in spec.split(",")]
     if any(item == "" for item in items):
         raise UsageError(f"--vary {option!r}: empty value in the list")
-    return Vary(path, tuple(_plain_value(item) for item in items))
+    values = tuple(_plain_value(item) for item in items)
+    for item, value in zip(items, values, strict=True):
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            _check_places(Decimal(repr(value)), item, option)
+    return Vary(path, values)
 
 
 def sweep_grid(varies: Sequence[Vary], limit: int = MAX_GRID_POINTS) -> list[tuple[Any, ...]]:
@@ -113,7 +144,7 @@ def sweep_grid(varies: Sequence[Vary], limit: int = MAX_GRID_POINTS) -> list[tup
     return list(itertools.product(*(v.values for v in varies)))
 
 
-def _toml_literal(value: Any) -> str:
+def toml_literal(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, int | float):
@@ -149,7 +180,7 @@ def sweep_points(
     notes = added_key_notes(name, [*set_changes(overrides), *((f"--vary {p}", p) for p in paths)])
     points = []
     for number, values in enumerate(grid, start=1):
-        changes = [f"{p}={_toml_literal(v)}" for p, v in zip(paths, values, strict=True)]
+        changes = [f"{p}={toml_literal(v)}" for p, v in zip(paths, values, strict=True)]
         scheme = load_scheme(name, (*overrides, *changes))
         points.append(SweepPoint(number, dict(zip(paths, values, strict=True)), scheme))
     return base, points, notes
@@ -196,12 +227,14 @@ def sweep_report(
         if column in counts:
             table[column] = table[column].round().astype("Int64")
     paths = list(points[0].values) if points else []
+    shown = places_to_show(v for point in points for v in point.values.values())
     return Report(
         title=f"Sweep of {', '.join(paths)} ({base.model.name} v{base.model.version})",
         rows=table,
         schemes=[base.stamp],
         accounting=dict(valid.accounting),
         band_column=None,
+        decimals=shown,
         notes=[
             f"Base scheme {base.model.name} v{base.model.version} sha256:{base.fingerprint[:12]}"
             + (f" with --set {'; '.join(base.overrides)}" if base.overrides else "")

@@ -41,6 +41,7 @@ EXPORTS: dict[str, tuple[str, ...]] = {
         for by in ("worker", "team", "service_area", "national")
     },
     "sweep": ("sweep", "--vary", "weights.case_type.r16_4=1:2:0.5"),
+    **{f"sensitivity_{by}": ("sensitivity", "--by", by) for by in ("national", "service_area")},
     **{
         f"survey_{by}": ("survey", "--by", by)
         for by in ("national", "team_type", "role", "service_area", "law")

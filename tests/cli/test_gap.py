@@ -207,7 +207,11 @@ def test_counts_rejections(run, counts, tmp_path):
         "case type 's8' is not in the scheme (did you mean s7? known: "
         "addendum, adoption, dols, epo, r16_4, s31, s7, wtfh)",
     ) in reasons
-    assert ("8", "count", "count is not a whole number") in reasons
+    assert (
+        "8",
+        "count",
+        "count is not a whole number (fractional counts: --count-basis average or received)",
+    ) in reasons
     assert (
         "9",
         "stage",
@@ -349,3 +353,251 @@ def test_implausible_numeric_targets_are_usage_errors(run, target):
     result = run("gap", "--target", target)
     assert result.exit_code == 2
     assert "must be a load per FTE from 0.1 to 1000" in result.stderr
+
+
+# --------------------------------------------------------------------------- everyone at target
+
+
+def test_excess_is_each_workers_own_excess_by_hand(run, tiny):
+    """Target 3.5, WAFH: W001 3 cases on 0.9 FTE needs 0.857 (no excess), W002 2 cases on
+    0.5 FTE needs 0.571 (0.071 over). The team as a whole is only 0.029 short: W001's
+    spare room offsets W002 in shortfall_fte, never in excess_fte."""
+    data = as_json(run(*args_for(tiny, "--target", "3.5", "--format", "json")))
+    wafh = row(data["rows"], team_type="wafh")
+    assert wafh["excess_fte"] == pytest.approx(2 / 3.5 - 0.5, abs=1e-6)
+    assert wafh["shortfall_fte"] == pytest.approx(5 / 3.5 - 1.4, abs=1e-6)
+    total = row(data["rows"], team_type="all")
+    assert total["excess_fte"] == pytest.approx(2 / 3.5 - 0.5, abs=1e-6)  # nobody else is over
+    assert list(data["rows"][0])[-1] == "excess_fte"  # added at the end of the table
+    assert any("excess_fte = Σ over workers of max(0, load / target" in n for n in data["notes"])
+
+
+def test_gap_shortfall_excess_order_on_the_sample(run):
+    for by in ("national", "service_area", "team"):
+        rows = as_json(run("gap", "--by", by, "--target", "20,eit=40", "--format", "json"))["rows"]
+        for r in rows:
+            assert r["gap_fte"] <= r["shortfall_fte"] + 1e-6 <= r["excess_fte"] + 2e-6, r
+
+
+# --------------------------------------------------------------------------- work not held
+
+
+def test_count_not_held_by_hand(run, tiny):
+    """Target 1: the allocation hub, post-assessment hub and PS-held s7 cases each need
+    1 FTE; every case of the file is then in the national row."""
+    data = as_json(
+        run(*args_for(tiny, "--scheme", "flat", "--target", "1", "--count-not-held", "all",
+                      "--format", "json"))
+    )  # fmt: skip
+    rows = data["rows"]
+    assert [r["team_type"] for r in rows] == [
+        "eit",
+        "public_law",
+        "wafh",
+        "allocation_hub",
+        "post_assessment_hub",
+        "manager_held",
+        "all",
+    ]
+    for kind in ("allocation_hub", "post_assessment_hub", "manager_held"):
+        found = row(rows, team_type=kind)
+        assert (found["workers"], found["cases"], found["available_fte"]) == (0, 1, 0)
+        assert found["fte_needed"] == found["gap_fte"] == found["shortfall_fte"] == 1
+        assert found["excess_fte"] == 1
+    total = row(rows, team_type="all")
+    assert total["cases"] == 10 and total["weighted_load"] == 10  # every case in the file
+    assert total["fte_needed"] == pytest.approx(10)
+    assert total["shortfall_fte"] == pytest.approx(0.2 + 3.6 + 3)
+    assert data["metadata"]["count_not_held"] == [
+        "unallocated",
+        "duty",
+        "allocation_hub",
+        "post_assessment_hub",
+        "manager_held",
+    ]
+    assert any(n.startswith("Counted as need (--count-not-held): unallocated 0 cases") for n in
+               data["notes"])  # fmt: skip
+
+
+def test_count_not_held_by_area_has_its_own_group_and_targets_by_team_type(run, tiny):
+    data = as_json(
+        run(*args_for(tiny, "--scheme", "weighted-example", "--count-not-held",
+                      "allocation_hub,post_assessment_hub", "--by", "service_area",
+                      "--format", "json"))
+    )  # fmt: skip
+    rows = data["rows"]
+    assert [(r["service_area"], r["team_type"]) for r in rows][-4:] == [
+        ("not held by an FCA", "allocation_hub"),
+        ("not held by an FCA", "post_assessment_hub"),
+        ("not held by an FCA", "all"),
+        ("all", "all"),
+    ]
+    hub = row(rows, service_area="not held by an FCA", team_type="post_assessment_hub")
+    # weighted-example: s7 2 children = 1.25, × 0.25 in the hub; private law: WAFH's 25
+    assert hub["weighted_load"] == pytest.approx(0.3125)
+    assert hub["fte_needed"] == pytest.approx(0.3125 / 25)
+    allocation = row(rows, service_area="not held by an FCA", team_type="allocation_hub")
+    assert allocation["weighted_load"] == 0  # allocation hub × 0: counted, weighs nothing
+
+
+def test_count_not_held_never_counts_a_case_twice(run, tiny):
+    """With --population all the practice supervisor's case is already in the workload."""
+    result = run(*args_for(tiny, "--population", "all", "--count-not-held", "manager_held",
+                           "--format", "json"))  # fmt: skip
+    data = as_json(result)
+    assert [r["team_type"] for r in data["rows"]] == ["eit", "public_law", "wafh", "all"]
+    assert row(data["rows"], team_type="all")["cases"] == 8
+    assert any("1 case(s) of these kinds are in the loads of the workers counted" in n
+               for n in data["notes"])  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "extra,message",
+    [
+        (
+            ("--count-not-held", "hubs"),
+            "--count-not-held 'hubs' is not a kind of work outside FCAs' caseloads (known: "
+            "unallocated, duty, allocation_hub, post_assessment_hub, manager_held, all)",
+        ),
+        (("--count-not-held", "dutty"), "(did you mean duty? known:"),
+        (
+            ("--count-not-held", "all", "--min-group", "3", "--by", "service_area"),
+            "--count-not-held and --min-group do not go together",
+        ),
+        (
+            ("--count-not-held", "all", "--team", "Team A"),
+            "--count-not-held counts work no team holds: leave out --team, --service-area and "
+            "--worker",
+        ),
+    ],
+)
+def test_count_not_held_errors(run, tiny, extra, message):
+    result = run(*args_for(tiny, *extra))
+    assert result.exit_code == 2, result.output
+    assert message in result.stderr
+
+
+def test_count_not_held_needs_case_level_data(run, counts):
+    result = run(*counts_args(counts, "--count-not-held", "all"))
+    assert result.exit_code == 2
+    assert "--count-not-held needs case-level data" in result.stderr
+
+
+# --------------------------------------------------------------------------- what a count is
+
+
+AVERAGE = """service_area,case_type,stage,count
+A3 Greater Manchester,s7,wafh,10.5
+A3 Greater Manchester,r16_4,wafh,4.25
+A12 Birmingham,s31,wafh,20
+"""
+RECEIVED = """service_area,case_type,stage,count,duration_weeks
+A3 Greater Manchester,s7,wafh,52,54
+A3 Greater Manchester,s7,wafh,26,26
+A3 Greater Manchester,r16_4,wafh,13,96
+A12 Birmingham,s31,wafh,104,45
+"""
+
+
+def test_average_counts_may_be_fractional(run, counts):
+    counts["counts"].write_text(AVERAGE, encoding="utf-8")
+    data = as_json(run(*counts_args(counts, "--count-basis", "average", "--format", "json")))
+    total = data["rows"][-1]  # the national row (no team_type column in these counts)
+    assert total["weighted_load"] == pytest.approx(10.5 + 4.25 * 1.5 + 20 * 1.25)
+    workload = data["sections"]["workload"]
+    assert sum(r["weighted_workload"] for r in workload) == pytest.approx(total["weighted_load"])
+    assert data["metadata"]["count_basis"] == "average"
+    assert any(n.startswith("Counts are the average number open") for n in data["notes"])
+
+
+def test_received_counts_become_open_cases_by_littles_law(run, counts):
+    """52 s7 a year open 54 weeks keep 54 open; 26 more open 26 weeks keep 13: 67 in all,
+    shown with the effective duration 67 × 52 / 78; R16.4 13 × 96 / 52 = 24 open × 1.5."""
+    counts["counts"].write_text(RECEIVED, encoding="utf-8")
+    data = as_json(run(*counts_args(counts, "--count-basis", "received", "--period-weeks", "52",
+                                    "--by", "service_area", "--format", "json")))  # fmt: skip
+    workload = data["sections"]["workload"]
+    s7 = row(workload, case_type="s7")
+    assert (s7["count"], s7["open_cases"]) == (78, 67)
+    assert s7["duration_weeks"] == pytest.approx(67 * 52 / 78, abs=1e-6)
+    assert list(s7)[:6] == ["service_area", "case_type", "stage", "count", "duration_weeks",
+                            "open_cases"]  # fmt: skip
+    r16 = row(workload, case_type="r16_4")
+    assert r16["open_cases"] == 24 and r16["weighted_workload"] == 36
+    a3 = row(data["rows"], service_area="A3 Greater Manchester")
+    assert a3["weighted_load"] == pytest.approx(67 + 36)
+    total = row(data["rows"], service_area="all")
+    assert total["weighted_load"] == pytest.approx(sum(r["weighted_workload"] for r in workload))
+    assert data["metadata"]["period_weeks"] == 52
+    assert any("open cases = count × duration_weeks / period_weeks" in n for n in data["notes"])
+
+
+def test_received_counts_reject_bad_durations(run, counts, tmp_path):
+    counts["counts"].write_text(
+        RECEIVED + "A3 Greater Manchester,s7,wafh,5,\nA3 Greater Manchester,s7,wafh,5,0\n"
+        "A3 Greater Manchester,s7,wafh,5,long\n",
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = run(*counts_args(counts, "--count-basis", "received", "--period-weeks", "52",
+                              "--rejects", rejects))  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    frame = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    reasons = set(zip(frame["row"], frame["column"], frame["reason"], strict=True))
+    assert reasons >= {
+        ("6", "duration_weeks", "duration_weeks is blank"),
+        ("7", "duration_weeks", "duration_weeks must be above 0"),
+        ("8", "duration_weeks", "duration_weeks is not a number"),
+    }
+
+
+@pytest.mark.parametrize(
+    "extra,code,message",
+    [
+        (
+            ("--count-basis", "recieved", "--period-weeks", "52"),
+            2,
+            "--count-basis 'recieved' is not a basis (did you mean received? known: open, "
+            "average, received)",
+        ),
+        (
+            ("--count-basis", "received"),
+            2,
+            "--count-basis received needs --period-weeks N: the weeks the counts were received "
+            "over (52 for a year)",
+        ),
+        (("--period-weeks", "52"), 2, "--period-weeks goes with --count-basis received"),
+        (
+            ("--count-basis", "received", "--period-weeks", "0"),
+            2,
+            "--period-weeks 0: give a number of weeks above 0 and at most 520",
+        ),
+        (
+            ("--count-basis", "received", "--period-weeks", "52"),
+            1,
+            "missing required header 'duration_weeks'",
+        ),
+    ],
+)
+def test_count_basis_errors(run, counts, extra, code, message):
+    result = run(*counts_args(counts, *extra))
+    assert result.exit_code == code, result.output
+    assert message in result.stderr
+
+
+def test_duration_column_needs_received_basis(run, counts):
+    counts["counts"].write_text(RECEIVED, encoding="utf-8")
+    result = run(*counts_args(counts))
+    assert result.exit_code == 2
+    assert "has a duration_weeks column, which only counts received over a period use" in (
+        result.stderr
+    )
+
+
+def test_count_basis_needs_counts(run, tiny):
+    result = run(*args_for(tiny, "--count-basis", "average"))
+    assert result.exit_code == 2
+    assert (
+        "--count-basis and --period-weeks say what a --counts file holds: give --counts FILE "
+        "--fte FILE"
+    ) in result.stderr

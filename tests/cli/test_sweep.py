@@ -212,3 +212,36 @@ def test_sample_red_share_moves_with_r16_4(run):
     assert loads == sorted(loads) and loads[0] < loads[-1]
     reds = [r["band_red_pct"] for r in data["rows"]]
     assert reds == sorted(reds)
+
+
+CHILD = "weights.children.per_additional"
+
+
+@pytest.mark.parametrize("fmt", ["table", "markdown", "html"])
+def test_varied_values_are_shown_exactly(run, tiny, fmt):
+    """0.125 is shown as 0.125 (never 0.13) in every format people read."""
+    result = run(*args_for(tiny, "--vary", f"{CHILD}=0:0.5:0.125", "--format", fmt))
+    assert result.exit_code == 0, result.stderr
+    for value in ("0.125", "0.375"):
+        assert value in result.stdout
+    assert " 0.13 " not in result.stdout and ">0.13<" not in result.stdout
+
+
+def test_varied_values_exact_in_xlsx(run, tiny, tmp_path):
+    from openpyxl import load_workbook
+
+    out = tmp_path / "sweep.xlsx"
+    assert run(*args_for(tiny, "--vary", f"{CHILD}=0.125,0.0625", "--output", out)).exit_code == 0
+    sheet = load_workbook(out)["sweep"]
+    header = [c.value for c in sheet[1]]
+    cell = sheet.cell(row=2, column=header.index(CHILD) + 1)
+    assert cell.value == 0.125 and cell.number_format == "0.0000"
+
+
+def test_more_than_six_places_is_refused(run, tiny):
+    result = run(*args_for(tiny, "--vary", f"{CHILD}=0,0.1234567"))
+    assert result.exit_code == 2
+    assert (
+        f"Error: --vary '{CHILD}=0,0.1234567': 0.1234567 has more than 6 decimal places "
+        "(weights and loads are kept to 6)"
+    ) in result.stderr

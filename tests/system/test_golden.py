@@ -58,6 +58,17 @@ CASES = {
     "explain.json": ("explain", W, "--format", "json"),
     "sweep.csv": ("sweep", "--vary", "weights.case_type.r16_4=1:2:0.5", "--format", "csv"),
     "gap_service_area.csv": ("gap", "--by", "service_area", "--target", "napo", "--format", "csv"),
+    "gap_not_held.csv": ("gap", "--count-not-held", "all", "--format", "csv"),
+    "sensitivity.csv": ("sensitivity", "--format", "csv"),
+    "sensitivity_area.json": (
+        "sensitivity",
+        "--vary",
+        "weights.case_type.r16_4=1:2",
+        "--by",
+        "service_area",
+        "--format",
+        "json",
+    ),
     "survey.csv": ("survey", "--format", "csv"),
     "survey_against.csv": (
         "survey",

@@ -195,3 +195,97 @@ def test_wmt_reduction_percent_becomes_hours_of_a_37_hour_contract(run, tmp_path
     )
     figures = worker_figures(run, cases, "--staff", people, "--reductions", reductions)["P1"]
     assert figures["reduction_hours"] == pytest.approx(hours)
+
+
+HOURS_SCHEME = """
+name = "{name}"
+title = "{title}"
+version = "1"
+unit = "hours"
+
+[weights.case_type]
+{weights}
+
+[weights.stage]
+open = 1.0
+
+[capacity]
+allowance_percent = {allowance}
+
+[capacity.working_time]
+{working_time}
+
+[banding]
+reference_target = 100.0
+
+[[banding.bands]]
+name = "within"
+colour = "#2E7D32"
+up_to = 100.0
+
+[[banding.bands]]
+name = "over"
+colour = "#C62828"
+"""
+
+
+def need_from_counts(run, folder: Path, scheme: str, counts: list[str]) -> float:
+    (folder / "model.toml").write_text(scheme, encoding="utf-8")
+    counts_file = write(folder, "counts.csv", "service_area,case_type,count", counts)
+    fte_file = write(folder, "fte.csv", "service_area,fte", ["Unit,1"])
+    result = run(
+        "gap",
+        "--counts",
+        counts_file,
+        "--fte",
+        fte_file,
+        "--scheme",
+        folder / "model.toml",
+        "--format",
+        "json",
+    )
+    assert result.exit_code == 0, result.stderr
+    return as_json(result)["rows"][0]["fte_needed"]
+
+
+def test_wisn_staff_need_is_workload_over_working_time_times_caf(run, tmp_path):
+    """WISN's formula (manual, 2010): AWT = (260 − 45 days) × 8 h = 1,720 h; staff for the
+    service = Σ volume × time / AWT; × CAF = 1 / (1 − 17.5%). Made-up volumes (the
+    manual's own example could not be obtained): 20,000 visits of 15 minutes and 5,000 of
+    10 minutes need 3.3914729 × 1.2121212 = 4.1108763 staff."""
+    scheme = HOURS_SCHEME.format(
+        name="wisn-check",
+        title="WISN formula check (made-up volumes)",
+        weights="visit = 0.25\nimmunisation = 0.166667  # 10 minutes",
+        allowance=17.5,
+        working_time="days = 260\npublic_holidays = 10\nleave_days = 20\n"
+        "sickness_days = 10\ntraining_days = 5\nhours_per_day = 8",
+    )
+    needed = need_from_counts(run, tmp_path, scheme, ["Unit,visit,20000", "Unit,immunisation,5000"])
+    assert needed == pytest.approx(4.1108763, abs=1e-5)
+
+
+def test_court_weighted_caseload_is_filings_times_weights_over_the_year_value(run, tmp_path):
+    """NCSC method: judges needed = Σ filings × case weight / year value. Published Texas
+    2007 case weights (felony A 186, felony B 39, misdemeanour 12, divorce 47, contract 53
+    minutes) and its 215 days a year, at 6 case-related hours a day (77,400 minutes), with
+    made-up filings: 231,300 minutes / 77,400 = 2.99 judges."""
+    minutes = {"felony_a": 186, "felony_b": 39, "misdemeanour": 12, "divorce": 47, "contract": 53}
+    scheme = HOURS_SCHEME.format(
+        name="court-check",
+        title="Weighted caseload check (made-up filings)",
+        weights="\n".join(f"{code} = {m / 60:.6f}" for code, m in minutes.items()),
+        allowance=0,
+        working_time="days = 215\nhours_per_day = 6",
+    )
+    filings = {
+        "felony_a": 400,
+        "felony_b": 1200,
+        "misdemeanour": 3000,
+        "divorce": 900,
+        "contract": 600,
+    }
+    counts = [f"Unit,{code},{count}" for code, count in filings.items()]
+    needed = need_from_counts(run, tmp_path, scheme, counts)
+    assert round(needed, 2) == 2.99
+    assert needed == pytest.approx(231_300 / 77_400, abs=1e-5)

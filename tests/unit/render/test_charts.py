@@ -241,3 +241,77 @@ def test_pdf_html_carries_charts_as_png_images():
 
     page = pdf_html(workers_report())
     assert "<svg" not in page and page.count('<img src="data:image/png;base64,') == 1
+
+
+TORNADO = Chart(
+    MAIN,
+    "setting",
+    "change_low",
+    title="What moves the headline",
+    x_title="change from the scheme as written",
+    description="Tornado of two metrics",
+    text_columns=("low", "high"),
+    kind="tornado",
+    marker="change_high",
+    series="metric",
+)
+
+
+def tornado_report(metrics: tuple[str, ...] = ("share", "share", "fte", "fte")) -> Report:
+    rows = pd.DataFrame(
+        {
+            "metric": list(metrics),
+            "setting": ["r16_4", "per_child", "per_child", "r16_4"],
+            "low": [1.0, 0.0, 0.0, 1.0],
+            "high": [2.0, 0.125, 0.125, 2.0],
+            "change_low": [-0.85, -16.95, -7.78, -1.9],
+            "change_high": [1.69, 15.25, 10.4, 2.02],
+        }
+    )
+    return Report(
+        title="Sensitivity",
+        rows=rows,
+        schemes=[SchemeStamp("flat", "1.0", "ab" * 32)],
+        band_column=None,
+        charts=[TORNADO],
+    )
+
+
+def test_a_tornado_draws_a_panel_per_metric_with_both_ends_labelled():
+    text = writers.render(tornado_report(), "html")
+    figure = text[text.index('<figure class="chart">') :]
+    assert text.count("<figure") == 1 and 'aria-label="Tornado of two metrics"' in figure
+    for label in ("share", "fte", "r16_4", "per_child", "low end of the range", "0.125"):
+        assert label in figure
+    assert ">1<" in figure.replace("\n", "") or "1</text>" in figure  # 1, not 1.0
+    assert "1.0<" not in figure and "0.13" not in figure
+    assert len(re.findall(r'style="fill: #1565c0', figure)) >= 4  # low-end bars
+    assert len(re.findall(r'style="fill: #ad1457', figure)) >= 4  # high-end bars
+    assert writers.render(tornado_report(), "html") == text  # reproducible bytes
+    assert writers.render(tornado_report(), "table") == writers.render(
+        replace(tornado_report(), charts=[]), "table"
+    )  # a picture only: no text bars
+
+
+def test_xlsx_tornado_is_a_native_bar_chart_per_panel_from_its_rows():
+    book = openpyxl.load_workbook(io.BytesIO(writers.render(tornado_report(), "xlsx")))
+    charts = book["report"]._charts
+    assert [type(c).__name__ for c in charts] == ["BarChart", "BarChart"]
+    assert all(c.type == "bar" for c in charts)
+    assert [s.val.numRef.f for s in charts[0].series] == [
+        "'report'!$E$2:$E$3",
+        "'report'!$F$2:$F$3",
+    ]
+    assert [s.val.numRef.f for s in charts[1].series] == [
+        "'report'!$E$4:$E$5",
+        "'report'!$F$4:$F$5",
+    ]
+    categories = charts[1].series[0].cat
+    assert (categories.numRef or categories.strRef).f == "'report'!$B$4:$B$5"
+    assert [c.title.tx.rich.p[0].r[0].t for c in charts] == ["share", "fte"]  # panel titles
+
+
+def test_xlsx_tornado_with_interleaved_panels_is_the_picture():
+    report = tornado_report(("share", "fte", "share", "fte"))
+    book = openpyxl.load_workbook(io.BytesIO(writers.render(report, "xlsx")))
+    assert book["report"]._charts == [] and len(book["report"]._images) == 1
