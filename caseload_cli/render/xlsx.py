@@ -195,6 +195,7 @@ def _about_rows(report: Report) -> list[tuple[str, Any]]:
             ("scheme_version", stamp.version),
             ("scheme_title", stamp.title),
             ("scheme_fingerprint", stamp.fingerprint),
+            ("unit", getattr(stamp, "unit", "cases")),
         ]
         rows += [("scheme_override", change) for change in getattr(stamp, "overrides", ())]
         rows += _scheme_text_rows(getattr(stamp, "canonical", ""))

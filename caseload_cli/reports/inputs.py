@@ -46,6 +46,9 @@ class Inputs:
     snapshot: str | None = None
     what_if: str | None = None  # applied once the inputs are validated (engine.hubs)
     activities: str | None = None  # work that is not a case (contract.activities)
+    #: The bundled sample's activities: read only for a scheme that weighs activities
+    #: (a scheme without any would reject every row of them).
+    activities_bundled: bool = False
 
 
 def bundled_inputs() -> Inputs:
@@ -77,6 +80,7 @@ def resolve_inputs(cases: str | None, source: InputOptions) -> Inputs:
             snapshot,
             source.what_if,
             source.activities or bundled.activities,
+            activities_bundled=not source.activities and bundled.activities is not None,
         )
     if not staff:
         raise UsageError("--staff FILE is required with a cases file (capacity comes from staff)")
@@ -115,9 +119,9 @@ def read_inputs(
     reductions = (
         read(inputs.reductions, "reductions", list(REDUCTION_READ)) if inputs.reductions else None
     )
-    activities = (
-        read(inputs.activities, "activities", list(ACTIVITY_READ)) if inputs.activities else None
-    )
+    weighs_activities = any(s.model.activities for s in schemes)
+    wanted = inputs.activities and (weighs_activities or not inputs.activities_bundled)
+    activities = read(inputs.activities, "activities", list(ACTIVITY_READ)) if wanted else None
     return cases, staff, reductions, activities
 
 
