@@ -83,12 +83,20 @@ def verify(
     given = {kind: path for kind, path in given.items() if path}
     differences = _differences(output, {**given, **_named(named)}, inputs_dir, command_line)
     if not differences:
-        click.echo(f"identical: {output}")
+        click.echo(_one_line(f"identical: {output}"))
         return
-    click.echo(f"differs: {output}")
+    click.echo(_one_line(f"differs: {output}"))
     for line in differences:
-        click.echo(f"  {line}")
+        click.echo(_one_line(f"  {line}"))
     click.get_current_context().exit(EXIT_DIFFERS)
+
+
+def _one_line(text: str) -> str:
+    """A line of verify's verdict, terminal-safe (`render.cells.terminal_text`) and one
+    line however the output's cells or paths were crafted (a newline shows as `\\n`)."""
+    from caseload_cli.render.cells import terminal_text
+
+    return terminal_text(text).replace("\n", "\\n")
 
 
 def _differences(

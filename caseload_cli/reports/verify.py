@@ -220,12 +220,11 @@ def check_inputs(
             continue
         if kind not in given and entry.get("sha256") in hashes and _moved(path, entry["sha256"]):
             path = hashes[entry["sha256"]]
-        if path == "-" or not Path(path).exists():
+        if path == "-" or not (Path(path).is_file() or Path(path).is_dir()):  # a pipe, a device
             where = "standard input" if path == "-" else path
             raise UsageError(
-                f"input {kind} ({where}) cannot be read again: give it with "
-                f"--{kind.replace('_', '-')} FILE"
-                if kind in ("cases", "staff", "reductions", "mapping")
+                f"input {kind} ({where}) cannot be read again: give it with --{kind} FILE"
+                if kind in ("cases", "staff", "reductions")
                 else f"input {kind} ({where}) cannot be read again: give --input {kind}=FILE"
             )
         now = file_sha256(path)

@@ -434,3 +434,38 @@ def test_survey_can_be_verified(run, tmp_path):
     out = tmp_path / "survey.json"
     assert run("survey", tmp_path / "responses.csv", "-o", out, "-q").exit_code == 0
     assert run("verify", out).stdout == f"identical: {out}\n"
+
+
+def test_verify_lines_cannot_drive_the_terminal_or_forge_a_line(run, tmp_path):
+    out = tmp_path / "teams.json"
+    assert run("load", "--by", "team", "-o", out, "-q").exit_code == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    team = document["rows"][0]["team"]
+    document["rows"][0]["team"] = "\x1b[2J\nidentical: all"
+    out.write_text(json.dumps(document), encoding="utf-8")
+    result = run("verify", out)
+    assert result.exit_code == 5
+    assert result.stdout == (
+        f"differs: {out}\n  table rows row 1 (team \\x1b[2J\\nidentical: all): "
+        f"team '\\x1b[2J\\nidentical: all' → {team!r}\n"
+    )
+
+
+def test_verify_never_reads_a_recorded_device_or_pipe(run, files):
+    out = files / "loads.json"
+    args = ("load", *inputs_args(files), "--mapping", SAMPLE / "mapping.toml", "-o", out, "-q")
+    assert run(*args).exit_code == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    for entry in document["provenance"]["inputs"]:
+        if entry["kind"] in ("reductions", "mapping"):
+            entry["path"] = "/dev/zero"  # a crafted output: hashing it would never end
+    out.write_text(json.dumps(document), encoding="utf-8")
+    result = run("verify", out)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: input reductions (/dev/zero) cannot be read again: give it with --reductions FILE\n"
+    )
+    given = run("verify", out, "--reductions", files / "reductions.csv")
+    assert given.stderr == (
+        "Error: input mapping (/dev/zero) cannot be read again: give --input mapping=FILE\n"
+    )
