@@ -14,11 +14,12 @@ the CLI writes:
     report = run.attach(report)
 
 A history store read with `--store` is one input too (kind `store`): its SHA-256 is
-`store_sha256`, a digest of the store's marker and of each snapshot's manifest and
-Parquet part names and sizes, oldest first, over the snapshots dated up to the
-report's own (its `rows` is how many). Cheap whatever the store's size, the same for
-a copy of the store, and unchanged when later weeks are added, so last month's pack
-still verifies against a store that has grown since.
+`store_sha256`, a digest of the store's marker and of each snapshot's manifest
+content and Parquet part names and sizes, oldest first, over the snapshots dated up
+to the report's own (its `rows` is how many). Cheap whatever the store's size, the
+same for a copy of the store or one rebuilt from the same files, and unchanged when
+later weeks are added, so last month's pack still verifies against a store that has
+grown since.
 
 Nothing here reads a clock: the same inputs and command give the same bytes.
 """
@@ -153,11 +154,11 @@ def describe_store(path: str, through: str | None = None) -> dict[str, Any]:
 
 def store_sha256(path: str, snapshots: int) -> str:
     """A digest of the store at `path` as its first `snapshots` snapshots (oldest first)
-    hold it: the marker's SHA-256, then per snapshot its manifest's SHA-256 (which
-    records the SHA-256 of the files the snapshot was made from, its rows and when it
-    was added) and each Parquet part's name and size. Names and sizes, not the parts'
-    bytes, so the cost does not grow with the data (a part changed without the tool
-    shows in `verify` as the rows it changes). Missing snapshots hash as missing."""
+    hold it: the marker's SHA-256, then per snapshot the SHA-256 of its manifest's
+    content (`manifest_content`: the SHA-256 of the files the snapshot was made from,
+    its rows, accounting and schemes) and each Parquet part's name and size. Names and
+    sizes, not the parts' bytes, so the cost does not grow with the data (a part changed
+    without the tool shows in `verify` as the rows it changes)."""
     from caseload_cli.store.layout import MARKER, TABLES, manifest_path, partition, stored_dates
 
     store = Path(path)
@@ -168,7 +169,8 @@ def store_sha256(path: str, snapshots: int) -> str:
 
     add(store / MARKER, file_sha256(str(store / MARKER)))
     for day in stored_dates(store)[:snapshots]:
-        add(manifest_path(store, day), file_sha256(str(manifest_path(store, day))))
+        manifest = manifest_content(manifest_path(store, day))
+        add(manifest_path(store, day), hashlib.sha256(manifest).hexdigest())
         for table in TABLES:
             folder = partition(store, table, day)
             parts = sorted(folder.iterdir()) if folder.is_dir() else []
@@ -176,6 +178,31 @@ def store_sha256(path: str, snapshots: int) -> str:
                 if part.is_file() and not part.name.startswith((".", "_")):
                     add(part, f"size {part.stat().st_size}")
     return digest.hexdigest()
+
+
+def manifest_content(path: Path) -> bytes:
+    """A snapshot manifest as canonical JSON without what says when and from where it
+    was added (`added_at`, the source files' paths; their SHA-256 stay), so a store
+    rebuilt from the same files, at another time or from another folder, has the same
+    digest. A manifest that is not JSON counts as its bytes."""
+    import json
+
+    try:
+        raw = path.read_bytes()
+        manifest = json.loads(raw)
+    except OSError as problem:
+        from caseload_cli.core.errors import InputError
+
+        raise InputError(f"{path}: cannot read ({problem.strerror or problem})") from None
+    except ValueError:
+        return raw
+    if not isinstance(manifest, dict):
+        return raw
+    manifest.pop("added_at", None)
+    for source in (manifest.get("sources") or {}).values():
+        if isinstance(source, dict):
+            source.pop("path", None)
+    return json.dumps(manifest, sort_keys=True, separators=(",", ":")).encode()
 
 
 def attach_run(report: Report, argv: Sequence[str] | None, store: str | None = None) -> Report:

@@ -82,7 +82,10 @@ def test_the_digest_is_the_same_for_a_copy_and_changes_with_a_snapshot(built, st
     before = describe_store(str(store), DATES[1])["sha256"]
     add(store, tmp_path, "2022-05-07")  # a later week: the earlier digests stand
     assert describe_store(str(store), DATES[1])["sha256"] == before
-    add(store, tmp_path, DATES[0])  # the first week again: a new manifest
+    add(store, tmp_path, DATES[0])  # the same week again, later and from another folder
+    assert describe_store(str(store), DATES[1])["sha256"] == before
+    (tmp_path / "staff.csv").write_text(STAFF_CSV.replace(",37\n", ",30\n", 1), "utf-8")
+    add(store, tmp_path, DATES[0])  # the first week with other hours: another digest
     assert describe_store(str(store), DATES[1])["sha256"] != before
 
 
