@@ -29,3 +29,41 @@ def tiny_args(command: str, tiny: dict[str, Path], *extra: Any) -> list[Any]:
         tiny["reductions"],
         *extra,
     ]
+
+
+def run_batch() -> None:
+    """Run many `caseload` command lines in this one process (argv: a JSON file of
+    `{"folder", "runs": [{"args", "files"}]}` and a result path): each run's exit code
+    and the SHA-256 of its stdout, stderr and every file it names (a folder: each file in
+    it), written to the result path as JSON. `tests/system/test_reproducible.py` starts
+    one such process per time zone, so a suite of runs costs one interpreter start."""
+    import hashlib
+    import os
+    import sys
+
+    from click.testing import CliRunner
+
+    from caseload_cli.cli import cli
+
+    batch = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
+    os.chdir(batch["folder"])
+    results = []
+    for run in batch["runs"]:
+        done = CliRunner().invoke(cli, run["args"], prog_name="caseload", catch_exceptions=True)
+        written = {}
+        for name in run["files"]:
+            paths = sorted(p for p in Path(name).rglob("*") if p.is_file()) or [Path(name)]
+            for path in paths:
+                data = path.read_bytes() if path.is_file() else b"(missing)"
+                written[path.as_posix()] = hashlib.sha256(data).hexdigest()
+        results.append(
+            {
+                "exit": done.exit_code,
+                "stdout": hashlib.sha256(done.stdout_bytes).hexdigest(),
+                "stderr": hashlib.sha256(done.stderr_bytes).hexdigest(),
+                "files": written,
+                "said": done.stderr_bytes.decode("utf-8", "replace")[-2000:]
+                + (repr(done.exception) if done.exit_code not in (0, 5) else ""),
+            }
+        )
+    Path(sys.argv[2]).write_text(json.dumps(results), encoding="utf-8")

@@ -11,11 +11,13 @@ from caseload_cli.cli.options import (
     input_options,
     output_options,
     quiet_option,
+    recorded_run,
     staff_options,
     validation_options,
 )
 
 if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
 
 store_option = click.option(
@@ -109,15 +111,15 @@ def add(
 @store_option
 @output_options
 @debug_option
-def list_history(store: str, output_format: str | None, output_path: str | None) -> None:
+@recorded_run
+def list_history(store: str, run: RunOptions) -> None:
     """List the stored snapshots: date, row counts and the sha256 of each source file."""
-    from caseload_cli.render.report import write_report
     from caseload_cli.reports.history import history_report
 
     report = history_report(store)
     for note in report.notes:
         click.echo(f"note: {note}", err=True)
-    write_report(report, output_format, output_path)
+    run.write(report)
 
 
 @history.command("remove", epilog="Example:\n\n    caseload history remove 2022-04-29 --store h/")

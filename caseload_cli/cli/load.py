@@ -99,6 +99,7 @@ def load(
     from caseload_cli.core.progress import progress_for
     from caseload_cli.engine.bands import band_names
     from caseload_cli.reports.load import run_load
+    from caseload_cli.reports.provenance import record_input
 
     key = common.privacy_key(pseudonymise, min_group, by)
     chosen = common.scheme_from_options(scheme, overrides)
@@ -110,5 +111,8 @@ def load(
     progress = progress_for([inputs.cases, inputs.staff, inputs.reductions], run.quiet)
     how = (by, population, view, levels, progress, run.on_validated(), selection, min_group)
     result = run_load(inputs, chosen, *how)
+    if levels is not None:  # the survey behind the safe levels is an input too
+        survey = levels.responses
+        record_input("responses", safe_levels_from, survey.rows_read, survey.sha256)
     run.write(common.private(result.report, key, selection))
     common.check_fail_on(result.reported, fail_on, band_names(chosen))

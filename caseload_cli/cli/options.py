@@ -517,6 +517,8 @@ class RunOptions:
     columns: tuple[str, ...] | None = None
     #: The command line as given (`caseload load …`), recorded in the output's provenance.
     argv: tuple[str, ...] | None = None
+    #: The history store the command reads (--store), hashed into the provenance.
+    store: str | None = None
 
     def checked_format(self) -> str:
         """The format to write, checked before any work (xlsx needs --output …)."""
@@ -536,15 +538,11 @@ class RunOptions:
 
     def write(self, report: Any) -> None:
         """Write `report` with the run's provenance: the input files read while the
-        command ran (`reports.provenance`) and the command line."""
+        command ran (`reports.provenance`), the store it read, and the command line."""
         from caseload_cli.render.report import write_report
-        from caseload_cli.reports import provenance
+        from caseload_cli.reports.provenance import attach_run
 
-        recorded = provenance.current()
-        if recorded is not None:
-            report = recorded.attach(report, self.argv)
-        elif self.argv is not None:
-            report = provenance.attach(report, argv=self.argv)
+        report = attach_run(report, self.argv, self.store)
         write_report(
             report, self.output_format, self.output_path, wide=self.wide, columns=self.columns
         )
@@ -579,11 +577,18 @@ def recorded_argv(argv: tuple[str, ...] | None) -> tuple[str, ...] | None:
 _RUN_KEYS = ("output_format", "output_path", "rejects_path", "strict", "quiet", "wide", "columns")
 
 
-def _bundle_run(command: Callable[..., Any]) -> Callable[..., Any]:
+def recorded_run(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Hand the callback `run: RunOptions` (from whichever of --format, --output,
+    --rejects, --strict, -q, --wide and --columns the command has, its command line and
+    its --store) and record the input files it reads, so `run.write` gives the report
+    the same provenance as every other command's."""
+
     @functools.wraps(command)
     def bundled(*args: Any, **kwargs: Any) -> Any:
         argv = recorded_argv(click.get_current_context().meta.get(ARGV_KEY))
-        run = RunOptions(*(kwargs.pop(key) for key in _RUN_KEYS), argv=argv)
+        given = {key: kwargs.pop(key) for key in _RUN_KEYS if key in kwargs}
+        store = kwargs.get("store_path") or kwargs.get("store")
+        run = RunOptions(**given, argv=argv, store=store)
         run.checked_format()  # before any work: an xlsx to the terminal fails at once
         from caseload_cli.reports.provenance import recording
 
@@ -602,7 +607,7 @@ run_options = _compose(
     column_options,
     quiet_option,
     debug_option,
-    _bundle_run,
+    recorded_run,
 )
 
 

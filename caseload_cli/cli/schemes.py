@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import click
 
-from caseload_cli.cli.options import debug_option, output_options, set_option
+from caseload_cli.cli.options import debug_option, output_options, recorded_run, set_option
+
+if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
 
 
 @click.group(
@@ -138,16 +143,15 @@ Exit 0 whether or not the schemes differ.""",
 )
 @output_options
 @debug_option
+@recorded_run
 def diff(
     left: str,
     right: str,
     overrides: tuple[str, ...],
     include_text: bool,
-    output_format: str | None,
-    output_path: str | None,
+    run: RunOptions,
 ) -> None:
     """Show every setting that differs between two schemes (names or TOML files)."""
-    from caseload_cli.render.report import write_report
     from caseload_cli.reports.scenarios import resolve_scenarios
     from caseload_cli.scheme.diff import diff_report, diff_schemes
 
@@ -155,4 +159,4 @@ def diff(
     for note in notes:
         click.echo(f"note: {note}", err=True)
     result = diff_schemes(a.scheme, b.scheme, include_text)
-    write_report(diff_report(result, a.label, b.label), output_format, output_path)
+    run.write(diff_report(result, a.label, b.label))

@@ -11,11 +11,13 @@ from caseload_cli.cli.options import (
     input_options,
     output_options,
     quiet_option,
+    recorded_run,
     scheme_option,
     staff_options,
 )
 
 if TYPE_CHECKING:
+    from caseload_cli.cli.options import RunOptions
     from caseload_cli.core.model import InputOptions
 
 
@@ -39,26 +41,23 @@ format; the accounting goes to stderr. Exit 0 when the inputs can be read,
 @output_options
 @quiet_option
 @debug_option
+@recorded_run
 def validate(
     cases: str | None,
     scheme: str,
     overrides: tuple[str, ...],
-    strict: bool,
-    quiet: bool,
-    output_format: str | None,
-    output_path: str | None,
     source: InputOptions,
+    run: RunOptions,
 ) -> None:
     """Check CASES, staff and reductions against the data contract and a scheme's codes."""
     from caseload_cli.cli.common import inputs_from_options, report_rejections, scheme_from_options
-    from caseload_cli.render.report import write_report
     from caseload_cli.reports.validate import run_validate
 
     chosen = scheme_from_options(scheme, overrides)
     valid, report = run_validate(inputs_from_options(cases, source), chosen)
-    if valid.rejects.empty and output_path is None and output_format in (None, "table"):
-        if not quiet:  # -q: a clean export prints nothing at all
+    if valid.rejects.empty and run.output_path is None and run.output_format in (None, "table"):
+        if not run.quiet:  # -q: a clean export prints nothing at all
             click.echo("No rejected rows: every row meets the data contract.")
     else:
-        write_report(report, output_format, output_path)
-    report_rejections(valid, None, strict, listed=False, notes=not quiet)
+        run.write(report)
+    report_rejections(valid, None, run.strict, listed=False, notes=not run.quiet)

@@ -10,6 +10,9 @@ from caseload_cli.cli.options import debug_option
 
 #: For an output made from the bundled sample: the parameter that names each input.
 _BUNDLED_PARAMS = {"cases": "cases", "staff": "staff_path", "reductions": "reductions_path"}
+#: Options whose survey replaces the scheme's safe levels: the recorded fingerprint is
+#: the derived scheme's, so it is compared after recomputing, not before.
+_DERIVED = ("safe_levels_from", "against")
 
 
 @click.command(
@@ -19,15 +22,21 @@ Examples:
   caseload verify loads.json                      # the recorded files, if unchanged
   caseload verify loads.json --cases cases.csv --staff staff.csv
   caseload verify loads.xlsx --inputs-dir received/   # find the inputs by their hashes
+  caseload verify week.json --input store=history/    # a store that has moved
+  caseload verify loads.csv --command "caseload load cases.csv --staff staff.csv --format csv"
 
 \b
-OUTPUT is a json, xlsx or Parquet file written by load, compare, gap or week
-(csv and ndjson hold no command line, so cannot be verified). Its provenance names
-the command line, each input file with its SHA-256, and the scheme's canonical text.
-The command is run again, with the recorded scheme text if the scheme it names has
-changed since, and every table is compared. Exit 0 and `identical: OUTPUT` when
-nothing differs; exit 5 and one line per difference (an input whose SHA-256 is not
-the recorded one, a scheme whose fingerprint changed, each row that differs)
+OUTPUT is a json, xlsx or Parquet file written by any command that weighs inputs
+(load, compare, gap, week, trend, scorecard, hubs, explain, sweep, survey,
+validate). Its provenance names the command line, each input file with its
+SHA-256 (a history store with a digest of its snapshots), and the scheme's
+canonical text. The command is run again, with the recorded scheme text if the
+scheme it names has changed since, and every table is compared. A csv or ndjson
+output holds rows but no command line: give the command that wrote it with
+--command, and its rows (scheme fingerprint and snapshot date included) are
+compared with that command's. Exit 0 and `identical: OUTPUT` when nothing
+differs; exit 5 and one line per difference (an input whose SHA-256 is not the
+recorded one, a scheme whose fingerprint changed, each row that differs)
 otherwise.""",
 )
 @click.argument("output", type=click.Path(exists=True, dir_okay=False))
@@ -41,14 +50,21 @@ otherwise.""",
     "named",
     multiple=True,
     metavar="KIND=FILE",
-    help="Any other recorded input by its kind (mapping, responses, cases_2 for week's "
-    "--previous, …); repeatable.",
+    help="Any other recorded input by its kind (mapping, responses, store, cases_2 for "
+    "week's --previous, …); repeatable.",
 )
 @click.option(
     "--inputs-dir",
     metavar="DIR",
     type=click.Path(exists=True, file_okay=False),
     help="Look in DIR for each input that is not where it was, by its recorded SHA-256.",
+)
+@click.option(
+    "--command",
+    "command_line",
+    metavar='"caseload …"',
+    help="For a csv or ndjson OUTPUT (which records no command line): the command that "
+    "wrote it, quoted as one argument; its inputs are the files it names.",
 )
 @debug_option
 def verify(
@@ -58,42 +74,52 @@ def verify(
     reductions_path: str | None,
     named: tuple[str, ...],
     inputs_dir: str | None,
+    command_line: str | None,
 ) -> None:
     """Recompute OUTPUT from its inputs and say whether it is identical."""
     from caseload_cli.core.errors import EXIT_DIFFERS
 
     given = {"cases": cases, "staff": staff_path, "reductions": reductions_path}
     given = {kind: path for kind, path in given.items() if path}
-    differences = _differences(output, {**given, **_named(named)}, inputs_dir)
+    differences = _differences(output, {**given, **_named(named)}, inputs_dir, command_line)
     if not differences:
-        click.echo(f"identical: {output}")
+        click.echo(_one_line(f"identical: {output}"))
         return
-    click.echo(f"differs: {output}")
+    click.echo(_one_line(f"differs: {output}"))
     for line in differences:
-        click.echo(f"  {line}")
+        click.echo(_one_line(f"  {line}"))
     click.get_current_context().exit(EXIT_DIFFERS)
 
 
-def _differences(output: str, given: dict[str, str], inputs_dir: str | None) -> list[str]:
-    """Every difference between OUTPUT and the recorded command run again (none: identical)."""
+def _one_line(text: str) -> str:
+    """A line of verify's verdict, terminal-safe (`render.cells.terminal_text`) and one
+    line however the output's cells or paths were crafted (a newline shows as `\\n`)."""
+    from caseload_cli.render.cells import terminal_text
+
+    return terminal_text(text).replace("\n", "\\n")
+
+
+def _differences(
+    output: str, given: dict[str, str], inputs_dir: str | None, command_line: str | None
+) -> list[str]:
+    """Every difference between OUTPUT and the recorded (or given) command run again
+    (none: identical)."""
     import tempfile
 
     from caseload_cli.core.errors import CaseloadError, UsageError
+    from caseload_cli.reports.provenance import STORE
     from caseload_cli.reports.verify import (
         VERIFIABLE,
         check_inputs,
         check_scheme_texts,
+        compare_stamps,
         compare_tables,
         read_output,
+        store_as_recorded,
     )
 
     recorded = read_output(output)
-    argv = recorded.argv
-    if argv is None:
-        raise UsageError(
-            f"{output} records no command line (csv and ndjson hold none): verify a json, "
-            "xlsx or parquet output, written by caseload 0.1.0 or later"
-        )
+    argv = _command_line(recorded, command_line, bool(given or inputs_dir))
     name, args = _command(argv)
     if name not in VERIFIABLE:
         raise UsageError(
@@ -105,14 +131,90 @@ def _differences(output: str, given: dict[str, str], inputs_dir: str | None) -> 
     differences += check_scheme_texts(facts.get("schemes") or [])
     with tempfile.TemporaryDirectory(prefix="caseload-verify-") as folder:
         again = f"{folder}/again.{recorded.fmt}"
+        for entry in facts.get("inputs") or []:
+            if entry["kind"] == STORE:  # later snapshots added since do not count
+                located[STORE] = store_as_recorded(located[STORE], entry["rows"] or 0, folder)
         try:
             differences += _rerun(name, args, recorded, located, again, folder)
-            differences += compare_tables(recorded.tables, read_output(again).tables)
+            now = read_output(again)
+            skip: set[str] = set()
+            if recorded.provenance is None:
+                stamps, skip = compare_stamps(recorded.tables.get("rows", []), now.tables["rows"])
+                differences += stamps
+            else:
+                differences += _fingerprints_changed(facts.get("schemes") or [], now.fingerprints())
+            differences += compare_tables(recorded.tables, now.tables, skip)
         except CaseloadError as problem:
             if not differences:
                 raise
             differences.append(f"recomputing failed: {problem}")  # the changed inputs said why
     return differences
+
+
+def _command_line(recorded: Any, command_line: str | None, finding_inputs: bool) -> list[str]:
+    """The command to run again: the one OUTPUT records, else the one given with
+    --command (only for an output that records none, and then naming its own inputs)."""
+    import shlex
+
+    from caseload_cli.cli import COMMANDS
+    from caseload_cli.core.errors import UsageError
+    from caseload_cli.reports.verify import ROWS_ONLY
+
+    output, argv = recorded.path, recorded.argv
+    if argv is not None:
+        if command_line is not None:
+            raise UsageError(
+                f"{output} records the command that wrote it ({shlex.join(argv)}): "
+                "leave out --command"
+            )
+        return argv
+    if command_line is None:
+        holds = (
+            "csv and ndjson hold rows, not a command line"
+            if recorded.fmt in ROWS_ONLY
+            else "it was made by library code"
+        )
+        raise UsageError(
+            f"{output} records no command line ({holds}): give the command that wrote it, "
+            f'e.g. --command "caseload load cases.csv --staff staff.csv --format {recorded.fmt}"'
+        )
+    if finding_inputs:
+        raise UsageError(
+            f"{output} records no inputs to look for: name the files in --command instead "
+            "of --cases, --staff, --reductions, --input or --inputs-dir"
+        )
+    try:
+        argv = shlex.split(command_line)
+    except ValueError as problem:
+        raise UsageError(f"--command: {problem}") from None
+    if argv and argv[0] in COMMANDS:
+        argv = ["caseload", *argv]
+    if len(argv) < 2 or argv[1] not in COMMANDS:
+        raise UsageError(
+            f"--command {command_line!r} is not a caseload command line "
+            '(e.g. "caseload load cases.csv --staff staff.csv --format csv")'
+        )
+    from caseload_cli.cli.common import note
+
+    note(
+        f"{output} records no inputs ({recorded.fmt}): recomputed from the files the command "
+        "names, whose SHA-256 the output cannot confirm"
+    )
+    return argv
+
+
+def _fingerprints_changed(recorded: list[dict[str, Any]], now: list[str]) -> list[str]:
+    """Schemes whose fingerprint differs in the recomputation although none was replaced
+    by its recorded text: safe levels derived from a survey (--safe-levels-from,
+    --against) whose base scheme or responses changed."""
+    lines = []
+    for scheme, today in zip(recorded, now, strict=False):
+        if today != scheme.get("fingerprint"):
+            lines.append(
+                f"scheme {scheme.get('name')}: fingerprint differs (recorded "
+                f"{str(scheme.get('fingerprint'))[:12]}…, recomputed {today[:12]}…)"
+            )
+    return lines
 
 
 def _command(argv: list[str]) -> tuple[str | None, list[str]]:
@@ -149,7 +251,9 @@ def _rerun(
 ) -> list[str]:
     """Run the recorded command again into `output` (the recorded format), from the
     located inputs; returns the scheme differences found on the way."""
+    import contextlib
     import importlib
+    import io
 
     from caseload_cli.cli import COMMANDS
     from caseload_cli.cli.options import LOG_KEY, QUIET_KEY
@@ -179,16 +283,22 @@ def _rerun(
     if implied and implied <= set(_BUNDLED_PARAMS):  # the bundled sample, named by no option
         for kind in implied:
             params[_BUNDLED_PARAMS[kind]] = located[kind]
-    differences = _schemes(params, facts.get("schemes") or [], folder)
+    derived = any(params.get(name) for name in _DERIVED)
+    differences = [] if derived else _schemes(params, facts.get("schemes") or [], folder)
     source = facts.get("snapshot_source") or ""
-    if params.get("snapshot") is None and facts.get("snapshot") and source.startswith("today"):
+    dated = "snapshot" in params and params["snapshot"] is None and facts.get("snapshot")
+    if dated and source.startswith("today"):
         params["snapshot"] = facts["snapshot"]  # today's date then is not today's now
-    params.update(
-        output_path=output, output_format=recorded.fmt, rejects_path=None, strict=False, quiet=True
-    )
-    if "fail_on" in params:
-        params["fail_on"] = None
-    with ctx:
+    forced = {
+        "output_path": output,
+        "output_format": recorded.fmt,
+        "rejects_path": None,
+        "strict": False,
+        "quiet": True,
+        "fail_on": None,
+    }
+    params.update({key: value for key, value in forced.items() if key in params})
+    with ctx, contextlib.redirect_stderr(io.StringIO()):  # its notes and rejections: as before
         command.invoke(ctx)
     return differences
 

@@ -108,7 +108,8 @@ def provenance_lines(report: Report, inputs: bool = True) -> list[str]:
         f"(export schema {facts['export_schema_version']})"
     )
     for item in facts["inputs"]:
-        rows = f", {item['rows']:,} rows" if item.get("rows") is not None else ""
+        unit = "snapshots" if item["kind"] == "store" else "rows"  # a history store
+        rows = f", {item['rows']:,} {unit}" if item.get("rows") is not None else ""
         where = f"{item['path']} (bundled sample)" if item.get("bundled") else item["path"]
         digest = f", sha256:{item['sha256']}" if item.get("sha256") else ""
         lines.append(f"Input {item['kind']}: {where}{rows}{digest}")

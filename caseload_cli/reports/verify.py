@@ -1,12 +1,15 @@
 """`caseload verify`: read an output this tool wrote, and compare it with a recomputation.
 
 The library half: reading the tables and the provenance back from a json, xlsx,
-Parquet or CSV output (`read_output`), checking the recorded inputs and scheme text
-against what is on disk (`check_inputs`, `check_schemes`), and listing the rows
-that differ (`compare_tables`). `cli/verify.py` re-runs the recorded command.
+Parquet, CSV or NDJSON output (`read_output`), checking the recorded inputs (files by
+SHA-256, a history store by `reports.provenance.store_sha256`) and scheme text
+against what is on disk (`check_inputs`, `check_scheme_texts`), and listing what
+differs (`compare_stamps`, `compare_tables`). `cli/verify.py` re-runs the recorded
+command, or for CSV and NDJSON (which hold rows, not a command line) the one given
+with `--command`.
 
 Only commands whose output is a deterministic function of their inputs can be
-verified (`VERIFIABLE`).
+verified (`VERIFIABLE`: every command that writes a report from inputs).
 """
 
 from __future__ import annotations
@@ -17,19 +20,35 @@ import io
 import json
 import math
 import shlex
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from caseload_cli.core.errors import InputError, UsageError
 from caseload_cli.core.files import file_sha256
-from caseload_cli.reports.provenance import input_path
+from caseload_cli.reports.provenance import STORE, input_path, store_sha256
 
 #: The commands `verify` can recompute.
-VERIFIABLE = ("load", "compare", "gap", "week")
+VERIFIABLE = (
+    "load",
+    "compare",
+    "gap",
+    "week",
+    "trend",
+    "scorecard",
+    "hubs",
+    "explain",
+    "sweep",
+    "survey",
+    "validate",
+)
 #: The output formats `verify` reads.
-READABLE = ("json", "xlsx", "parquet", "csv")
+READABLE = ("json", "xlsx", "parquet", "csv", "ndjson")
+#: Formats that hold rows but no provenance: verified with the command given to verify.
+ROWS_ONLY = ("csv", "ndjson")
+#: The scheme's stamp columns, compared once for the whole table (`compare_stamps`).
+SCHEME_STAMPS = ("scheme", "scheme_version", "scheme_fingerprint")
 #: Row differences listed before the rest are counted.
 SHOWN_ROWS = 20
 #: Columns that name a row in a difference (the first present is used).
@@ -51,10 +70,17 @@ class Output:
         argv = (self.provenance or {}).get("argv")
         return [str(a) for a in argv] if argv else None
 
+    def fingerprints(self) -> list[str]:
+        """The schemes' fingerprints: from the provenance, else the rows' stamp column."""
+        recorded = [str(s.get("fingerprint")) for s in (self.provenance or {}).get("schemes", [])]
+        if recorded or self.provenance is not None:
+            return recorded
+        return stamp_values(self.tables.get("rows", []), "scheme_fingerprint")
+
 
 def output_format_of(path: str) -> str:
     suffix = Path(path).suffix.lower().lstrip(".")
-    fmt = {"xlsm": "xlsx", "pq": "parquet"}.get(suffix, suffix)
+    fmt = {"xlsm": "xlsx", "pq": "parquet", "jsonl": "ndjson"}.get(suffix, suffix)
     if fmt not in READABLE:
         raise UsageError(
             f"verify reads {', '.join(READABLE)} outputs; {path} is not one "
@@ -73,6 +99,8 @@ def read_output(path: str) -> Output:
             return _read_parquet(path)
         if fmt == "xlsx":
             return _read_xlsx(path)
+        if fmt == "ndjson":
+            return _read_ndjson(path)
         return _read_csv(path)
     except (OSError, UnicodeDecodeError) as problem:
         reason = getattr(problem, "strerror", None) or problem
@@ -104,6 +132,14 @@ def _read_parquet(path: str) -> Output:
 def _read_csv(path: str) -> Output:
     text = Path(path).read_text(encoding="utf-8")
     return Output(path, "csv", None, {"rows": list(csv.DictReader(io.StringIO(text)))})
+
+
+def _read_ndjson(path: str) -> Output:
+    lines = Path(path).read_text(encoding="utf-8").splitlines()
+    rows = [json.loads(line) for line in lines if line.strip()]
+    if not all(isinstance(row, dict) for row in rows):
+        raise ValueError("a line is not a JSON object")
+    return Output(path, "ndjson", None, {"rows": rows})
 
 
 def _read_xlsx(path: str) -> Output:
@@ -178,14 +214,17 @@ def check_inputs(
     for entry in recorded:
         kind = entry["kind"]
         path = given.get(kind) or input_path(entry)
+        if kind == STORE:
+            located[kind] = path
+            differences += _check_store(path, entry)
+            continue
         if kind not in given and entry.get("sha256") in hashes and _moved(path, entry["sha256"]):
             path = hashes[entry["sha256"]]
-        if path == "-" or not Path(path).exists():
+        if path == "-" or not (Path(path).is_file() or Path(path).is_dir()):  # a pipe, a device
             where = "standard input" if path == "-" else path
             raise UsageError(
-                f"input {kind} ({where}) cannot be read again: give it with "
-                f"--{kind.replace('_', '-')} FILE"
-                if kind in ("cases", "staff", "reductions", "mapping")
+                f"input {kind} ({where}) cannot be read again: give it with --{kind} FILE"
+                if kind in ("cases", "staff", "reductions")
                 else f"input {kind} ({where}) cannot be read again: give --input {kind}=FILE"
             )
         now = file_sha256(path)
@@ -196,6 +235,51 @@ def check_inputs(
             )
         located[kind] = path
     return located, differences
+
+
+def _check_store(path: str, entry: dict[str, Any]) -> list[str]:
+    """A recorded history store: its digest over the snapshots the output covered (the
+    oldest `rows`; snapshots added since, dated later, do not count)."""
+    from caseload_cli.store.layout import MARKER
+
+    if not Path(path, MARKER).is_file():
+        raise UsageError(
+            f"input store ({path}) cannot be read again: give it with --input store=DIR"
+        )
+    snapshots = int(entry.get("rows") or 0)
+    now = store_sha256(path, snapshots)
+    if entry.get("sha256") and now != entry["sha256"]:
+        return [
+            f"input store {path}: sha256 of its first {snapshots} snapshots differs "
+            f"(recorded {entry['sha256'][:12]}…, now {now[:12]}…)"
+        ]
+    return []
+
+
+def store_as_recorded(path: str, snapshots: int, folder: str) -> str:
+    """The store at `path` as an output saw it: when snapshots have been added since (dated
+    later than the output's), a view in `folder` holding only the first `snapshots` (its
+    marker copied, the manifests and partitions linked, never copied), so a command that
+    reads the latest snapshot (`week`, `scorecard`, `trend`) reads the same ones again."""
+    import os
+    import shutil
+
+    from caseload_cli.store.layout import MARKER, TABLES, manifest_path, partition, stored_dates
+
+    store = Path(path)
+    days = stored_dates(store)
+    if len(days) <= snapshots:
+        return path
+    view = Path(folder) / "store-as-recorded"
+    manifest_path(view, days[0]).parent.mkdir(parents=True)
+    shutil.copyfile(store / MARKER, view / MARKER)
+    for day in days[:snapshots]:
+        os.symlink(manifest_path(store, day).resolve(), manifest_path(view, day))
+        for table in TABLES:
+            if partition(store, table, day).is_dir():
+                partition(view, table, day).parent.mkdir(exist_ok=True)
+                os.symlink(partition(store, table, day).resolve(), partition(view, table, day))
+    return str(view)
 
 
 def _moved(path: str, digest: str) -> bool:
@@ -240,12 +324,55 @@ def scheme_toml(text: str) -> str:
 # --------------------------------------------------------------------------- rows
 
 
+def stamp_values(rows: Sequence[dict[str, Any]], column: str) -> list[str]:
+    """The distinct values of a stamp column, in order of first appearance."""
+    return list(dict.fromkeys(str(row.get(column) or "") for row in rows if column in row))
+
+
+def compare_stamps(
+    recorded: Sequence[dict[str, Any]], now: Sequence[dict[str, Any]]
+) -> tuple[list[str], set[str]]:
+    """For outputs without provenance (CSV, NDJSON): one line when the rows' scheme stamp
+    (name, version, fingerprint) differs from the recomputed rows', one when their
+    snapshot date does, and the columns said so, left out of the row-by-row comparison
+    so each row lists only its own values."""
+    lines: list[str] = []
+    differing: set[str] = set()
+    before, after = _scheme_stamp(recorded), _scheme_stamp(now)
+    if before and after and before != after:
+        lines.append(
+            f"scheme: the output's rows carry {before}, the command now gives {after} "
+            "(the scheme changed since, or another was named)"
+        )
+        differing.update(SCHEME_STAMPS)
+    dates, again = stamp_values(recorded, "snapshot"), stamp_values(now, "snapshot")
+    if len(dates) == len(again) == 1 and dates != again:  # a series (trend): row by row
+        lines.append(
+            f"snapshot: the output was counted at {dates[0]}, the recomputation at "
+            f"{again[0]} (cases without a snapshot column are counted at today's date "
+            f"unless the command gives --snapshot {dates[0]})"
+        )
+        differing.add("snapshot")
+    return lines, differing
+
+
+def _scheme_stamp(rows: Sequence[dict[str, Any]]) -> str:
+    """`flat 1.0 (0aa6096a451d…)`: the rows' scheme stamp as one text ("" without one)."""
+    names, versions, prints = (stamp_values(rows, column) for column in SCHEME_STAMPS)
+    if not prints:
+        return ""
+    shown = zip(names or [""] * len(prints), versions or [""] * len(prints), prints, strict=False)
+    return " | ".join(f"{name} {version} ({digest[:12]}…)" for name, version, digest in shown)
+
+
 def compare_tables(
-    recorded: dict[str, list[dict[str, Any]]], now: dict[str, list[dict[str, Any]]]
+    recorded: dict[str, list[dict[str, Any]]],
+    now: dict[str, list[dict[str, Any]]],
+    skip: Collection[str] = (),
 ) -> list[str]:
     """Every difference between two outputs' tables, table by table: tables only in one,
     columns that differ, row counts, then each row whose values differ (the first
-    `SHOWN_ROWS` rows named, the rest counted)."""
+    `SHOWN_ROWS` rows named, the rest counted), leaving out the columns in `skip`."""
     lines: list[str] = []
     for name in [*recorded, *(n for n in now if n not in recorded)]:
         if name not in now:
@@ -254,11 +381,13 @@ def compare_tables(
         if name not in recorded:
             lines.append(f"table {name}: in the recomputation, not in the output")
             continue
-        lines.extend(_compare_rows(name, recorded[name], now[name]))
+        lines.extend(_compare_rows(name, recorded[name], now[name], skip))
     return lines
 
 
-def _compare_rows(name: str, old: list[dict[str, Any]], new: list[dict[str, Any]]) -> list[str]:
+def _compare_rows(
+    name: str, old: list[dict[str, Any]], new: list[dict[str, Any]], skip: Collection[str] = ()
+) -> list[str]:
     lines: list[str] = []
     old_columns = list(old[0]) if old else []
     new_columns = list(new[0]) if new else []
@@ -275,7 +404,7 @@ def _compare_rows(name: str, old: list[dict[str, Any]], new: list[dict[str, Any]
         cells = [
             f"{column} {_shown(before.get(column))} → {_shown(after.get(column))}"
             for column in old_columns
-            if not _same(before.get(column), after.get(column))
+            if column not in skip and not _same(before.get(column), after.get(column))
         ]
         if cells:
             differing.append(f"table {name} row {number}{_row_name(before)}: " + "; ".join(cells))

@@ -243,29 +243,35 @@ def test_verify_finds_moved_inputs_by_option_or_by_hash(run, files, tmp_path_fac
 
 
 def test_verify_refuses_commands_it_cannot_recompute(run, tmp_path):
-    out = tmp_path / "sweep.json"
-    assert run("sweep", "--vary", "weights.case_type.r16_4=1:2:0.5", "-o", out, "-q").exit_code == 0
+    out = tmp_path / "snapshots.json"
+    store = tmp_path / "history"
+    assert run("history", "add", "--store", store, "--scheme", "flat", "-q").exit_code == 0
+    assert run("history", "list", "--store", store, "-o", out).exit_code == 0
     result = run("verify", out)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: verify supports load, compare, gap, week; {out} was written by `caseload sweep`\n"
+        "Error: verify supports load, compare, gap, week, trend, scorecard, hubs, explain, "
+        f"sweep, survey, validate; {out} was written by `caseload history`\n"
     )
 
 
-def test_verify_refuses_csv_and_other_formats(run, tmp_path):
+def test_verify_refuses_csv_without_a_command_and_other_formats(run, tmp_path):
     out = tmp_path / "loads.csv"
     assert run("load", "-o", out, "-q").exit_code == 0
     result = run("verify", out)
     assert result.exit_code == 2
     assert result.stderr == (
-        f"Error: {out} records no command line (csv and ndjson hold none): verify a json, "
-        "xlsx or parquet output, written by caseload 0.1.0 or later\n"
+        f"Error: {out} records no command line (csv and ndjson hold rows, not a command "
+        'line): give the command that wrote it, e.g. --command "caseload load cases.csv '
+        '--staff staff.csv --format csv"\n'
     )
     page = tmp_path / "loads.html"
     assert run("load", "-o", page, "-q").exit_code == 0
     refused = run("verify", page)
     assert refused.exit_code == 2
-    assert refused.stderr.startswith("Error: verify reads json, xlsx, parquet, csv outputs;")
+    assert refused.stderr.startswith(
+        "Error: verify reads json, xlsx, parquet, csv, ndjson outputs;"
+    )
 
 
 def test_library_calls_record_provenance_when_asked():
@@ -305,4 +311,161 @@ def test_verify_week_from_files_names_last_weeks_cases_and_says_why_it_cannot_re
     assert result.stdout.splitlines()[-1] == (
         f"  recomputing failed: --previous is as at {before}, not before {before}: "
         "give last week's export"
+    )
+
+
+# --------------------------------------------------------------------------- validate
+
+
+def test_validate_outputs_carry_the_same_provenance_as_load(run, files):
+    outputs = {}
+    for command in ("load", "validate"):
+        out = files / f"{command}.json"
+        assert run(command, *inputs_args(files), "-o", out, "-q").exit_code == 0
+        outputs[command] = json.loads(out.read_text(encoding="utf-8"))["provenance"]
+    given = ["caseload", "validate", *map(str, inputs_args(files)), "-q"]
+    assert outputs["validate"]["argv"] == given
+    for key in ("export_schema_version", "tool", "snapshot", "snapshot_source", "inputs"):
+        assert outputs["validate"][key] == outputs["load"][key], key
+    assert [e["kind"] for e in outputs["validate"]["inputs"]] == ["cases", "staff", "reductions"]
+    assert outputs["validate"]["schemes"] == outputs["load"]["schemes"]
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "parquet", "markdown"])
+def test_validate_records_inputs_in_every_format(run, files, fmt):
+    out = files / f"problems.{fmt}"
+    assert run("validate", *inputs_args(files), "-o", out, "-q").exit_code == 0
+    digest = file_sha256(str(files / "cases.csv"))
+    if fmt == "markdown":
+        text = out.read_text(encoding="utf-8")
+        assert f"Input cases: {files / 'cases.csv'}, 3,248 rows, sha256:{digest}" in text
+        assert "Command: caseload validate " in text
+    else:
+        assert run("verify", out).stdout == f"identical: {out}\n"
+
+
+def test_verify_recomputes_validate_and_lists_a_new_rejection(run, files):
+    out = files / "problems.json"
+    assert run("validate", *inputs_args(files), "-o", out, "-q").exit_code == 0
+    assert json.loads(out.read_text(encoding="utf-8"))["rows"] == []
+    lines = (files / "staff.csv").read_text(encoding="utf-8").splitlines(keepends=True)
+    header = lines[0].rstrip("\n").split(",")
+    first = lines[1].rstrip("\n").split(",")
+    first[header.index("contracted_hours")] = "37h"
+    lines[1] = ",".join(first) + "\n"
+    (files / "staff.csv").write_text("".join(lines), encoding="utf-8")
+    result = run("verify", out)
+    assert result.exit_code == 5
+    shown = result.stdout.splitlines()
+    assert shown[1].startswith(f"  input staff {files / 'staff.csv'}: sha256 differs (recorded ")
+    assert shown[2].startswith("  table rows: 0 rows in the output, ")
+
+
+# --------------------------------------------------------------------------- --safe-levels-from
+
+
+def test_safe_levels_responses_are_an_input_of_load(run, files):
+    shutil.copy(SAMPLE / "responses.csv", files / "responses.csv")
+    out = files / "loads.json"
+    args = ("load", *inputs_args(files), "--safe-levels-from", files / "responses.csv")
+    assert run(*args, "-o", out, "-q").exit_code == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    kinds = {entry["kind"]: entry for entry in document["provenance"]["inputs"]}
+    assert list(kinds) == ["cases", "staff", "reductions", "responses"]
+    assert kinds["responses"] == {
+        "kind": "responses",
+        "path": str(files / "responses.csv"),
+        "bundled": False,
+        "sha256": file_sha256(str(files / "responses.csv")),
+        "rows": 600,
+    }
+    assert run("verify", out).stdout == f"identical: {out}\n"
+
+    recorded_levels = document["provenance"]["schemes"][0]["fingerprint"]
+    with open(files / "responses.csv", "a", encoding="utf-8") as more:
+        more.writelines(f"R9{n:02d},fca,wafh,private,A3,37,3,\n" for n in range(40))
+    result = run("verify", out)
+    assert result.exit_code == 5
+    shown = result.stdout.splitlines()
+    assert shown[0] == f"differs: {out}"
+    assert shown[1].startswith(f"  input responses {files / 'responses.csv'}: sha256 differs ")
+    assert shown[2].startswith(
+        f"  scheme flat: fingerprint differs (recorded {recorded_levels[:12]}…, recomputed "
+    )
+    assert any(" napo_safe_load " in line for line in shown[3:])
+
+
+def test_safe_levels_from_standard_input_record_the_bytes_read(run, files):
+    data = (SAMPLE / "responses.csv").read_bytes()
+    args = ("load", *inputs_args(files), "--safe-levels-from", "-", "--format", "json", "-q")
+    document = json.loads(run(*args, input=data).stdout)
+    responses = document["provenance"]["inputs"][-1]
+    assert responses == {
+        "kind": "responses",
+        "path": "-",
+        "bundled": False,
+        "sha256": hashlib.sha256(data).hexdigest(),
+        "rows": 600,
+    }
+
+
+@pytest.mark.parametrize(
+    ("args", "fmt"),
+    [
+        (("sweep", "--vary", "weights.case_type.r16_4=1:2:0.5"), "json"),
+        (("hubs",), "parquet"),
+        (("explain", "W001"), "xlsx"),
+        (("scorecard", "--by", "team"), "json"),
+        (("validate",), "parquet"),
+    ],
+    ids=lambda value: value if isinstance(value, str) else value[0],
+)
+def test_every_command_that_weighs_inputs_can_be_verified(run, tiny, tmp_path, args, fmt):
+    out = tmp_path / f"out.{fmt}"
+    given = (tiny["cases"], "--staff", tiny["staff"], "--reductions", tiny["reductions"])
+    assert run(*args, *given, "-o", out, "-q").exit_code == 0
+    result = run("verify", out)
+    assert result.exit_code == 0, result.output
+    assert result.stdout == f"identical: {out}\n"
+
+
+def test_survey_can_be_verified(run, tmp_path):
+    shutil.copy(SAMPLE / "responses.csv", tmp_path / "responses.csv")
+    out = tmp_path / "survey.json"
+    assert run("survey", tmp_path / "responses.csv", "-o", out, "-q").exit_code == 0
+    assert run("verify", out).stdout == f"identical: {out}\n"
+
+
+def test_verify_lines_cannot_drive_the_terminal_or_forge_a_line(run, tmp_path):
+    out = tmp_path / "teams.json"
+    assert run("load", "--by", "team", "-o", out, "-q").exit_code == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    team = document["rows"][0]["team"]
+    document["rows"][0]["team"] = "\x1b[2J\nidentical: all"
+    out.write_text(json.dumps(document), encoding="utf-8")
+    result = run("verify", out)
+    assert result.exit_code == 5
+    assert result.stdout == (
+        f"differs: {out}\n  table rows row 1 (team \\x1b[2J\\nidentical: all): "
+        f"team '\\x1b[2J\\nidentical: all' → {team!r}\n"
+    )
+
+
+def test_verify_never_reads_a_recorded_device_or_pipe(run, files):
+    out = files / "loads.json"
+    args = ("load", *inputs_args(files), "--mapping", SAMPLE / "mapping.toml", "-o", out, "-q")
+    assert run(*args).exit_code == 0
+    document = json.loads(out.read_text(encoding="utf-8"))
+    for entry in document["provenance"]["inputs"]:
+        if entry["kind"] in ("reductions", "mapping"):
+            entry["path"] = "/dev/zero"  # a crafted output: hashing it would never end
+    out.write_text(json.dumps(document), encoding="utf-8")
+    result = run("verify", out)
+    assert result.exit_code == 2
+    assert result.stderr == (
+        "Error: input reductions (/dev/zero) cannot be read again: give it with --reductions FILE\n"
+    )
+    given = run("verify", out, "--reductions", files / "reductions.csv")
+    assert given.stderr == (
+        "Error: input mapping (/dev/zero) cannot be read again: give --input mapping=FILE\n"
     )
