@@ -197,6 +197,9 @@ PUBLISHED = {
     "wafh_above_25_pct": (23.5, 3.0),
     "eit_cases_per_fte": (45.5, 1.5),
     "ps_cases": (15.9, 1.0),
+    "ps_over_12_pct": (57.9, 3.0),
+    "duty_cases": (1316.0, 66.0),  # 5%
+    "duty_cases_per_service_manager": (15.6, 1.0),
     "children_per_case": (1.6, 0.05),
     "days_to_allocation": (20.8, 1.5),
     "allocation_hub_weeks": (6.1, 0.6),
@@ -220,6 +223,9 @@ def test_a_national_size_generated_set_lands_near_the_published_figures(run, tmp
     for key, (published, tolerance) in PUBLISHED.items():
         assert national[key] == pytest.approx(published, abs=tolerance), key
     assert national["eit_above_40_pct"] > 50  # "more than half above 40"
+    areas = [row for name, row in wide(data).items() if name != "national"]
+    assert len(areas) == 19
+    assert 6 <= sum(area["duty_cases"] > 100 for area in areas) <= 8  # published: 7 of 19
 
 
 def test_by_worker_lists_the_inputs_behind_the_area_figures(run, files):
