@@ -3,8 +3,9 @@
 Main table (long, so a script can filter and pivot): one row per group and measure
 with its value, RAG rating, the triggers it was rated against and the published
 national figure it mirrors; groups crossing a trigger come first (most reds, then
-most ambers), national last. Sections: `by_group` (one row per group, one column
-per measure) and `definitions` (how each measure is computed, and its source).
+most ambers), the total row last (`national`, or under a selection named for it).
+Sections: `by_group` (one row per group, one column per measure) and `definitions`
+(how each measure is computed, and its source).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from caseload_cli.engine.scorecard import (
     Measure,
     measures,
     rag,
+    total_label,
     triggers_from,
     worker_inputs,
 )
@@ -64,14 +66,20 @@ def scorecard_report(
     if by == "worker":
         return _worker_report(valid, scheme, workers)
     wide = measures(valid, workers, by)
-    long = _long(wide, by, rated)
+    total = total_label(valid)
+    long = _long(wide, by, rated, total)
     as_at = valid.snapshot.isoformat()
     scope = f" ({valid.scope})" if valid.scope else ""
-    flagged = long[long["rag"].isin(["amber", "red"]) & (long[by] != "national")]
+    flagged = long[long["rag"].isin(["amber", "red"]) & (long[by] != total)]
+    counted = (
+        f"The last row, {total!r}, is the selection's: its staff and the cases they hold."
+        if valid.scope
+        else "A case counts in its holder's group; cases held by no one count nationally only."
+    )
     notes = [
         SOURCE,
         f"{flagged[by].nunique()} of {len(wide) - 1} groups cross a trigger; they come first.",
-        "A case counts in its holder's group; cases held by no one count nationally only.",
+        counted,
         *valid.notes,
     ]
     missing = [c for c in ("allocated", "hub_entered") if c not in valid.cases.columns]
@@ -93,6 +101,7 @@ def scorecard_report(
         metadata={
             **valid.snapshot_metadata(),
             "by": by,
+            "total_row": total,
             "sheet": "scorecard",
             **({"selection": valid.scope} if valid.scope else {}),
             **scheme.provenance,
@@ -159,7 +168,8 @@ def run_scorecard_store(
             report = scorecard_report(valid, scheme, by, rated)
             long = report.rows
         else:
-            long = _long(measures(valid, weigh(valid, scheme).workers, by), by, rated)
+            wide = measures(valid, weigh(valid, scheme).workers, by)
+            long = _long(wide, by, rated, total_label(valid))
         series.append(long.assign(snapshot=day.isoformat()))
     series = series[::-1]
     report.rows = _with_change(report.rows, series[-2] if len(series) > 1 else None, by)
@@ -198,7 +208,7 @@ def _with_change(rows: pd.DataFrame, before: pd.DataFrame | None, by: str) -> pd
     return out
 
 
-def _long(wide: pd.DataFrame, by: str, rated: tuple[Measure, ...]) -> pd.DataFrame:
+def _long(wide: pd.DataFrame, by: str, rated: tuple[Measure, ...], total: str) -> pd.DataFrame:
     records = []
     for row in wide.to_dict("records"):
         for measure in rated:
@@ -219,7 +229,7 @@ def _long(wide: pd.DataFrame, by: str, rated: tuple[Measure, ...]) -> pd.DataFra
     long = pd.DataFrame.from_records(records)
     worst = (
         long.assign(
-            red=long["rag"].eq("red"), amber=long["rag"].eq("amber"), last=long[by].eq("national")
+            red=long["rag"].eq("red"), amber=long["rag"].eq("amber"), last=long[by].eq(total)
         )
         .groupby(by, sort=False)[["red", "amber", "last"]]
         .agg({"red": "sum", "amber": "sum", "last": "max"})

@@ -239,3 +239,32 @@ def test_by_worker_lists_the_inputs_behind_the_area_figures(run, files):
     )
     assert rows["S5"]["duty_cases"] == 2 and rows["S1"]["days_to_allocation"] == 10
     assert rows["S2"]["cases_per_fte"] == 24
+
+
+def test_under_a_selection_the_total_row_is_named_for_the_selection(run, files, tmp_path):
+    import openpyxl
+
+    args = (*files, "--service-area", "X", "--by", "team")
+    data = as_json(run(*("scorecard", *args), "--format", "json"))
+    groups = [r["team"] for r in data["sections"]["by_group"]]
+    assert groups == ["Team A", "Team B", "service area X"]  # not "national"
+    assert data["metadata"]["total_row"] == "service area X"
+    assert data["rows"][-1]["team"] == "service area X"
+    # The selection's total: X's staff and the cases they hold (no unheld hub cases).
+    total = data["sections"]["by_group"][-1]
+    assert total["allocation_hub_cases"] == 0 and total["duty_cases"] == 2
+    assert total["fca_saturation_pct"] == pytest.approx(100 * 76 / (25 + 12.5 + 40))
+    assert any("'service area X', is the selection's" in note for note in data["notes"])
+    for fmt in ("csv", "markdown", "html", "xlsx"):
+        out = tmp_path / f"sc.{fmt}"
+        assert run(*("scorecard", *args), "--output", out).exit_code == 0
+        if fmt == "xlsx":
+            cells = {c.value for row in openpyxl.load_workbook(out)["scorecard"] for c in row}
+            assert "service area X" in cells and "national" not in cells
+        else:
+            text = out.read_text(encoding="utf-8")
+            assert "service area X" in text and "national" not in text.replace(
+                "national figure", ""
+            ), fmt
+    unselected = as_json(run("scorecard", *files, "--by", "team", "--format", "json"))
+    assert unselected["sections"]["by_group"][-1]["team"] == "national"
