@@ -98,7 +98,11 @@ class Chart:
     - `load`: one horizontal bar per row (`category` the label, `value` the
       length) with a tick at `marker` (a worker's load against their capacity).
     - `lines`: one line per distinct `series` value, `value` against `category`
-      (a group's utilisation week by week).
+      (a group's utilisation week by week); with `facet`, a small chart (panel)
+      per distinct `facet` value, each with its own scale (every scorecard
+      measure week by week).
+    - `grid`: a cell per (`category`, `series`) pair holding `value`, in the
+      row's band colour (the scorecard's RAG grid).
     `references` are labelled lines across the value axis (the 20/25/40 per-FTE
     levels, a band's limit). Only names and numbers, so it costs nothing to
     carry to writers that cannot draw.
@@ -114,9 +118,10 @@ class Chart:
     highlight_column: str | None = None
     highlight_range: tuple[float, float] | None = None
     text_columns: tuple[str, ...] = ()
-    kind: str = "bars"  # bars | load | lines
+    kind: str = "bars"  # bars | load | lines | grid
     marker: str | None = None  # load: the column ticked on each bar
     series: str | None = None  # lines: the column naming each line
+    facet: str | None = None  # lines: the column naming each panel (small multiples)
     references: tuple[tuple[float, str], ...] = ()  # (value, label) lines across the value axis
 
 

@@ -130,10 +130,6 @@ def run_scorecard(
     return scorecard_report(valid, scheme, by, rated)
 
 
-#: Measures charted week by week from a store (a line per group each).
-HEADLINE = ("fca_saturation_pct", "wafh_cases_per_fte", "duty_cases", "days_to_allocation")
-
-
 def run_scorecard_store(
     store: str,
     scheme: Scheme,
@@ -174,21 +170,8 @@ def run_scorecard_store(
     series = series[::-1]
     report.rows = _with_change(report.rows, series[-2] if len(series) > 1 else None, by)
     frames = pd.concat(series, ignore_index=True)[["snapshot", by, "measure", "value", "rag"]]
-    report.sections = {"series": frames, **report.sections}
-    for key in HEADLINE:
-        report.sections[f"series_{key}"] = frames[frames["measure"] == key].reset_index(drop=True)
-        report.charts.append(
-            Chart(
-                section=f"series_{key}",
-                kind="lines",
-                category="snapshot",
-                value="value",
-                series=by,
-                title=f"{key} by {by.replace('_', ' ')}, {span}",
-                y_title=key,
-                description=f"Line chart of {key} per {by.replace('_', ' ')} per snapshot",
-            )
-        )
+    report.sections = {**report.sections, "series": frames}
+    report.charts.append(series_chart(by, span))
     report.title += f" (series of {len(days)} snapshots from {days[0].isoformat()})"
     report.metadata["snapshots"] = [d.isoformat() for d in days]
     return report
@@ -291,4 +274,19 @@ def grid_chart(by: str, as_at: str) -> Chart:
         value="value",
         title=f"RAG grid by {by.replace('_', ' ')}, as at {as_at} (grey: no trigger)",
         description=f"Grid of every measure per {by.replace('_', ' ')}, coloured by RAG rating",
+    )
+
+
+def series_chart(by: str, span: str) -> Chart:
+    """Every measure week by week: a small chart per measure, a line per group in each."""
+    groups = by.replace("_", " ")
+    return Chart(
+        section="series",
+        kind="lines",
+        category="snapshot",
+        value="value",
+        series=by,
+        facet="measure",
+        title=f"Each measure by {groups}, {span}",
+        description=f"A small line chart per measure: its value per {groups} at each snapshot",
     )

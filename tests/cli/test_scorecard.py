@@ -164,9 +164,78 @@ def test_from_a_store_the_latest_week_with_its_change_and_series(run, tmp_path):
     assert [r["value"] for r in single["rows"]] == [r["value"] for r in data["rows"]]
     html = tmp_path / "sc.html"
     assert run("scorecard", "--store", store, "--output", html).exit_code == 0
-    assert html.read_text(encoding="utf-8").count('<figure class="chart">') == 5  # grid + 4
+    assert html.read_text(encoding="utf-8").count('<figure class="chart">') == 3  # grid + 2 pages
     both = run("scorecard", weeks / dates[2] / "cases.parquet", "--store", store)
     assert both.exit_code == 2
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory):
+    """The hand-made area at two snapshots a week apart, in a history store."""
+    from click.testing import CliRunner
+
+    from caseload_cli.cli import cli
+
+    folder = tmp_path_factory.mktemp("scorecard")
+    (folder / "staff.csv").write_text(STAFF, encoding="utf-8")
+    for day in ("2022-04-23", SNAPSHOT):
+        _cases().assign(snapshot=day).to_csv(folder / f"{day}.csv", index=False)
+        added = CliRunner().invoke(cli, ["history", "add", str(folder / f"{day}.csv"), "--staff",
+                                         str(folder / "staff.csv"), "--store",
+                                         str(folder / "history"), "-q"])  # fmt: skip
+        assert added.exit_code == 0, added.stderr
+    return folder / "history"
+
+
+def test_every_measure_is_charted_week_by_week_in_html_xlsx_and_pdf(run, store, tmp_path):
+    """Small multiples: a panel per measure (12 to a page), a line per group in each."""
+    import io
+
+    import numpy as np
+    import openpyxl
+    from PIL import Image
+
+    from caseload_cli.engine.scorecard import MEASURE_KEYS
+    from caseload_cli.render.figures import facet_parts, figure_png
+    from caseload_cli.reports.scorecard import series_chart
+
+    html = tmp_path / "sc.html"
+    assert run("scorecard", "--store", store, "--output", html).exit_code == 0
+    figures = html.read_text(encoding="utf-8").split('<figure class="chart">')[1:]
+    series = [f for f in figures if "Each measure by service area, 2022-04-23 to 2022-04-30" in f]
+    assert len(series) == 2 and "(1 of 2)" in series[0] and "(2 of 2)" in series[1]
+    for key in MEASURE_KEYS:  # each panel is titled with its measure (SVG text stays text)
+        assert sum(f">{key}<" in figure for figure in series) == 1, key
+
+    book = tmp_path / "sc.xlsx"
+    assert run("scorecard", "--store", store, "--output", book).exit_code == 0
+    sheet = openpyxl.load_workbook(book)["Series chart"]
+    titles = [chart.title.tx.rich.p[0].r[0].t for chart in sheet._charts]
+    assert titles == list(MEASURE_KEYS)  # a native line chart per measure
+    assert [c.value for c in sheet[1]] == ["measure", "service_area", "2022-04-23", "2022-04-30"]
+
+    from caseload_cli.render.pdf import pdf_extra_installed
+
+    if not pdf_extra_installed():
+        return
+    import pypdf
+
+    pdf = tmp_path / "sc.pdf"
+    assert run("scorecard", "--store", store, "--output", pdf).exit_code == 0
+    pictures = [
+        np.asarray(image.image.convert("RGB"))
+        for page in pypdf.PdfReader(pdf).pages
+        for image in page.images
+    ]
+    frame = pd.DataFrame(as_json(run("scorecard", "--store", store, "--format", "json"))[
+        "sections"]["series"])  # fmt: skip
+    chart = series_chart("service_area", "2022-04-23 to 2022-04-30")
+    parts = facet_parts(chart, frame)
+    assert [set(part["measure"]) for part in parts] == [set(MEASURE_KEYS[:12]),
+                                                        set(MEASURE_KEYS[12:])]  # fmt: skip
+    for part in parts:  # the pdf holds exactly these pictures, pixel for pixel
+        drawn = np.asarray(Image.open(io.BytesIO(figure_png(chart, part))).convert("RGB"))
+        assert any(p.shape == drawn.shape and np.array_equal(p, drawn) for p in pictures)
 
 
 def test_the_rag_grid_is_drawn_in_html_pdf_and_xlsx(run, files, tmp_path):
