@@ -14,6 +14,8 @@ S3,Cyd,Team B,X,fca,eit,37
 S4,Dot,Team A,X,practice_supervisor,wafh,37
 S5,Eli,Team A,X,service_manager,wafh,37
 S6,Fay,Team C,Y,fca,wafh,37
+S7,Gus,Team D,Y,fca,public_law,37
+S8,Hal,Team C,Y,practice_supervisor,wafh,37
 """
 SNAPSHOT = "2022-04-30"
 
@@ -32,16 +34,24 @@ def _cases() -> pd.DataFrame:
                  "allocated": allocated.date() if allocated is not None else None, **more}
             )  # fmt: skip
 
+    # Area X
     add("S1", 22, allocated_after=10)
     add("S2", 12, allocated_after=30)
     add("S3", 42, stage="wtfh", case_type="wtfh", children=2)
     add("S4", 13)
-    add("S5", 2, stage="duty")
+    add("S5", 2, stage="duty", children=3)
+    # Area Y
     add("S6", 10)
-    for weeks in (4, 6, 22):  # held by no one: national figures only
+    add("S6", 2, case_type="r16_4", children=3, opened="2020-06-01")  # 698 days open
+    add("S7", 4, law="public", case_type="s31", children=2, opened="2021-06-01")  # 333 days
+    add("S7", 1, law="public", case_type="epo", opened="2022-04-16")  # 14 days
+    add("S8", 12)
+    # Held by no one: national figures only
+    for weeks, children in ((4, 2), (6, 3), (22, 1)):
         entered = (pd.Timestamp(SNAPSHOT) - pd.Timedelta(weeks=weeks)).date()
-        add("", 1, stage="allocation_hub", hub_entered=entered, opened="2021-06-01")
-    add("", 1, stage="post_assessment_hub")
+        add("", 1, stage="allocation_hub", children=children, hub_entered=entered,
+            opened="2021-06-01")  # fmt: skip
+    add("", 1, stage="post_assessment_hub", children=4)
     frame = pd.DataFrame(rows)
     frame.insert(0, "case_id", [f"{i:07d}" for i in range(len(frame))])
     return frame
@@ -58,32 +68,77 @@ def wide(data: dict) -> dict[str, dict]:
     return {row["service_area"]: row for row in data["sections"]["by_group"]}
 
 
-def test_every_measure_of_a_hand_made_area(run, files):
-    x = wide(as_json(run("scorecard", *files, "--format", "json")))["X"]
-    # FCAs S1 (1 FTE, 22 cases), S2 (0.5 FTE, 12), S3 (EIT, 1 FTE, 42); flat weights.
-    assert x["fca_saturation_pct"] == pytest.approx(100 * 76 / (25 + 12.5 + 40))  # 98.06
-    assert x["wafh_cases_per_fte"] == pytest.approx((22 / 1 + 12 / 0.5) / 2)  # per FCA
-    assert (x["wafh_above_20_pct"], x["wafh_above_25_pct"]) == (100.0, 0.0)  # 22 and 24
-    assert (x["eit_cases_per_fte"], x["eit_above_40_pct"]) == (42.0, 100.0)
-    assert (x["duty_cases"], x["duty_children"], x["duty_cases_per_service_manager"]) == (
-        2, 2, 2.0,
-    )  # fmt: skip
-    assert x["manager_held_cases"] == 15  # the practice supervisor's 13 and the SM's 2
-    assert x["allocation_hub_cases"] == 0 and x["allocation_hub_weeks"] is None
-    assert x["days_to_allocation"] == pytest.approx((22 * 10 + 12 * 30) / 34)
-    assert x["days_to_allocation_over_20_pct"] == pytest.approx(100 * 12 / 34)
-    assert (x["ps_cases"], x["ps_over_12_pct"]) == (13.0, 100.0)
-    assert x["children_per_case"] == pytest.approx((22 + 12 + 84 + 13 + 2) / 91)
-    assert x["private_wafh_weeks_open"] == 17.0  # 2022-01-01 to 2022-04-30: 119 days
-    assert x["public_law_weeks_open"] is None and x["r16_4_weeks_open"] is None
+#: Every measure of area X, worked out by hand (flat scheme: each case weighs 1).
+AREA_X = {
+    # FCAs S1 (WAFH, 1 FTE, 22 cases), S2 (WAFH, 0.5 FTE, 12), S3 (EIT, 1 FTE, 42).
+    "fca_saturation_pct": 100 * (22 + 12 + 42) / (25 * 1 + 25 * 0.5 + 40 * 1),  # 98.06
+    "wafh_cases_per_fte": (22 / 1 + 12 / 0.5) / 2,  # per FCA: 22 and 24
+    "wafh_above_20_pct": 100.0,  # both
+    "wafh_above_25_pct": 0.0,  # neither
+    "eit_cases_per_fte": 42.0,
+    "eit_above_40_pct": 100.0,
+    "duty_cases": 2,  # the service manager S5's
+    "duty_children": 6,  # 3 each
+    "duty_cases_per_service_manager": 2.0,  # 2 duty cases, 1 service manager
+    "manager_held_cases": 15,  # the practice supervisor's 13 and the service manager's 2
+    "allocation_hub_cases": 0,  # hub cases are held by no one: national only
+    "allocation_hub_children": 0,
+    "post_assessment_hub_cases": 0,
+    "post_assessment_hub_children": 0,
+    "allocation_hub_weeks": None,
+    "allocation_hub_within_20_weeks_pct": None,
+    "days_to_allocation": (22 * 10 + 12 * 30) / 34,  # S1's cases after 10 days, S2's 30
+    "days_to_allocation_over_20_pct": 100 * 12 / 34,  # S2's
+    "ps_cases": 13.0,
+    "ps_over_12_pct": 100.0,  # S4 holds 13
+    "children_per_case": (22 + 12 + 42 * 2 + 13 + 2 * 3) / (22 + 12 + 42 + 13 + 2),
+    "public_law_weeks_open": None,  # none in X
+    "private_wafh_weeks_open": 119 / 7,  # 2022-01-01 to 2022-04-30: 17 weeks
+    "r16_4_weeks_open": None,
+}
+#: Every measure nationally: X, Y (S6: 10 s7 and 2 R16.4; S7: public law; S8: a practice
+#: supervisor holding exactly 12) and the hub cases held by no one.
+NATIONAL = {
+    # FCAs: X's three, S6 (WAFH, 1 FTE, 12 cases), S7 (public law, 1 FTE, 5).
+    "fca_saturation_pct": 100 * (76 + 12 + 5) / (77.5 + 25 + 25),  # 72.94
+    "wafh_cases_per_fte": (22 + 24 + 12) / 3,
+    "wafh_above_20_pct": 100 * 2 / 3,  # S1 and S2, not S6
+    "wafh_above_25_pct": 0.0,
+    "eit_cases_per_fte": 42.0,
+    "eit_above_40_pct": 100.0,
+    "duty_cases": 2,
+    "duty_children": 6,
+    "duty_cases_per_service_manager": 2.0,
+    "manager_held_cases": 15 + 12,  # and S8's 12
+    "allocation_hub_cases": 3,
+    "allocation_hub_children": 2 + 3 + 1,
+    "post_assessment_hub_cases": 1,
+    "post_assessment_hub_children": 4,
+    "allocation_hub_weeks": (4 + 6 + 22) / 3,
+    "allocation_hub_within_20_weeks_pct": 100 * 2 / 3,  # not the one waiting 22 weeks
+    "days_to_allocation": (22 * 10 + 12 * 30) / 34,  # only S1's and S2's carry `allocated`
+    "days_to_allocation_over_20_pct": 100 * 12 / 34,
+    "ps_cases": (13 + 12) / 2,
+    "ps_over_12_pct": 50.0,  # S4's 13 is over 12, S8's 12 is not
+    # 124 cases: X's 91, S6's 12, S7's 5, S8's 12, 4 in hubs.
+    "children_per_case": (137 + (10 + 2 * 3) + (4 * 2 + 1) + 12 + (2 + 3 + 1 + 4)) / 124,
+    "public_law_weeks_open": (4 * 333 / 7 + 14 / 7) / 5,  # S7's 4 s31 and the EPO
+    "private_wafh_weeks_open": 119 / 7,  # every s7 held opened 2022-01-01
+    "r16_4_weeks_open": 698 / 7,  # 2020-06-01 to 2022-04-30
+}
 
 
-def test_national_counts_the_cases_held_by_no_one(run, files):
-    national = wide(as_json(run("scorecard", *files, "--format", "json")))["national"]
-    assert (national["allocation_hub_cases"], national["post_assessment_hub_cases"]) == (3, 1)
-    assert national["allocation_hub_weeks"] == pytest.approx((4 + 6 + 22) / 3)
-    assert national["allocation_hub_within_20_weeks_pct"] == pytest.approx(200 / 3)
-    assert national["fca_saturation_pct"] == pytest.approx(100 * 86 / 102.5)  # with S6: 10 of 25
+@pytest.mark.parametrize(("group", "expected"), [("X", AREA_X), ("national", NATIONAL)])
+def test_every_measure_on_a_hand_made_set(run, files, group, expected):
+    from caseload_cli.engine.scorecard import MEASURE_KEYS
+
+    assert list(expected) == list(MEASURE_KEYS)  # every measure has a worked answer
+    got = wide(as_json(run("scorecard", *files, "--format", "json")))[group]
+    for key, value in expected.items():
+        if value is None:
+            assert got[key] is None, key
+        else:
+            assert got[key] == pytest.approx(value, rel=1e-6), key
 
 
 def test_groups_crossing_a_trigger_come_first_and_settings_move_triggers(run, files, tmp_path):
@@ -116,7 +171,7 @@ def test_bad_settings_name_the_path(run, files, tmp_path):
 def test_by_team(run, files):
     data = as_json(run("scorecard", *files, "--by", "team", "--format", "json"))
     teams = [r["team"] for r in data["sections"]["by_group"]]
-    assert teams == ["Team A", "Team B", "Team C", "national"]
+    assert teams == ["Team A", "Team B", "Team C", "Team D", "national"]
 
 
 @pytest.mark.parametrize("fmt", ["table", "csv", "markdown", "html", "xlsx", "parquet"])
