@@ -350,6 +350,18 @@ def test_a_national_size_generated_set_lands_near_the_published_figures(run, tmp
     areas = [row for name, row in wide(data).items() if name != "national"]
     assert len(areas) == 19
     assert 6 <= sum(area["duty_cases"] > 100 for area in areas) <= 8  # published: 7 of 19
+    # The published-against-generated tables in the docs are this run's output.
+    import runpy
+
+    from helpers import ROOT
+
+    tables = runpy.run_path(str(ROOT / "docs" / "gen_scorecard_table.py"))
+    expected = tables["table"](data["sections"]["by_group"])
+    for name in tables["FILES"]:
+        text = (ROOT / name).read_text(encoding="utf-8")
+        assert tables["between_markers"](text, name) == expected, (
+            f"{name}: run python docs/gen_scorecard_table.py"
+        )
 
 
 def test_by_worker_lists_the_inputs_behind_the_area_figures(run, files):
