@@ -315,7 +315,8 @@ def _facets(figure: Any, chart: Chart, frame: pd.DataFrame) -> None:
     }
     values = frame[chart.value].to_numpy(dtype="float64", na_value=np.nan)
     at = frame[chart.category].astype("str").map(position).to_numpy()
-    ticks = sorted({0, (len(xs) - 1) // 2, len(xs) - 1})
+    # The first and last dates, and the middle one when there is room for it.
+    ticks = sorted({0, len(xs) - 1} | ({(len(xs) - 1) // 2} if len(xs) >= 5 else set()))
     named = series.to_numpy()
     for axes, panel in zip(grid.flat, panels, strict=False):
         inside = facet == panel
@@ -334,6 +335,9 @@ def _facets(figure: Any, chart: Chart, frame: pd.DataFrame) -> None:
                               linewidth=1.2, marker="o", markersize=2, label=name)  # fmt: skip
         if np.isnan(values[inside]).all():
             axes.text(0.5, 0.5, "no values", transform=axes.transAxes, ha="center", fontsize=7)
+            axes.set_yticks([])
+        elif np.nanmax(np.abs(values[inside])) == 0:
+            axes.set_yticks([0])  # every value 0: no scale to read
         scale = f"\n{apart}: right-hand scale" if apart is not None else ""
         axes.set_title(panel + scale, fontsize=7.5, loc="left")
         axes.set_xticks(ticks, [xs[i] for i in ticks], fontsize=6)
