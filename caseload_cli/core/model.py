@@ -102,7 +102,11 @@ class Chart:
     - `load`: one horizontal bar per row (`category` the label, `value` the
       length) with a tick at `marker` (a worker's load against their capacity).
     - `lines`: one line per distinct `series` value, `value` against `category`
-      (a group's utilisation week by week).
+      (a group's utilisation week by week); with `facet`, a small chart (panel)
+      per distinct `facet` value, each with its own scale (every scorecard
+      measure week by week).
+    - `grid`: a cell per (`category`, `series`) pair holding `value`, in the
+      row's band colour (the scorecard's RAG grid).
     - `tornado`: one panel per distinct `series` value (all rows in one panel
       when None), one pair of horizontal bars per row in table order, from 0 to
       `value` and to `marker` (a headline's change at the low and the high end of
@@ -126,6 +130,7 @@ class Chart:
     kind: str = "bars"  # bars | load | lines | grid | tornado
     marker: str | None = None  # load: the column ticked on each bar
     series: str | None = None  # lines: the column naming each line
+    facet: str | None = None  # lines: the column naming each panel (small multiples)
     references: tuple[tuple[float, str], ...] = ()  # (value, label) lines across the value axis
 
 

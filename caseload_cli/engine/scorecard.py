@@ -10,7 +10,8 @@ group (service area or team) and one national row, from the per-worker table of
 `engine.weighed` and the validated cases, with no per-row Python.
 
 A case's group is its holder's; cases held by no one (unallocated, or a hub or
-duty case with no manager named) count in the national row only.
+duty case with no manager named) count in the national row only. Under a selection
+the total row is the selection's (named for it, `total_label`), without them.
 """
 
 from __future__ import annotations
@@ -229,11 +230,20 @@ MEASURES: tuple[Measure, ...] = (
 )
 MEASURE_KEYS = tuple(m.key for m in MEASURES)
 GROUPS = {"service_area": "service_area", "team": "team"}
+NATIONAL = "national"
+
+
+def total_label(valid: ValidInputs) -> str:
+    """The name of the row over every group: `national`, or under `--team`,
+    `--service-area` or `--worker` what was selected ("service area A3 Greater
+    Manchester"), for that row holds only the selection's staff and cases."""
+    return valid.scope or NATIONAL
 
 
 def measures(valid: ValidInputs, workers: pd.DataFrame, by: str = "service_area") -> pd.DataFrame:
-    """One row per group (`by`: service_area or team) then `national`, one column per
-    measure (blank where a group has nothing to measure or the data lacks the dates)."""
+    """One row per group (`by`: service_area or team) then the total row (`total_label`),
+    one column per measure (blank where a group has nothing to measure or the data lacks
+    the dates)."""
     key = GROUPS[by]
     cases = _case_frame(valid, key)
     parts = [
@@ -241,7 +251,7 @@ def measures(valid: ValidInputs, workers: pd.DataFrame, by: str = "service_area"
     ]
     parts.append(_group_measures(cases, workers, key, None))
     frame = pd.DataFrame(parts)
-    frame.insert(0, by, [*sorted(workers[key].dropna().unique()), "national"])
+    frame.insert(0, by, [*sorted(workers[key].dropna().unique()), total_label(valid)])
     return frame
 
 

@@ -36,7 +36,7 @@ def section_charts(report: Report, key: str, frame: pd.DataFrame | None = None) 
         return []
     charts = [chart for chart in report.charts if chart.section == key]
     for chart in charts:
-        wanted = (chart.category, chart.value, chart.marker, chart.series)
+        wanted = (chart.category, chart.value, chart.marker, chart.series, chart.facet)
         missing = [c for c in wanted if c is not None and c not in frame.columns]
         if missing:
             raise CaseloadError(
@@ -57,17 +57,28 @@ def chart_colours(report: Report, frame: pd.DataFrame, partial: bool = False) ->
 
 def html_figure(report: Report, chart: Chart, frame: pd.DataFrame, image: str = "svg") -> str:
     """A `<figure>` holding the chart (inline SVG, or a PNG data URI for the pdf),
-    captioned with its title."""
+    captioned with its title; small multiples are a figure per page of panels."""
+    from caseload_cli.render.figures import facet_parts
+
+    parts = facet_parts(chart, frame)
+    return "\n".join(
+        _figure(report, chart, part, image, f" ({i} of {len(parts)})" if len(parts) > 1 else "")
+        for i, part in enumerate(parts, start=1)
+    )
+
+
+def _figure(report: Report, chart: Chart, frame: pd.DataFrame, image: str, part: str) -> str:
     from caseload_cli.render.figures import figure_png, figure_svg
 
     colours = chart_colours(report, frame, partial=chart.kind == "grid")
     if image == "png":
         data = base64.b64encode(figure_png(chart, frame, colours)).decode("ascii")
-        alt = html.escape(chart.description or chart.title, quote=True)
+        alt = html.escape((chart.description or chart.title) + part, quote=True)
         drawing = f'<img src="data:image/png;base64,{data}" alt="{alt}">'
     else:
         drawing = figure_svg(chart, frame, colours)
-    caption = f"\n<figcaption>{html.escape(chart.title)}</figcaption>" if chart.title else ""
+    title = chart.title + part if chart.title else ""
+    caption = f"\n<figcaption>{html.escape(title)}</figcaption>" if title else ""
     return f'<figure class="chart">\n{drawing}{caption}\n</figure>'
 
 

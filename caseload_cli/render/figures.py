@@ -1,7 +1,9 @@
 """Charts as pictures, drawn by matplotlib: SVG inline in html, PNG in pdf.
 
-One drawing per `Chart.kind` (bars, load, lines, grid, tornado), all from `_render`, so the
-html page and the pdf show the same figure. Settings that would make the bytes
+One drawing per `Chart.kind` (bars, load, lines, grid, tornado), all from `_render`, so
+the html page and the pdf show the same figure; a lines chart with a `facet` is
+small multiples, a panel per facet value (`facet_parts` splits them into
+figures of at most a page each). Settings that would make the bytes
 depend on the machine or the clock (SVG ids, dates, the software stamp) are
 fixed, and text is never read as mathtext (a `$` in a worker's name is just a
 dollar sign). matplotlib is imported only when a chart is drawn; no pyplot,
@@ -29,6 +31,12 @@ HIGH_END = "#AD1457"  # and for the high end
 WIDTH_IN = 10.0  # A4 landscape less margins is about 11 in
 MAX_LEGEND = 12  # lines beyond this many are drawn without a legend entry each
 PNG_DPI = 150
+FACET_COLUMNS = 4  # small multiples: panels across
+FACETS_PER_FIGURE = 12  # three rows of four: one A4 landscape page
+FACET_ROW_IN = 1.9  # height of a row of panels
+LINE_STYLES = ("-", "--", ":")  # after the 12 colours, the lines repeat them dashed
+LEGEND_COLUMNS = 4
+APART = 3.0  # a line this many times above every other in a panel gets its own scale
 
 _RC = {
     "svg.hashsalt": "caseload",  # fixed ids: the same chart gives the same bytes
@@ -67,8 +75,13 @@ def _render(chart: Chart, frame: pd.DataFrame, colours: list[str] | None, fmt: s
     from matplotlib.figure import Figure
 
     with mpl.rc_context(_RC):
-        figure = Figure(figsize=(WIDTH_IN, _height(chart, frame)), layout="constrained")
-        if chart.kind == "tornado":  # a panel per series: it makes its own axes
+        # Small multiples are laid out by hand: the constrained layout of a dozen panels
+        # takes longer than drawing them.
+        layout = None if chart.facet else "constrained"
+        figure = Figure(figsize=(WIDTH_IN, _height(chart, frame)), layout=layout)
+        if chart.facet:
+            _facets(figure, chart, frame)
+        elif chart.kind == "tornado":  # a panel per series: it makes its own axes
             _tornado(figure, chart, frame)
         else:
             axes = figure.subplots()
@@ -81,6 +94,9 @@ def _render(chart: Chart, frame: pd.DataFrame, colours: list[str] | None, fmt: s
 
 
 def _height(chart: Chart, frame: pd.DataFrame) -> float:
+    if chart.facet:
+        rows = -(-frame[chart.facet].nunique() // FACET_COLUMNS)
+        return _legend_height(chart, frame) + 0.5 + FACET_ROW_IN * rows
     if chart.kind == "load":
         return min(1.4 + 0.28 * len(frame), 14.0)
     if chart.kind == "grid":
@@ -289,3 +305,114 @@ def _tornado(figure: Any, chart: Chart, frame: pd.DataFrame) -> None:
 def _end_labels(frame: pd.DataFrame, column: str) -> list[str]:
     """Values as typed: 1 (not 1.0), 0.125 (never rounded)."""
     return [text[:-2] if text.endswith(".0") else text for text in _labels(frame, column)]
+
+
+def _legend_height(chart: Chart, frame: pd.DataFrame) -> float:
+    """Inches under the panels for the shared legend: its title and a row per 4 lines."""
+    names = frame[chart.series].nunique() if chart.series else 1
+    return 0.0 if names < 2 else 0.2 + 0.17 * -(-names // LEGEND_COLUMNS)
+
+
+def _far_above(values: Any, named: Any, inside: Any) -> str | None:
+    """The line of a panel that runs more than `APART` times above every other (a count's
+    total row among its groups), which would flatten them on a shared scale; None if none."""
+    import numpy as np
+
+    peaks = {}
+    for name in np.unique(named[inside]):
+        mine = values[inside & (named == name)]
+        if not np.isnan(mine).all():
+            peaks[name] = float(np.nanmax(np.abs(mine)))
+    if len(peaks) < 2:
+        return None
+    top, second = sorted(peaks.values(), reverse=True)[:2]
+    return max(peaks, key=peaks.get) if second > 0 and top > APART * second else None
+
+
+def facet_parts(chart: Chart, frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """`frame` split into the figures a faceted chart is drawn as: the panels in order
+    of first appearance, at most `FACETS_PER_FIGURE` (a printed page) each."""
+    import pandas as pd
+
+    if not chart.facet:
+        return [frame]
+    facet = frame[chart.facet].astype("str")
+    panels = list(pd.unique(facet))
+    return [
+        frame[facet.isin(panels[at : at + FACETS_PER_FIGURE]).to_numpy()]
+        for at in range(0, len(panels), FACETS_PER_FIGURE)
+    ]
+
+
+def _facets(figure: Any, chart: Chart, frame: pd.DataFrame) -> None:
+    """Small multiples: a panel per facet value (its own scale, titled with it), a line
+    per series in each, the same colour for a series in every panel, one legend."""
+    import matplotlib as mpl
+    import numpy as np
+    import pandas as pd
+    from matplotlib.lines import Line2D
+
+    facet = frame[chart.facet].astype("str").to_numpy()
+    panels = list(pd.unique(facet))
+    columns = min(FACET_COLUMNS, len(panels))
+    grid = figure.subplots(-(-len(panels) // columns), columns, squeeze=False)
+    height = figure.get_figheight()
+    figure.subplots_adjust(left=0.045, right=0.955, top=1 - 0.3 / height,
+                           bottom=(_legend_height(chart, frame) + 0.35) / height,
+                           wspace=0.4, hspace=0.7)  # fmt: skip
+    xs = list(pd.unique(frame[chart.category].astype("str")))
+    position = {x: i for i, x in enumerate(xs)}
+    series = frame[chart.series].astype("str") if chart.series else pd.Series("", frame.index)
+    names = sorted(series.unique())
+    palette = mpl.rcParams["axes.prop_cycle"].by_key()["color"]
+    style = {
+        name: (palette[i % len(palette)], LINE_STYLES[i // len(palette) % len(LINE_STYLES)])
+        for i, name in enumerate(names)
+    }
+    values = frame[chart.value].to_numpy(dtype="float64", na_value=np.nan)
+    at = frame[chart.category].astype("str").map(position).to_numpy()
+    # The first and last dates, and the middle one when there is room for it.
+    ticks = sorted({0, len(xs) - 1} | ({(len(xs) - 1) // 2} if len(xs) >= 5 else set()))
+    named = series.to_numpy()
+    for axes, panel in zip(grid.flat, panels, strict=False):
+        inside = facet == panel
+        apart = _far_above(values, named, inside)
+        for name in names:
+            mine = inside & (named == name)
+            if mine.any():
+                colour, dash = style[name]
+                drawn_on = axes
+                if name == apart:  # its own scale on the right, in its colour
+                    drawn_on = axes.twinx()
+                    drawn_on.spines["right"].set_visible(True)
+                    drawn_on.spines["right"].set_color(colour)
+                    drawn_on.tick_params(axis="y", labelsize=6, colors=colour)
+                drawn_on.plot(at[mine], values[mine], color=colour, linestyle=dash,
+                              linewidth=1.2, marker="o", markersize=2, label=name)  # fmt: skip
+        if np.isnan(values[inside]).all():
+            axes.text(0.5, 0.5, "no values", transform=axes.transAxes, ha="center", fontsize=7)
+            axes.set_yticks([])
+        elif np.nanmax(np.abs(values[inside])) == 0:
+            axes.set_yticks([0])  # every value 0: no scale to read
+        scale = f"\n{apart}: right-hand scale" if apart is not None else ""
+        axes.set_title(panel + scale, fontsize=7.5, loc="left")
+        axes.set_xticks(ticks, [xs[i] for i in ticks], fontsize=6)
+        axes.set_xlim(-0.3, max(len(xs) - 0.7, 0.3))
+        axes.tick_params(axis="y", labelsize=6)
+    for axes in list(grid.flat)[len(panels) :]:
+        axes.set_visible(False)
+    if chart.series and len(names) > 1:
+        handles = [
+            Line2D([], [], color=style[n][0], linestyle=style[n][1], marker="o",
+                             markersize=2, label=n)
+            for n in names
+        ]  # fmt: skip
+        figure.legend(
+            handles=handles,
+            loc="lower center",
+            ncols=min(len(names), LEGEND_COLUMNS),
+            fontsize=7,
+            frameon=False,
+            title=chart.series.replace("_", " "),
+            title_fontsize=7,
+        )

@@ -3,7 +3,9 @@
 Bars, load and tornado charts refer to the table's own columns, so a number
 corrected in Excel moves its bar. A lines chart needs one column per line, so its data is
 pivoted into a sheet of its own (dates down, one column per group) with the
-chart beside it.
+chart beside it. Small multiples (a lines chart with a `facet`) are pivoted the
+other way (a row per facet and line, dates across), so each panel's lines are a
+block of rows, and get a native line chart per panel beside the table.
 """
 
 from __future__ import annotations
@@ -16,6 +18,8 @@ if TYPE_CHECKING:
     from caseload_cli.core.model import Chart
 
 ROWS_PER_CHART = 20  # a second chart in one sheet goes below the first
+PANELS_ACROSS = 2  # small multiples: native charts side by side
+PANEL_COLUMNS, PANEL_ROWS = 9, 16  # cells (at the default sizes) between panels
 
 
 def add_xlsx_chart(
@@ -61,8 +65,12 @@ def add_xlsx_chart(
 
 
 def lines_table(chart: Chart, frame: pd.DataFrame) -> pd.DataFrame:
-    """The chart's data with one column per series (dates down), for a sheet of its own."""
+    """The chart's data with one column per series (dates down), for a sheet of its own;
+    small multiples: a row per facet and series, a column per date."""
     import pandas as pd
+
+    if chart.facet:
+        return _facet_table(chart, frame)
 
     if chart.series:
         series = frame[chart.series].astype("str")
@@ -83,11 +91,45 @@ def lines_table(chart: Chart, frame: pd.DataFrame) -> pd.DataFrame:
     return wide.reset_index()
 
 
+def _facet_table(chart: Chart, frame: pd.DataFrame) -> pd.DataFrame:
+    """A row per (facet, series) pair with a value in it, panels in order of appearance
+    and series in name order within each; a column per category (date)."""
+    import pandas as pd
+
+    facet = frame[chart.facet].astype("str")
+    series = frame[chart.series].astype("str") if chart.series else pd.Series("", frame.index)
+    long = pd.DataFrame(
+        {
+            chart.facet: pd.Categorical(facet, categories=pd.unique(facet), ordered=True),
+            "_series": series.to_numpy(),
+            "_x": frame[chart.category].astype("str").to_numpy(),
+            "_value": frame[chart.value].to_numpy(dtype="float64", na_value=float("nan")),
+        }
+    )
+    wide = long.pivot_table(
+        index=[chart.facet, "_series"], columns="_x", values="_value", aggfunc="first",
+        sort=True, dropna=False, observed=True,
+    )  # fmt: skip
+    wide = wide.reindex(columns=list(pd.unique(long["_x"])))
+    # Lines with no value at all are left out (a panel with none keeps its rows).
+    has_value = wide.notna().any(axis=1)
+    panel_has = has_value.groupby(level=0, observed=True).transform("any")
+    wide = wide[has_value | ~panel_has]
+    wide.columns = [str(c) for c in wide.columns]
+    wide = wide.reset_index()
+    wide[chart.facet] = wide[chart.facet].astype("str")
+    return wide.rename(columns={"_series": chart.series or "series"})
+
+
 def add_xlsx_lines(ws: Any, chart: Chart, wide: pd.DataFrame) -> None:
-    """A line chart beside `wide` (from `lines_table`), one line per column after the first."""
+    """A line chart beside `wide` (from `lines_table`), one line per column after the first;
+    small multiples, a line chart per panel, two across."""
     from openpyxl.chart import LineChart, Reference
     from openpyxl.utils import get_column_letter
 
+    if chart.facet:
+        _add_panels(ws, chart, wide)
+        return
     lines = LineChart()
     _titles(lines, chart)
     rows = len(wide) + 1
@@ -173,3 +215,29 @@ def _add_tornado(ws: Any, chart: Chart, frame: pd.DataFrame, number: int = 0) ->
         bars.width, bars.height = 20, height
         ws.add_chart(bars, f"{right}{anchor}")
         anchor += int(height * 2) + 2  # about two rows a centimetre
+
+
+def _add_panels(ws: Any, chart: Chart, wide: pd.DataFrame) -> None:
+    """A native line chart per facet value: its block of rows in `wide` (facet, series,
+    then a column per date; header in row 1), each row a line named by its series."""
+    from openpyxl.chart import LineChart, Reference
+    from openpyxl.utils import get_column_letter
+
+    last_column = len(wide.columns)
+    dates = Reference(ws, min_col=3, max_col=last_column, min_row=1, max_row=1)
+    facet = wide[wide.columns[0]].tolist()
+    starts = [i for i, name in enumerate(facet) if i == 0 or facet[i - 1] != name]
+    for number, first in enumerate(starts):
+        end = starts[number + 1] if number + 1 < len(starts) else len(facet)
+        panel = LineChart()
+        panel.title = facet[first]
+        panel.add_data(
+            Reference(ws, min_col=2, max_col=last_column, min_row=first + 2, max_row=end + 1),
+            from_rows=True,
+            titles_from_data=True,
+        )
+        panel.set_categories(dates)
+        panel.width, panel.height = 14, 7.5
+        column = last_column + 2 + (number % PANELS_ACROSS) * PANEL_COLUMNS
+        row = 2 + (number // PANELS_ACROSS) * PANEL_ROWS
+        ws.add_chart(panel, f"{get_column_letter(column)}{row}")

@@ -3,8 +3,9 @@
 Main table (long, so a script can filter and pivot): one row per group and measure
 with its value, RAG rating, the triggers it was rated against and the published
 national figure it mirrors; groups crossing a trigger come first (most reds, then
-most ambers), national last. Sections: `by_group` (one row per group, one column
-per measure) and `definitions` (how each measure is computed, and its source).
+most ambers), the total row last (`national`, or under a selection named for it).
+Sections: `by_group` (one row per group, one column per measure) and `definitions`
+(how each measure is computed, and its source).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from caseload_cli.engine.scorecard import (
     Measure,
     measures,
     rag,
+    total_label,
     triggers_from,
     worker_inputs,
 )
@@ -64,14 +66,20 @@ def scorecard_report(
     if by == "worker":
         return _worker_report(valid, scheme, workers)
     wide = measures(valid, workers, by)
-    long = _long(wide, by, rated)
+    total = total_label(valid)
+    long = _long(wide, by, rated, total)
     as_at = valid.snapshot.isoformat()
     scope = f" ({valid.scope})" if valid.scope else ""
-    flagged = long[long["rag"].isin(["amber", "red"]) & (long[by] != "national")]
+    flagged = long[long["rag"].isin(["amber", "red"]) & (long[by] != total)]
+    counted = (
+        f"The last row, {total!r}, is the selection's: its staff and the cases they hold."
+        if valid.scope
+        else "A case counts in its holder's group; cases held by no one count nationally only."
+    )
     notes = [
         SOURCE,
         f"{flagged[by].nunique()} of {len(wide) - 1} groups cross a trigger; they come first.",
-        "A case counts in its holder's group; cases held by no one count nationally only.",
+        counted,
         *valid.notes,
     ]
     missing = [c for c in ("allocated", "hub_entered") if c not in valid.cases.columns]
@@ -93,6 +101,7 @@ def scorecard_report(
         metadata={
             **valid.snapshot_metadata(),
             "by": by,
+            "total_row": total,
             "sheet": "scorecard",
             **({"selection": valid.scope} if valid.scope else {}),
             **scheme.provenance,
@@ -119,10 +128,6 @@ def run_scorecard(
     if on_validated is not None:
         on_validated(valid)
     return scorecard_report(valid, scheme, by, rated)
-
-
-#: Measures charted week by week from a store (a line per group each).
-HEADLINE = ("fca_saturation_pct", "wafh_cases_per_fte", "duty_cases", "days_to_allocation")
 
 
 def run_scorecard_store(
@@ -159,26 +164,14 @@ def run_scorecard_store(
             report = scorecard_report(valid, scheme, by, rated)
             long = report.rows
         else:
-            long = _long(measures(valid, weigh(valid, scheme).workers, by), by, rated)
+            wide = measures(valid, weigh(valid, scheme).workers, by)
+            long = _long(wide, by, rated, total_label(valid))
         series.append(long.assign(snapshot=day.isoformat()))
     series = series[::-1]
     report.rows = _with_change(report.rows, series[-2] if len(series) > 1 else None, by)
     frames = pd.concat(series, ignore_index=True)[["snapshot", by, "measure", "value", "rag"]]
-    report.sections = {"series": frames, **report.sections}
-    for key in HEADLINE:
-        report.sections[f"series_{key}"] = frames[frames["measure"] == key].reset_index(drop=True)
-        report.charts.append(
-            Chart(
-                section=f"series_{key}",
-                kind="lines",
-                category="snapshot",
-                value="value",
-                series=by,
-                title=f"{key} by {by.replace('_', ' ')}, {span}",
-                y_title=key,
-                description=f"Line chart of {key} per {by.replace('_', ' ')} per snapshot",
-            )
-        )
+    report.sections = {**report.sections, "series": frames}
+    report.charts.append(series_chart(by, span))
     report.title += f" (series of {len(days)} snapshots from {days[0].isoformat()})"
     report.metadata["snapshots"] = [d.isoformat() for d in days]
     return report
@@ -198,7 +191,7 @@ def _with_change(rows: pd.DataFrame, before: pd.DataFrame | None, by: str) -> pd
     return out
 
 
-def _long(wide: pd.DataFrame, by: str, rated: tuple[Measure, ...]) -> pd.DataFrame:
+def _long(wide: pd.DataFrame, by: str, rated: tuple[Measure, ...], total: str) -> pd.DataFrame:
     records = []
     for row in wide.to_dict("records"):
         for measure in rated:
@@ -219,7 +212,7 @@ def _long(wide: pd.DataFrame, by: str, rated: tuple[Measure, ...]) -> pd.DataFra
     long = pd.DataFrame.from_records(records)
     worst = (
         long.assign(
-            red=long["rag"].eq("red"), amber=long["rag"].eq("amber"), last=long[by].eq("national")
+            red=long["rag"].eq("red"), amber=long["rag"].eq("amber"), last=long[by].eq(total)
         )
         .groupby(by, sort=False)[["red", "amber", "last"]]
         .agg({"red": "sum", "amber": "sum", "last": "max"})
@@ -281,4 +274,19 @@ def grid_chart(by: str, as_at: str) -> Chart:
         value="value",
         title=f"RAG grid by {by.replace('_', ' ')}, as at {as_at} (grey: no trigger)",
         description=f"Grid of every measure per {by.replace('_', ' ')}, coloured by RAG rating",
+    )
+
+
+def series_chart(by: str, span: str) -> Chart:
+    """Every measure week by week: a small chart per measure, a line per group in each."""
+    groups = by.replace("_", " ")
+    return Chart(
+        section="series",
+        kind="lines",
+        category="snapshot",
+        value="value",
+        series=by,
+        facet="measure",
+        title=f"Each measure by {groups}, {span}",
+        description=f"A small line chart per measure: its value per {groups} at each snapshot",
     )

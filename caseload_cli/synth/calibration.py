@@ -30,6 +30,8 @@ def calibration_stats(cases: pd.DataFrame, staff: pd.DataFrame) -> dict[str, flo
     held = cases["worker_id"].value_counts()
     worker = staff["worker_id"].astype(str)
     n_held = worker.map(held).fillna(0).to_numpy(float)
+    duty_held = cases.loc[cases["stage"].astype(str) == "duty", "worker_id"].value_counts()
+    n_duty = worker.map(duty_held).fillna(0).to_numpy(float)
     fte = staff["contracted_hours"].to_numpy(float) / FULL_TIME_HOURS
     role = staff["role"].astype(str).to_numpy(object)
     team_type = staff["team_type"].astype(str).to_numpy(object)
@@ -64,6 +66,9 @@ def calibration_stats(cases: pd.DataFrame, staff: pd.DataFrame) -> dict[str, flo
         "children_per_case": float(cases["children"].astype(float).mean()),
         "saturation": float(n_held[counted].sum() / capacity) if capacity else float("nan"),
         "practice_supervisor_average": mean(role == "practice_supervisor", n_held),
+        "practice_supervisor_share_over_12": mean(role == "practice_supervisor", n_held > 12),
+        "duty_cases": float((stage == "duty").sum()),
+        "duty_per_service_manager": mean(role == "service_manager", n_duty),
         "public_law_age_weeks": mean(public_case, age),
         "private_wafh_age_weeks": mean(private_case, age),
         "r16_4_age_weeks": mean(r16, age),

@@ -99,7 +99,14 @@ class CaseState:
         return (self.snapshot - self.opened).astype(np.int64) / 7.0
 
     def loads(self, n_staff: int) -> np.ndarray:
-        return np.bincount(self.worker[self.worker >= 0], minlength=n_staff)
+        """Cases on each worker's caseload (not the duty cases managers hold on a rota)."""
+        on = (self.worker >= 0) & (self.stage != _STAGE["duty"])
+        return np.bincount(self.worker[on], minlength=n_staff)
+
+    def duty_loads(self, n_staff: int) -> np.ndarray:
+        """Duty cases each manager holds."""
+        on = (self.worker >= 0) & (self.stage == _STAGE["duty"])
+        return np.bincount(self.worker[on], minlength=n_staff)
 
     def snapshot_ids(self) -> tuple[np.ndarray, np.ndarray]:
         return self.ids.copy(), self.worker.copy()
@@ -207,7 +214,8 @@ class CaseState:
         blank = old & (self.worker < 0)
         from_hub = blank & (self.stage == _STAGE["allocation_hub"]) & (draw < 1 / hub)
         need[from_hub] = _TEAM_OF_TYPE["wafh"]
-        from_duty = blank & (self.stage == _STAGE["duty"]) & (draw < 1 / duty)
+        # Duty cases (held by a manager, or not yet) go to an FCA after `duty` weeks on average.
+        from_duty = old & (self.stage == _STAGE["duty"]) & (draw < 1 / duty)
         team = np.where(self.type < len(PUBLIC_CASE_TYPES), 1, 0)
         team = np.where(self.type == _TYPE["wtfh"], _TEAM_OF_TYPE["eit"], team)
         need[from_duty] = team[from_duty]
@@ -224,10 +232,12 @@ class CaseState:
         self.hub[got] = _NAT
         wtfh = self.type == _TYPE["wtfh"]
         self.stage[got] = np.where(wtfh[got], _STAGE["wtfh"], _STAGE["wafh"])
-        self.worker[lost] = -1
         private = self.type[lost] >= len(PUBLIC_CASE_TYPES)
         waiting = np.where(private, _STAGE["allocation_hub"], self.stage[lost])
         self.stage[lost] = np.where(wtfh[lost], _STAGE["duty"], waiting)
+        # A duty case nobody can take stays with its duty manager.
+        on_duty = self.stage[lost] == _STAGE["duty"]
+        self.worker[lost] = np.where(on_duty, self.worker[lost], -1)
         entering = lost[(self.stage[lost] == _STAGE["allocation_hub"]) & np.isnat(self.hub[lost])]
         self.hub[entering] = self.this_week(entering)
 

@@ -17,9 +17,11 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from caseload_cli.core.vocabulary import CAFCASS_CEILINGS, CASE_HOLDING_ROLES
+from caseload_cli.synth import managers
 from caseload_cli.synth.limits import DEFAULT_PROFILE, MAX_WORKERS
+from caseload_cli.synth.loads import adjust_total, draw_loads
 from caseload_cli.synth.organisation import FULL_TIME_HOURS, make_staff
-from caseload_cli.synth.profiles import LoadShape, Profile, get_profile
+from caseload_cli.synth.profiles import Profile, get_profile
 from caseload_cli.synth.reductions import make_reductions
 
 __all__ = [
@@ -94,51 +96,9 @@ def generate(workers: int, seed: int, profile: str = DEFAULT_PROFILE) -> dict[st
     fte = staff["contracted_hours"].to_numpy(float) / FULL_TIME_HOURS
     role = staff["role"].to_numpy(object)
     counts = _caseloads(rng, prof, role, team_type, fte)
-    cases = _make_cases(rng, prof, counts, team_type, staff["worker_id"])
+    cases = _make_cases(rng, prof, counts, staff, team_type)
     reductions = make_reductions(rng, prof, staff)
     return {"cases": cases, "staff": staff, "reductions": reductions}
-
-
-def _draw_loads(rng: np.random.Generator, fte: np.ndarray, shape: LoadShape) -> np.ndarray:
-    """Whole-case caseloads whose per-FTE values follow `shape` (bands in exact shares)."""
-    n = fte.size
-    if n == 0:
-        return np.zeros(0, np.int64)
-    band = np.zeros(n, np.int8)
-    band[: round(shape.share_above_lower * n)] = 1
-    band[: round(shape.share_above_upper * n)] = 2
-    band = rng.permutation(band)
-    eps = 1e-9
-    at_lower = np.floor(shape.lower * fte + eps)  # most cases still "not above lower"
-    at_upper = np.floor(shape.upper * fte + eps)
-    top = np.maximum(at_upper + 1, np.floor(shape.ceiling * fte + eps))
-    bottom = np.minimum(np.ceil(shape.floor * fte - eps), at_lower)
-    mid = rng.integers(at_lower + 1, np.maximum(at_lower + 1, at_upper) + 1)
-    high = rng.integers(at_upper + 1, top + 1)
-    x_mean = (shape.lower - shape.low_band_mean()) / (shape.lower - shape.floor)
-    x = rng.beta(shape.concentration * x_mean, shape.concentration * (1 - x_mean), n)
-    low = np.clip(np.rint((shape.lower - (shape.lower - shape.floor) * x) * fte), bottom, at_lower)
-    return np.select([band == 2, band == 1], [high, mid], low).astype(np.int64)
-
-
-def _adjust_total(
-    rng: np.random.Generator, counts: np.ndarray, total: int, minimum: int = 0
-) -> np.ndarray:
-    """Add or remove single cases at random until `counts` sums to `total`."""
-    counts = counts.copy()
-    if counts.size == 0:
-        return counts
-    diff = int(total - counts.sum())
-    if diff > 0:
-        np.add.at(counts, rng.integers(0, counts.size, diff), 1)
-    while diff < 0:
-        eligible = np.flatnonzero(counts > minimum)
-        if eligible.size == 0:
-            break
-        take = rng.choice(eligible, size=min(-diff, eligible.size), replace=False)
-        counts[take] -= 1
-        diff += take.size
-    return counts
 
 
 def _caseloads(
@@ -152,8 +112,8 @@ def _caseloads(
     counts = np.zeros(role.size, np.int64)
     fca = np.isin(role, CASE_HOLDING_ROLES)
     wafh, eit, public = (fca & (team_type == t) for t in ("wafh", "eit", "public_law"))
-    counts[wafh] = _draw_loads(rng, fte[wafh], prof.wafh)
-    counts[eit] = _draw_loads(rng, fte[eit], prof.eit)
+    counts[wafh] = draw_loads(rng, fte[wafh], prof.wafh)
+    counts[eit] = draw_loads(rng, fte[eit], prof.eit)
     # Public-law load: whatever brings FCA cases / FCA capacity to the saturation target.
     targets = pd.Series(team_type).map(CAPACITY_TARGETS).to_numpy(float)
     capacity = float((targets * fte)[fca].sum())
@@ -161,11 +121,13 @@ def _caseloads(
     if public.any():
         per_fte = needed / fte[public].sum()
         load = np.clip(rng.normal(per_fte, 0.25 * per_fte, public.sum()), 1, 2 * per_fte + 1)
-        counts[public] = _adjust_total(rng, np.rint(load * fte[public]).astype(np.int64), needed)
+        counts[public] = adjust_total(rng, np.rint(load * fte[public]).astype(np.int64), needed)
     ps = role == "practice_supervisor"
-    ps_counts = np.clip(np.rint(rng.normal(prof.practice_supervisor_mean, 4.0, ps.sum())), 0, 35)
-    total_ps = round(prof.practice_supervisor_mean * ps.sum())
-    counts[ps] = _adjust_total(rng, ps_counts.astype(np.int64), total_ps)
+    # A first spread, which `managers.spread_supervisors` reshapes (from its own stream).
+    mean = prof.practice_supervisors.mean
+    ps_counts = np.clip(np.rint(rng.normal(mean, 4.0, ps.sum())), 0, 35)
+    total_ps = round(mean * ps.sum())
+    counts[ps] = adjust_total(rng, ps_counts.astype(np.int64), total_ps)
     asm = role == "assistant_service_manager"
     counts[asm] = rng.integers(0, 4, asm.sum())
     return counts
@@ -184,12 +146,18 @@ def _draw_ages(rng: np.random.Generator, rule: tuple, n: int) -> np.ndarray:
     return rng.uniform(edges[band], edges[band + 1])
 
 
+#: Duty cases drawn with the other cases, per case held. The rest of the profile's
+#: `duty_rate` is added from the managers' own random stream (`managers`), so calibrating
+#: duty changed no other case of the sample.
+FIRST_DUTY_RATE = 0.02
+
+
 def _make_cases(
     rng: np.random.Generator,
     prof: Profile,
     counts: np.ndarray,
+    staff: pd.DataFrame,
     team_type: np.ndarray,
-    worker_ids: pd.Series,
 ) -> pd.DataFrame:
     """The cases table: the held cases in `counts`, plus hubs, duty and unallocated."""
     holder = np.repeat(np.arange(counts.size), counts)
@@ -200,17 +168,50 @@ def _make_cases(
     extra = {
         K_ALLOCATION: round(prof.allocation_hub_rate * n_private),
         K_POST_ASSESSMENT: round(prof.post_assessment_hub_rate * (n_private + n_public)),
-        K_DUTY: round(prof.duty_rate * holder.size),
+        K_DUTY: round(FIRST_DUTY_RATE * holder.size),
         K_UNALLOCATED: round(0.003 * n_public) + (1 if n_public >= 100 else 0),
     }
     kind = np.concatenate([held_kind] + [np.full(k, kd, np.int8) for kd, k in extra.items()])
     worker = np.concatenate([holder, np.full(kind.size - holder.size, -1, np.int64)])
-    n = kind.size
-    if n > MAX_CASE_ID:
+    more_duty = max(0, round(prof.duty_rate * holder.size) - extra[K_DUTY])
+    if kind.size + more_duty > MAX_CASE_ID:
         raise ValueError("too many cases for 7-digit case ids; use fewer workers")
-    order = rng.permutation(n)
+    order = rng.permutation(kind.size)
     kind, worker = kind[order], worker[order]
+    snapshot = np.datetime64(prof.snapshot, "D")
+    cases = _case_columns(rng, prof, kind, snapshot)
+    # 7-digit ids in increasing order with random gaps; leading zeros kept.
+    start = int(rng.integers(0, 1000))
+    gap = max(1, min(25, (MAX_CASE_ID - start) // max(kind.size + more_duty, 1)))
+    cases["id"] = start + np.cumsum(rng.integers(1, gap + 1, kind.size))
+    cases |= _history_dates(
+        rng.spawn(1)[0], kind, cases["type"], worker, cases["opened"], cases["first_hearing"],
+        snapshot,
+    )  # fmt: skip
+    # Managers' work, from its own stream (so every value above stays as it was): the rest
+    # of the duty cases, with ids after the last, every duty case held by a manager, and
+    # practice supervisors' caseloads spread as published.
+    own = rng.spawn(1)[0]
+    duty = _case_columns(own, prof, np.full(more_duty, K_DUTY, np.int8), snapshot)
+    last = int(cases["id"][-1]) if kind.size else start
+    duty["id"] = last + np.cumsum(own.integers(1, gap + 1, more_duty))
+    for column in ("allocated", "report_filed", "hub_entered"):  # waiting for allocation
+        duty[column] = np.full(more_duty, np.datetime64("NaT", "D"))
+    cases = {name: np.concatenate([cases[name], duty[name]]) for name in cases}
+    kind = np.concatenate([kind, np.full(more_duty, K_DUTY, np.int8)])
+    worker = np.concatenate([worker, np.full(more_duty, -1, np.int64)])
+    on_duty = kind == K_DUTY
+    worker[on_duty] = managers.duty_holders(own, prof, staff, int(on_duty.sum()))
+    role = staff["role"].to_numpy(object)
+    worker = managers.spread_supervisors(own, prof.practice_supervisors, worker, role, team_type)
+    return _frame(cases, kind, worker, staff["worker_id"], snapshot)
 
+
+def _case_columns(
+    rng: np.random.Generator, prof: Profile, kind: np.ndarray, snapshot: np.datetime64
+) -> dict[str, np.ndarray]:
+    """Each case's type, children, flags and dates, drawn for its kind."""
+    n = kind.size
     # Case type by kind (a handful of vectorised draws, not a loop over cases).
     type_code = np.zeros(n, np.int8)
     for kd, mix in _KIND_TYPES.items():
@@ -234,7 +235,6 @@ def _make_cases(
     age = np.floor(age_weeks * 7).astype(np.int64)
     if kind.size:
         age[kind == K_ALLOCATION] = np.minimum(age[kind == K_ALLOCATION], 30 * 7)
-    snapshot = np.datetime64(prof.snapshot, "D")
     opened = snapshot - age
 
     # First hearing: about 5-10 weeks after issue in private law, 1-3 in public law
@@ -251,42 +251,47 @@ def _make_cases(
     later = snapshot + rng.integers(7, 141, n)
     later = np.where(kind == K_POST_ASSESSMENT, snapshot + rng.integers(42, 181, n), later)
     unlisted = rng.random(n) < np.where(kind == K_POST_ASSESSMENT, 0.35, 0.08)
-    next_hearing = np.where(heard, np.where(unlisted, nat, later), hearing)
+    return {
+        "type": type_code,
+        "opened": opened,
+        "first_hearing": first_hearing,
+        "next_hearing": np.where(heard, np.where(unlisted, nat, later), hearing),
+        "children": 1 + np.minimum(rng.poisson(prof.children_per_case - 1, n), 8),
+        "domestic_abuse": rng.random(n) < np.where(public_law, 0.35, 0.55),
+        "interpreter": rng.random(n) < 0.07,
+    }
 
-    children = 1 + np.minimum(rng.poisson(prof.children_per_case - 1, n), 8)
-    domestic_abuse = rng.random(n) < np.where(public_law, 0.35, 0.55)
-    interpreter = rng.random(n) < 0.07
 
-    # 7-digit ids in increasing order with random gaps; leading zeros kept.
-    start = int(rng.integers(0, 1000))
-    gap = max(1, min(25, (MAX_CASE_ID - start) // max(n, 1)))
-    ids = start + np.cumsum(rng.integers(1, gap + 1, n))
-    case_id = pc.utf8_lpad(pa.array(ids).cast(pa.string()), 7, "0")
+def _frame(
+    cases: dict[str, np.ndarray],
+    kind: np.ndarray,
+    worker: np.ndarray,
+    worker_ids: pd.Series,
+    snapshot: np.datetime64,
+) -> pd.DataFrame:
+    case_id = pc.utf8_lpad(pa.array(cases["id"]).cast(pa.string()), 7, "0")
     wid = pa.array(worker_ids.astype(object).to_numpy(), pa.string())
     held_by = wid.take(pa.array(np.where(worker < 0, 0, worker), mask=worker < 0))
-
-    allocated, report_filed, hub_entered = _history_dates(
-        rng.spawn(1)[0], kind, type_code, worker, opened, first_hearing, snapshot
-    )
     stage_of_kind = np.array([_KIND_STAGE[k] for k in range(7)], dtype=object)
     case_types = np.array(CASE_TYPES, dtype=object)
+    public_law = cases["type"] < len(PUBLIC_CASE_TYPES)
     return pd.DataFrame(
         {
             "case_id": pd.Series(case_id, dtype="str"),
             "worker_id": pd.Series(held_by, dtype="str"),
             "law": pd.Series(np.where(public_law, "public", "private"), dtype="str"),
-            "case_type": pd.Series(case_types[type_code], dtype="str"),
+            "case_type": pd.Series(case_types[cases["type"]], dtype="str"),
             "stage": pd.Series(stage_of_kind[kind], dtype="str"),
-            "children": children.astype(np.int64),
-            "opened": opened,
-            "first_hearing": first_hearing,
-            "next_hearing": next_hearing,
-            "snapshot": np.full(n, snapshot),
-            "domestic_abuse": domestic_abuse,
-            "interpreter": interpreter,
-            "allocated": allocated,
-            "report_filed": report_filed,
-            "hub_entered": hub_entered,
+            "children": cases["children"].astype(np.int64),
+            "opened": cases["opened"],
+            "first_hearing": cases["first_hearing"],
+            "next_hearing": cases["next_hearing"],
+            "snapshot": np.full(kind.size, snapshot),
+            "domestic_abuse": cases["domestic_abuse"],
+            "interpreter": cases["interpreter"],
+            "allocated": cases["allocated"],
+            "report_filed": cases["report_filed"],
+            "hub_entered": cases["hub_entered"],
         }
     )
 
@@ -304,7 +309,7 @@ def _history_dates(
     opened: np.ndarray,
     first_hearing: np.ndarray,
     snapshot: np.datetime64,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+) -> dict[str, np.ndarray]:
     """allocated, report_filed and hub_entered, from their own random stream (`rng`, so
     every other column stays as it was), each between `opened` and the snapshot."""
     n = kind.size
@@ -325,4 +330,4 @@ def _history_dates(
     filed = (kind == K_POST_ASSESSMENT) | (held & reports & (rng.random(n) < FILED_SHARE))
     report_filed = np.where(filed, snapshot - filed_ago, nat)
     hub_entered = np.where(kind == K_POST_ASSESSMENT, report_filed, hub_entered)
-    return allocated, report_filed, hub_entered
+    return {"allocated": allocated, "report_filed": report_filed, "hub_entered": hub_entered}

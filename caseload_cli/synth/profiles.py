@@ -89,11 +89,13 @@ class Profile:
     wafh: LoadShape
     eit: LoadShape
     saturation: float  # FCA cases / FCA capacity; sets the public-law load
-    practice_supervisor_mean: float  # cases held per practice supervisor
+    practice_supervisors: LoadShape  # cases each practice supervisor holds (per head)
     children_per_case: float
     allocation_hub_rate: float  # hub cases per private WAFH case held by staff
     post_assessment_hub_rate: float  # per WAFH case (private and public) held
-    duty_rate: float  # per case held by staff
+    duty_rate: float  # duty cases per case held by staff
+    duty_per_service_manager: float  # duty cases each service manager holds, on average
+    duty_high_area_share: float  # share of areas whose duty runs high (over 100 at full size)
     targets: tuple[Target, ...]
 
 
@@ -109,11 +111,16 @@ APRIL_2022 = Profile(
     # "More than half above 40" is published; 60% above 40 and 30% above 50 assumed.
     eit=LoadShape(45.5, 40, 50, 0.60, 0.30, floor=20, ceiling=65),
     saturation=0.862,
-    practice_supervisor_mean=15.9,
+    # 15.9 on average and 57.9% over 12 are published; 28% over 20 and a top of 30 assumed.
+    practice_supervisors=LoadShape(15.9, 12, 20, 0.579, 0.28, floor=3, ceiling=30),
     children_per_case=1.6,
     allocation_hub_rate=0.15,
     post_assessment_hub_rate=0.08,
-    duty_rate=0.02,
+    # 1,316 duty cases at national size (~32,000 cases held), 7 of 19 areas over 100, and
+    # 15.6 per service manager are published; managers hold every duty case.
+    duty_rate=0.041,
+    duty_per_service_manager=15.6,
+    duty_high_area_share=7 / 19,
     targets=(
         Target("wafh_average", 21.7, _APRIL),
         Target("wafh_share_above_20", 0.654, _APRIL),
@@ -123,6 +130,9 @@ APRIL_2022 = Profile(
         Target("children_per_case", 1.6, "published figure, 35,211 cases ~ 56,000 children"),
         Target("saturation", 0.862, _APRIL),
         Target("practice_supervisor_average", 15.9, _APRIL),
+        Target("practice_supervisor_share_over_12", 0.579, _APRIL),
+        Target("duty_cases", 1316, _APRIL),
+        Target("duty_per_service_manager", 15.6, _APRIL),
     ),
 )
 
@@ -135,11 +145,14 @@ SUMMER_2023 = Profile(
     # Only the EIT average is published; 40% above 40 and 10% above 50 assumed.
     eit=LoadShape(37.7, 40, 50, 0.40, 0.10, floor=15, ceiling=60),
     saturation=0.80,  # assumed: not published for 2023
-    practice_supervisor_mean=12.0,  # assumed
+    practice_supervisors=LoadShape(12.0, 12, 20, 0.45, 0.10, floor=3, ceiling=26),  # assumed
     children_per_case=1.6,  # the April 2022 published ratio, carried forward
     allocation_hub_rate=0.08,
     post_assessment_hub_rate=0.08,
-    duty_rate=0.02,
+    # Duty: April 2022's published figures carried forward.
+    duty_rate=0.041,
+    duty_per_service_manager=15.6,
+    duty_high_area_share=7 / 19,
     targets=(
         Target("wafh_average", 20.3, _SUMMER),
         Target("wafh_share_above_20", 0.55, _SUMMER),

@@ -98,8 +98,11 @@ class WeeklySeries:
         )
         n = len(self.staff)
         self.active = np.ones(n, bool)
-        self.usual = np.bincount(self.state.worker[self.state.worker >= 0], minlength=n)
-        self.usual = self.usual.astype(float)
+        self.usual = self.state.loads(n).astype(float)
+        # Duty managers take new duty cases in proportion to what they held at week 0,
+        # drawn from their own stream.
+        self.duty_usual = self.state.duty_loads(n).astype(float)
+        self.duty_rng = np.random.default_rng((seed, 0xD07))
         self.ramp: dict[int, tuple[int, float]] = {}  # joiner -> (start week, full load)
         self.joiner_week = max(1, weeks // 3) if weeks >= 2 else -1
         self.leaver_week = max(1, 2 * weeks // 3) if weeks >= 2 else -1
@@ -186,7 +189,7 @@ class WeeklySeries:
         weight = allocate.deficit_weights(self._usual(index), load, self.active)
         held = s.worker >= 0
         mover = held & (~self.active[np.maximum(s.worker, 0)] | (rng.random(s.size) < MOVE_RATE))
-        mover &= ~moving_on
+        mover &= ~moving_on & (s.stage != _STAGE["duty"])  # duty stays on the rota
         to = allocate.choose(rng, team_code[s.worker[mover]], weight, team_code)
         moved = np.flatnonzero(mover)[to >= 0]
         s.worker[moved] = to[to >= 0]
@@ -195,6 +198,7 @@ class WeeklySeries:
         # 4. Allocations by team type: moved on, hubs, duty, unallocated; then new cases.
         mixes = {k: v for k, v in self.mixes.items() if k != "move_on"}
         opened = s.open_new(rng, rates, mixes, self.children_per_case)
+        self._give_duty(opened)
         moving_on = np.concatenate([moving_on, np.zeros(opened, bool)])
         s.move_on(rng, moving_on, rates["hub_share"], self.mixes["move_on"])
         need = s.allocation_needs(rng, opened, rates["hub_weeks"], DUTY_WEEKS, UNALLOCATED_WEEKS)
@@ -234,6 +238,18 @@ class WeeklySeries:
             closed_weeks,
         )
 
+    def _give_duty(self, opened: int) -> None:
+        """This week's new duty cases join the duty managers' caseloads."""
+        s = self.state
+        new = np.arange(s.size - opened, s.size)
+        duty = new[s.stage[new] == _STAGE["duty"]]
+        n_staff = len(self.staff)
+        weight = allocate.deficit_weights(self.duty_usual, s.duty_loads(n_staff), self.active)
+        no_group = np.zeros(n_staff, np.int64)
+        s.worker[duty] = allocate.choose(
+            self.duty_rng, np.zeros(duty.size, np.int64), weight, no_group
+        )
+
     def _usual(self, index: int) -> np.ndarray:
         usual = self.usual.copy()
         for worker, (start, full) in self.ramp.items():
@@ -249,6 +265,7 @@ class WeeklySeries:
             self.staff = self.staff.astype(self.first["staff"].dtypes.to_dict())
             self.active = np.append(self.active, True)
             self.usual = np.append(self.usual, 0.0)
+            self.duty_usual = np.append(self.duty_usual, 0.0)
             self.ramp[len(self.staff) - 1] = (index, full)
             joined.append(str(row["worker_id"]))
         if index == self.leaver_week:

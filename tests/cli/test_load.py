@@ -837,7 +837,7 @@ def test_a_team_only_staff_file_with_team_rejects_no_other_teams_cases(run, tmp_
     assert unplaced > 2000 and data["accounting"]["rejected"] == 0
     weighed = data["accounting"]["weighed"] - unplaced
     assert (
-        f"3,248 rows read: {weighed:,} weighed, {unplaced:,} of workers not in the staff file "
+        f"3,308 rows read: {weighed:,} weighed, {unplaced:,} of workers not in the staff file "
         "(outside the selection), 0 rejected"
     ) in narrowed.stderr
     whole = run("load", cases, "--staff", own, "--format", "json")  # no selection: rejected

@@ -40,6 +40,9 @@ TOLERANCE = {  # absolute tolerances, as documented in docs/sample-data.md
     "eit_share_above_40": 0.05,
     "children_per_case": 0.05,
     "saturation": 0.03,
+    "practice_supervisor_share_over_12": 0.05,
+    "duty_cases": 66,  # 5% of the published 1,316
+    "duty_per_service_manager": 1.0,
 }
 TABLES = ("cases", "staff", "reductions")
 
@@ -187,7 +190,13 @@ def test_national_data_matches_profile_parameters(profile):
     assert stats["eit_share_above_40"] == pytest.approx(prof.eit.share_above_lower, abs=0.05)
     assert stats["wafh_share_above_25"] == pytest.approx(prof.wafh.share_above_upper, abs=0.05)
     assert stats["practice_supervisor_average"] == pytest.approx(
-        prof.practice_supervisor_mean, abs=1.0
+        prof.practice_supervisors.mean, abs=1.0
+    )
+    assert stats["practice_supervisor_share_over_12"] == pytest.approx(
+        prof.practice_supervisors.share_above_lower, abs=0.05
+    )
+    assert stats["duty_per_service_manager"] == pytest.approx(
+        prof.duty_per_service_manager, abs=1.0
     )
 
 
@@ -245,10 +254,19 @@ def check_invariants(frames: dict[str, pd.DataFrame], workers: int) -> None:
     public = cases["case_type"].isin(PUBLIC_CASE_TYPES)
     assert ((cases["law"] == "public") == public).all()
     assert set(cases["case_type"]) <= set(CASE_TYPES)
-    off_caseload = cases["stage"].isin(["allocation_hub", "post_assessment_hub", "duty"])
+    off_caseload = cases["stage"].isin(["allocation_hub", "post_assessment_hub"])
     assert cases.loc[off_caseload, "worker_id"].isna().all()
     assert (cases.loc[cases["stage"] == "allocation_hub", "law"] == "private").all()
-    held = cases.merge(staff, on="worker_id")
+    # Duty cases are held by managers (by nobody only where no area has one).
+    on_duty = cases.merge(staff, on="worker_id", how="left")["stage"].eq("duty")
+    duty_roles = cases.merge(staff, on="worker_id", how="left").loc[on_duty, "role"]
+    managers = {"service_manager", "assistant_service_manager"}
+    if managers & set(staff["role"]):
+        assert duty_roles.isin(managers).all()
+    else:
+        assert duty_roles.isna().all()
+    assert cases.loc[cases["stage"] == "duty", "allocated"].isna().all()
+    held = cases[cases["stage"] != "duty"].merge(staff, on="worker_id")
     expected_stage = held["team_type"].map({"eit": "wtfh", "wafh": "wafh", "public_law": "wafh"})
     assert (held["stage"] == expected_stage).all()
     eit = held["team_type"] == "eit"

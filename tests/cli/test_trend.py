@@ -64,9 +64,9 @@ def test_team_rows_sum_to_national_under_any_scheme(run, store):
 
 def test_runs_on_a_hand_checked_worker(run, store):
     data = as_json(run("trend", "--store", store, "--by", "worker", "--format", "json"))
-    bands = [r["band"] for r in data["rows"] if r["worker_id"] == "W0126"]
+    bands = [r["band"] for r in data["rows"] if r["worker_id"] == "W0069"]
     assert bands == ["red", "red", "amber", "red"]
-    runs = {r["at_or_above"]: r for r in data["sections"]["runs"] if r["worker_id"] == "W0126"}
+    runs = {r["at_or_above"]: r for r in data["sections"]["runs"] if r["worker_id"] == "W0069"}
     assert set(runs) == {"amber", "red"}
     expected = {
         "amber": (4, DATES[0], DATES[3], 4, DATES[0]),

@@ -315,3 +315,54 @@ def test_xlsx_tornado_with_interleaved_panels_is_the_picture():
     report = tornado_report(("share", "fte", "share", "fte"))
     book = openpyxl.load_workbook(io.BytesIO(writers.render(report, "xlsx")))
     assert book["report"]._charts == [] and len(book["report"]._images) == 1
+
+
+def _measures_by_week(panels: int) -> pd.DataFrame:
+    """Two groups' values of `panels` measures over three weeks; m1 has no value at all and
+    group B none for m2 (a panel with only group A's line)."""
+    rows = []
+    for week in ("2022-04-15", "2022-04-22", "2022-04-29"):
+        for number in range(panels):
+            for group in ("A", "B"):
+                value = None if number == 1 or (number == 2 and group == "B") else number + 0.5
+                rows.append({"snapshot": week, "group": group, "measure": f"m{number}",
+                             "value": value})  # fmt: skip
+    return pd.DataFrame(rows)
+
+
+FACETS = Chart(section=MAIN, kind="lines", category="snapshot", value="value", series="group",
+               facet="measure", title="Each measure", description="Panels")  # fmt: skip
+
+
+def test_small_multiples_draw_a_panel_per_facet_a_page_of_panels_per_figure():
+    from caseload_cli.render.figures import FACETS_PER_FIGURE
+
+    frame = _measures_by_week(FACETS_PER_FIGURE + 2)
+    report = Report(title="Weekly", rows=frame, schemes=[SchemeStamp("flat", "1.0", "ab" * 32)],
+                    band_column=None, charts=[FACETS])  # fmt: skip
+    page = writers.render(report, "html")
+    figures = page.split('<figure class="chart">')[1:]
+    assert len(figures) == 2  # 14 panels: a page of 12, then 2
+    assert "Each measure (1 of 2)" in figures[0] and "Each measure (2 of 2)" in figures[1]
+    first = [f"m{n}" for n in range(FACETS_PER_FIGURE)]
+    assert all(f">{name}<" in figures[0] for name in first)
+    assert ">m12<" in figures[1] and ">m13<" in figures[1] and ">m0<" not in figures[1]
+    assert ">no values<" in figures[0]  # m1's panel
+    assert figures[0].count(">A<") == 1 and figures[0].count(">B<") == 1  # one shared legend
+
+
+def test_small_multiples_in_xlsx_are_a_native_line_chart_per_facet_beside_its_rows():
+    frame = _measures_by_week(3)
+    report = Report(title="Weekly", rows=frame, schemes=[SchemeStamp("flat", "1.0", "ab" * 32)],
+                    band_column=None, charts=[FACETS])  # fmt: skip
+    sheet = openpyxl.load_workbook(io.BytesIO(writers.render(report, "xlsx")))["report chart"]
+    rows = [[c.value for c in row] for row in sheet.iter_rows()]
+    assert rows[0] == ["measure", "group", "2022-04-15", "2022-04-22", "2022-04-29"]
+    # m1 has no value: its panel keeps its rows; B has none in m2: that line is left out.
+    assert [row[:2] for row in rows[1:]] == [["m0", "A"], ["m0", "B"], ["m1", "A"], ["m1", "B"],
+                                             ["m2", "A"]]  # fmt: skip
+    assert rows[1][2:] == [0.5, 0.5, 0.5]
+    charts = sheet._charts
+    assert [type(c).__name__ for c in charts] == ["LineChart"] * 3
+    assert [c.title.tx.rich.p[0].r[0].t for c in charts] == ["m0", "m1", "m2"]
+    assert [len(c.series) for c in charts] == [2, 2, 1]

@@ -36,7 +36,7 @@ def run(*args: str):
 
 def team_rows(tmp_path: Path) -> pd.DataFrame:
     """Every worker the team's report lists: its FCAs and managers holding cases
-    (W0001-W0012; W0013, a service manager holding no case, is in no format)."""
+    (W0001-W0013; W0013 is the area's service manager, holding duty cases)."""
     out = tmp_path / "team.json"
     result = run("load", "--team", TEAM, "--output", str(out))
     assert result.exit_code == 0, result.output
@@ -91,7 +91,7 @@ def test_team_pdf_shows_every_worker_and_page_numbers(team_pdf, tmp_path):
         timeout=60,
     ).stdout
     workers = sorted(set(team_rows(tmp_path)["worker_id"]))
-    assert len(workers) == 12
+    assert len(workers) == 13
     missing = [w for w in workers if w not in text]
     assert not missing, missing
     assert f"Weighted caseload by worker (team {TEAM})" in text

@@ -23,6 +23,9 @@ TOLERANCE = {  # stated tolerances: averages in cases, shares and saturation in 
     "children_per_case": 0.05,
     "saturation": 0.03,
     "practice_supervisor_average": 1.0,
+    "practice_supervisor_share_over_12": 0.05,
+    "duty_cases": 66,  # 5% of the published 1,316
+    "duty_per_service_manager": 1.0,
 }
 
 
@@ -50,18 +53,19 @@ def engine_figures(run, folder) -> dict[str, float]:
     per_fte = lambda r: r["cases"] / r["fte"]  # noqa: E731
     capacity = sum((40 if r["team_type"] == "eit" else 25) * r["fte"] for r in fca)
     weighed = document["accounting"]["weighed"]
-    children = sum(r["children"] for r in rows) + sum(
-        s["children"]
-        for s in document["sections"]["not_held_by_fca"]
-        if s["category"] != "manager_held"
-    )
+    not_held = {s["category"]: s for s in document["sections"]["not_held_by_fca"]}
+    # Cases in no worker's load: not held by an FCA, less those a manager holds.
     held = sum(r["cases"] for r in rows) + sum(
-        s["cases"]
-        for s in document["sections"]["not_held_by_fca"]
-        if s["category"] != "manager_held"
+        s["cases"] - s["cases_in_worker_loads"] for s in not_held.values()
     )
     assert held == weighed  # every case is either in a worker's load or not held
+    # Each category is wholly in workers' loads (duty and managers' own cases: counted in
+    # `rows`) or wholly outside them (hubs, unallocated).
+    outside = [s for s in not_held.values() if s["cases_in_worker_loads"] == 0]
+    assert all(s["cases_in_worker_loads"] in (0, s["cases"]) for s in not_held.values())
+    children = sum(r["children"] for r in rows) + sum(s["children"] for s in outside)
     supervisors = [r for r in rows if r["role"] == "practice_supervisor"]
+    service_managers = [r for r in rows if r["role"] == "service_manager"]
     return {
         "wafh_average": sum(map(per_fte, wafh)) / len(wafh),
         "wafh_share_above_20": sum(per_fte(r) > 20 for r in wafh) / len(wafh),
@@ -71,6 +75,12 @@ def engine_figures(run, folder) -> dict[str, float]:
         "children_per_case": children / weighed,
         "saturation": sum(r["weighted_load"] for r in fca) / capacity,
         "practice_supervisor_average": sum(r["cases"] for r in supervisors) / len(supervisors),
+        "practice_supervisor_share_over_12": sum(r["cases"] > 12 for r in supervisors)
+        / len(supervisors),
+        "duty_cases": not_held["duty"]["cases"],
+        # Service managers hold nothing but duty cases in the generated data.
+        "duty_per_service_manager": sum(r["cases"] for r in service_managers)
+        / len(service_managers),
         "fcas": len(fca),
     }
 
