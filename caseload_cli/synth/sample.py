@@ -15,6 +15,7 @@ from pathlib import Path
 
 from caseload_cli.core.errors import UsageError
 from caseload_cli.synth import responses, write
+from caseload_cli.synth.activities import write_activities
 from caseload_cli.synth.generate import generate
 from caseload_cli.synth.limits import DEFAULT_PROFILE, FORMATS, MIN_DIRTY_CASES
 from caseload_cli.synth.weeks import WeeklySeries
@@ -106,6 +107,7 @@ def make_sample(
         paths, dates = write_weeks(series, out_dir, chosen, mapped=mapped, dirty=dirty, notes=notes)
     else:
         paths = write.write_sample(frames, out_dir, chosen, mapped=mapped, dirty=dirty, notes=notes)
+        paths += write_activities(frames, seed, Path(out_dir), chosen, notes)
     if survey:
         answers = responses.generate_responses(respondents, seed)
         paths += responses.write_responses(answers, out_dir, chosen)
