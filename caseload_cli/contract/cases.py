@@ -139,15 +139,28 @@ def reject_opened_after(
     opened in the future). With the run's `snapshot` (once it is known): rows without
     their own date that the first pass let through are held against it, so no row is
     rejected twice. Hearing dates may lie ahead and are never checked.
+
+    The comparisons are NumPy passes over datetime64 (NaT compares False); the reason
+    text is built for the offending rows only, so ten million clean rows cost a few
+    array passes.
     """
-    today = pd.Timestamp(clock.today())
-    own = cases["snapshot"] if "snapshot" in cases.columns else None
-    has_own = own.notna() if own is not None else pd.Series(False, index=cases.index)
+    today = np.datetime64(pd.Timestamp(clock.today()).to_datetime64(), "ns")
+    own = _ns(cases["snapshot"]) if "snapshot" in cases.columns else None
+    has_own = ~np.isnat(own) if own is not None else np.zeros(len(cases), dtype=bool)
     for column in PAST_CASE_DATES:
         if column in cases.columns:
             _reject_after(table, rejections, cases, column, snapshot, today, own, has_own)
     if snapshot is None:
         _reject_before_opened(table, rejections, cases)
+
+
+def _ns(series: pd.Series) -> np.ndarray:
+    """A date column as datetime64[ns] values (NaT for missing), no copy when it is one."""
+    return series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+
+
+def _day_text(values: np.ndarray) -> pd.Series:
+    return pd.Series(values).dt.strftime("%Y-%m-%d")
 
 
 def _reject_after(
@@ -156,54 +169,61 @@ def _reject_after(
     cases: pd.DataFrame,
     column: str,
     snapshot: date | None,
-    today: pd.Timestamp,
-    own: pd.Series | None,
-    has_own: pd.Series,
+    today: np.datetime64,
+    own: np.ndarray | None,
+    has_own: np.ndarray,
 ) -> None:
-    happened = cases[column]
+    happened = _ns(cases[column])
     if snapshot is None:
-        limit = pd.Series(today, index=cases.index)
-        if own is not None:
-            limit = own.where(has_own, today)
-        late = happened.notna() & (happened > limit)
-        what = pd.Series(np.where(has_own, "the snapshot date", "today"), index=cases.index)
+        limit = np.where(has_own, own, today) if own is not None else np.full_like(happened, today)
+        late = happened > limit
     else:
-        limit = pd.Series(pd.Timestamp(snapshot), index=cases.index)
-        late = ~has_own & happened.notna() & (happened > limit) & (happened <= today)
-        what = pd.Series("the snapshot date", index=cases.index)
+        day = np.datetime64(pd.Timestamp(snapshot).to_datetime64(), "ns")
+        limit = np.full_like(happened, day)
+        late = ~has_own & (happened > day) & (happened <= today)
     if not late.any():
         return
-    reason = pd.Series("", index=cases.index, dtype=object)
-    reason[late] = (
+    where = np.flatnonzero(late)
+    what = (
+        np.where(has_own[where], "the snapshot date", "today")
+        if snapshot is None
+        else np.full(len(where), "the snapshot date")
+    )
+    text = (
         f"{column} "
-        + happened[late].dt.strftime("%Y-%m-%d")
+        + _day_text(happened[where])
         + " is after "
-        + what[late]
+        + pd.Series(what, dtype=object)
         + " ("
-        + limit[late].dt.strftime("%Y-%m-%d")
+        + _day_text(limit[where])
         + ")"
     )
-    rejections.add(table, late, column, reason)
+    reason = pd.Series("", index=cases.index, dtype=object)
+    reason.iloc[where] = text.to_numpy(dtype=object)
+    rejections.add(table, pd.Series(late, index=cases.index), column, reason)
 
 
 def _reject_before_opened(table: Table, rejections: Rejections, cases: pd.DataFrame) -> None:
     """Allocation, report and hub entry cannot come before the case opened."""
-    opened = cases["opened"]
+    opened = _ns(cases["opened"])
     for column in PAST_CASE_DATES[1:]:
         if column not in cases.columns:
             continue
-        early = cases[column].notna() & opened.notna() & (cases[column] < opened)
+        happened = _ns(cases[column])
+        early = happened < opened  # NaT on either side compares False
         if not early.any():
             continue
-        reason = pd.Series("", index=cases.index, dtype=object)
-        reason[early] = (
+        where = np.flatnonzero(early)
+        text = (
             f"{column} "
-            + cases[column][early].dt.strftime("%Y-%m-%d")
+            + _day_text(happened[where])
             + " is before opened ("
-            + opened[early].dt.strftime("%Y-%m-%d")
+            + _day_text(opened[where])
             + ")"
         )
-        rejections.add(table, early, column, reason)
+        reason = pd.Series("", index=cases.index, dtype=object)
+        reason.iloc[where] = text.to_numpy(dtype=object)
+        rejections.add(table, pd.Series(early, index=cases.index), column, reason)
 
 
 def _codes(series: pd.Series, lower: bool = False) -> pd.Series:
