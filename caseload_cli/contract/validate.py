@@ -19,7 +19,12 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
-from caseload_cli.contract.cases import CASE_COLUMNS, reject_opened_after, validate_cases
+from caseload_cli.contract.cases import (
+    CASE_COLUMNS,
+    code_column,
+    reject_opened_after,
+    validate_cases,
+)
 from caseload_cli.contract.reductions import (
     REDUCTION_COLUMNS,
     empty_reductions,
@@ -190,19 +195,22 @@ def _rejected_staff_rows(
 def _link_workers(
     table: Table,
     rejections: Rejections,
-    worker: pd.Series,
+    raw: pd.Series,
     *,
     all_staff: pd.DataFrame,
     staff_rejected: np.ndarray,
     good_staff: pd.DataFrame,
     unplaced_outside: bool = False,
-) -> np.ndarray:
+) -> tuple[pd.Series, np.ndarray]:
     """A case's worker must be an accepted staff row; say which staff row failed.
 
-    Returns each case's position in the accepted staff (-1: none).
+    Returns the cases' worker IDs as a categorical of cleaned text (looked up among
+    the staff file's IDs, which most of them are) and each case's position in the
+    accepted staff (-1: none).
     """
     first = ~all_staff["worker_id"].duplicated(keep="first").to_numpy()
-    staff_ids = pd.Index(all_staff["worker_id"].to_numpy()[first])
+    staff_ids = pd.Index(all_staff["worker_id"].to_numpy()[first], dtype="str")
+    worker = code_column(raw, likely=staff_ids)
     staff_rows = all_staff["_row"].to_numpy()[first]
     rejected = np.zeros(len(all_staff), dtype=bool)
     rejected[staff_rejected] = True
@@ -235,7 +243,7 @@ def _link_workers(
             "worker_id",
             pd.Series(reason_by_category[codes], index=worker.index),
         )
-    return pd.Index(good_staff["worker_id"]).get_indexer(categories)[codes]
+    return worker, pd.Index(good_staff["worker_id"]).get_indexer(categories)[codes]
 
 
 def _snapshot(cases: pd.DataFrame, given: date | None) -> tuple[date, str]:
