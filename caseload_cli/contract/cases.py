@@ -156,7 +156,10 @@ def reject_opened_after(
 
 
 def _ns(series: pd.Series) -> np.ndarray:
-    """A date column as datetime64[ns] values (NaT for missing), no copy when it is one."""
+    """A date column as datetime64 values (NaT for missing), without a copy when it is one
+    already (any unit: NumPy compares across units)."""
+    if np.issubdtype(series.dtype, np.datetime64):
+        return series.to_numpy()
     return series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
 
 
@@ -289,29 +292,31 @@ def _codes_among(series: pd.Series, likely: pd.Index, lower: bool) -> pd.Series 
     found = hit >= 0
     missed = np.flatnonzero(~found)
     rest = series.iloc[missed]
+    rest_codes, rest_values = pd.factorize(rest)  # few rows: unknown IDs and blanks
     present = np.flatnonzero(np.bincount(hit[found], minlength=len(likely)))
-    distinct = pd.Index(
-        np.sort(
-            np.concatenate(
-                [likely.to_numpy(dtype=object)[present], rest.dropna().unique().astype(object)]
-            )
+    # The distinct values as read: those found among `likely` and the rest (disjoint),
+    # sorted as Arrow sorts text (by code point, as `astype("category")` does).
+    every = pa.array(
+        np.concatenate(
+            [likely.to_numpy(dtype=object)[present], rest_values.to_numpy(dtype=object)]
         ),
-        dtype="str",
-    ).unique()
-    cleaned = clean_text(pd.Series(distinct.to_numpy(dtype=object)))
+        type=pa.string(),
+    )
+    order = pc.sort_indices(every).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    cleaned = clean_text(pd.Series(every.take(order).to_numpy(zero_copy_only=False), dtype="str"))
     if lower:
         cleaned = cleaned.str.lower()
     categories = pd.Index(pd.unique(np.append(cleaned.to_numpy(dtype=object), "")), dtype="str")
-    code_of = categories.get_indexer(cleaned.to_numpy(dtype=object))
+    code_of = categories.get_indexer(cleaned.to_numpy(dtype=object))[rank]  # by `every` position
     blank = categories.get_loc("")
     by_likely = np.full(len(likely), blank, dtype=np.int64)
-    by_likely[present] = code_of[distinct.get_indexer(likely[present])]
+    by_likely[present] = code_of[: len(present)]
     new_codes = np.empty(len(series), dtype=np.int64)
     new_codes[found] = by_likely[hit[found]]
-    rest_position = distinct.get_indexer(rest.fillna("").to_numpy(dtype=object))
-    new_codes[missed] = np.where(
-        rest.isna().to_numpy() | (rest_position < 0), blank, code_of[rest_position]
-    )
+    by_rest = np.append(code_of[len(present) :], blank)  # last: missing (-1)
+    new_codes[missed] = by_rest[np.where(rest_codes < 0, len(by_rest) - 1, rest_codes)]
     return pd.Series(
         pd.Categorical.from_codes(new_codes, categories=categories, validate=False),
         index=series.index,

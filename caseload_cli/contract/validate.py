@@ -243,6 +243,8 @@ def _link_workers(
             "worker_id",
             pd.Series(reason_by_category[codes], index=worker.index),
         )
+    if len(staff_rejected) == 0:  # the accepted staff are all staff, each ID once
+        return worker, position[codes]
     return worker, pd.Index(good_staff["worker_id"]).get_indexer(categories)[codes]
 
 
@@ -270,7 +272,7 @@ def _unknown_team_types(staff: pd.DataFrame, schemes: list[Scheme]) -> list[str]
     """A team type no scheme names gets the default target and Napo level: say so,
     because it is usually a typo ('eitt') that would silently change capacity."""
     notes = []
-    for team_type in sorted(set(staff["team_type"].astype("str"))):
+    for team_type in sorted(staff["team_type"].astype("str").unique()):
         for scheme in schemes:
             model = scheme.model
             named = {
