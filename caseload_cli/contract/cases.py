@@ -9,6 +9,8 @@ a question about two files, so the caller answers it (see `validate`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -39,17 +41,24 @@ OPTIONAL_CASE_DATES = (
 #: the section 7 or analysis report; `hub_entered`: the current hub stage.
 PAST_CASE_DATES = ("opened", "allocated", "report_filed", "hub_entered")
 
-#: Encodes each case's worker_id as read (a categorical of cleaned IDs, as `codes` makes
-#: it), rejects the rows it must, and returns that categorical and each row's position
-#: in the accepted staff (-1: none).
-WorkerLink = Callable[[pd.Series], tuple[pd.Series, np.ndarray]]
+
+@dataclass(frozen=True)
+class WorkerLink:
+    """How case rows meet the staff file (a question about two files, so the caller
+    answers it). `encode` turns the worker_id column as read into a categorical of
+    cleaned IDs and touches nothing else, so it can run in a thread while the case_id
+    checks run; `link` rejects the rows it must and returns each row's position in the
+    accepted staff (-1: none)."""
+
+    encode: Callable[[pd.Series], pd.Series]
+    link: Callable[[pd.Series], np.ndarray]
 
 
 def validate_cases(
     table: Table,
     rejections: Rejections,
     schemes: list[Scheme],
-    link_workers: WorkerLink,
+    workers: WorkerLink,
     notes: list[str],
 ) -> pd.DataFrame:
     """Every case row, typed; bad rows are only recorded in `rejections`, not dropped.
@@ -60,19 +69,24 @@ def validate_cases(
     reader_problems(table, rejections)
     frame = table.frame
     out = pd.DataFrame(index=frame.index)
-    out["case_id"] = column_text(table, "case_id")
-    rejections.add(table, out["case_id"] == "", "case_id", "case_id is blank")
-    if not pd.Index(out["case_id"]).is_unique:
-        duplicate = out["case_id"].ne("") & out["case_id"].duplicated(keep="first")
-        first_row = first_rows(table, out["case_id"])
-        reasons = "duplicate case_id (first at row " + first_row.astype(str) + ")"
-        rejections.add(table, duplicate, "case_id", reasons)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Looking every worker ID up among the staff's is an Arrow hash probe that
+        # releases the GIL, so on a second core it overlaps the case_id checks
+        # (pandas, holding it). Rejections are only added here, in this order.
+        encoding = pool.submit(workers.encode, frame["worker_id"])
+        out["case_id"] = column_text(table, "case_id")
+        rejections.add(table, out["case_id"] == "", "case_id", "case_id is blank")
+        if not pd.Index(out["case_id"]).is_unique:
+            duplicate = out["case_id"].ne("") & out["case_id"].duplicated(keep="first")
+            first_row = first_rows(table, out["case_id"])
+            reasons = "duplicate case_id (first at row " + first_row.astype(str) + ")"
+            rejections.add(table, duplicate, "case_id", reasons)
+        worker = encoding.result()
 
+    out["worker_id"] = worker
     # Position of each case's worker in the accepted staff (-1: none), so that
     # per-worker sums are integer bin counts rather than string group-bys.
-    worker, position = link_workers(frame["worker_id"])
-    out["worker_id"] = worker
-    out["_staff"] = position.astype("int32")
+    out["_staff"] = workers.link(worker).astype("int32")
 
     out["law"] = code_column(frame["law"], lower=True)
     check_codes(table, rejections, "law", out["law"], LAWS, "law")

@@ -21,6 +21,7 @@ import pandas as pd
 
 from caseload_cli.contract.cases import (
     CASE_COLUMNS,
+    WorkerLink,
     code_column,
     reject_opened_after,
     validate_cases,
@@ -105,14 +106,21 @@ def validate(
     good_staff = without_rows(staff_frame, staff_rejected)
     # Cases' `_staff` positions point into good_staff; rows must stay in this order.
 
-    link_workers = partial(
-        _link_workers,
-        cases,
-        rejections,
-        all_staff=staff_frame,
-        staff_rejected=staff_rejected,
-        good_staff=good_staff,
-        unplaced_outside=unplaced_outside,
+    first = ~staff_frame["worker_id"].duplicated(keep="first").to_numpy()
+    link_workers = WorkerLink(
+        # Most case rows name a staff member: look them up among the staff's IDs.
+        encode=partial(
+            code_column, likely=pd.Index(staff_frame["worker_id"].to_numpy()[first], dtype="str")
+        ),
+        link=partial(
+            _link_workers,
+            cases,
+            rejections,
+            all_staff=staff_frame,
+            staff_rejected=staff_rejected,
+            good_staff=good_staff,
+            unplaced_outside=unplaced_outside,
+        ),
     )
     case_notes: list[str] = []
     case_frame = validate_cases(cases, rejections, schemes, link_workers, case_notes)
@@ -195,22 +203,20 @@ def _rejected_staff_rows(
 def _link_workers(
     table: Table,
     rejections: Rejections,
-    raw: pd.Series,
+    worker: pd.Series,
     *,
     all_staff: pd.DataFrame,
     staff_rejected: np.ndarray,
     good_staff: pd.DataFrame,
     unplaced_outside: bool = False,
-) -> tuple[pd.Series, np.ndarray]:
+) -> np.ndarray:
     """A case's worker must be an accepted staff row; say which staff row failed.
 
-    Returns the cases' worker IDs as a categorical of cleaned text (looked up among
-    the staff file's IDs, which most of them are) and each case's position in the
-    accepted staff (-1: none).
+    `worker` is the categorical `WorkerLink.encode` made. Returns each case's position
+    in the accepted staff (-1: none).
     """
     first = ~all_staff["worker_id"].duplicated(keep="first").to_numpy()
     staff_ids = pd.Index(all_staff["worker_id"].to_numpy()[first], dtype="str")
-    worker = code_column(raw, likely=staff_ids)
     staff_rows = all_staff["_row"].to_numpy()[first]
     rejected = np.zeros(len(all_staff), dtype=bool)
     rejected[staff_rejected] = True
@@ -244,8 +250,8 @@ def _link_workers(
             pd.Series(reason_by_category[codes], index=worker.index),
         )
     if len(staff_rejected) == 0:  # the accepted staff are all staff, each ID once
-        return worker, position[codes]
-    return worker, pd.Index(good_staff["worker_id"]).get_indexer(categories)[codes]
+        return position[codes]
+    return pd.Index(good_staff["worker_id"]).get_indexer(categories)[codes]
 
 
 def _snapshot(cases: pd.DataFrame, given: date | None) -> tuple[date, str]:
