@@ -129,6 +129,18 @@ def caseload_cmd() -> list[str]:
     return [sys.executable, "-m", "caseload_cli"]
 
 
+def tree_cmd(tree: str) -> list[str]:
+    """`caseload` from another checkout's `caseload_cli` (e.g. `git archive OLD caseload_cli`
+    unpacked into TREE), put first on sys.path, so an older version runs interleaved
+    with this one and "before" and "after" come from the same run."""
+    start = f"import sys; sys.path.insert(0, {tree!r}); from caseload_cli.cli import main; main()"
+    return [sys.executable, "-c", start]
+
+
+#: `--before TREE`: also time `load` with the code in TREE (None: not asked for).
+BEFORE: str | None = None
+
+
 def interleaved(
     commands: dict[str, list[str]],
     runs: int,
@@ -245,6 +257,14 @@ def bench_load(
             str(SCHEME_FILE),
         ],
     }
+    if BEFORE:
+        commands["load_before"] = [
+            *tree_cmd(BEFORE),
+            *commands["load"][len(caseload_cmd()) :],
+        ]
+        commands["load_before"][commands["load_before"].index(str(output))] = str(
+            output.with_name(output.stem + "_before.parquet")
+        )
     if csv:  # the same job rendered as CSV (the writer's per-cell Python shows at scale)
         at = commands["load"].index("parquet")
         commands["load_csv"] = [*commands["load"][:at], "csv", "--output", os.devnull]
@@ -273,6 +293,15 @@ def bench_load(
         ),
     ]
     load, bare, duck, duck_valid = rows_out
+    if BEFORE:
+        rows_out.append(
+            Row(
+                f"`caseload load` (→ parquet), code in {BEFORE}",
+                label,
+                results["load_before"],
+                [r.wall for r in results["load_before"]],
+            )
+        )
     if csv:
         rows_out.append(
             Row(
@@ -283,7 +312,20 @@ def bench_load(
             )
         )
     arrow = info["arrow_bytes_validation"]
-    checks = [
+    checks = []
+    if BEFORE:
+        before = rows_out[4]
+        checks.append(
+            Check(
+                "load before / after (wall)",
+                label,
+                before.median / load.median,
+                None,
+                f"{before.median:.2f} s / {load.median:.2f} s; peak RSS {mib(before.rss)} / "
+                f"{mib(load.rss)}",
+            )
+        )
+    checks += [
         Check(
             "load / DuckDB with the checks (wall)",
             label,
@@ -792,6 +834,11 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help=f"snapshots in the `trend` store (default {DEFAULT_TREND_WEEKS}, --quick "
         f"{QUICK_WEEKS})",
     )
+    parser.add_argument(
+        "--before",
+        metavar="TREE",
+        help="also time `load` with the caseload_cli package in TREE (an older version)",
+    )
     parser.add_argument("--workdir", help="folder for data and results (kept; data reused)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--profile", action="store_true", help="also pyinstrument load per size")
@@ -801,6 +848,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    global BEFORE
+    BEFORE = args.before
     if args.sizes:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     else:
