@@ -312,6 +312,14 @@ def bench_load(
             )
         )
     arrow = info["arrow_bytes_validation"]
+
+    def per_round(name: str) -> str:
+        """Each round's own ratio (load and baseline ran back to back): steadier than the
+        ratio of medians when the load on the machine changes between rounds."""
+        pairs = zip(results["load"], results[name], strict=False)
+        ratios = [a.wall / b.wall for a, b in pairs]
+        return f"per round: {', '.join(f'{r:.2f}×' for r in ratios)}"
+
     checks = []
     if BEFORE:
         before = rows_out[4]
@@ -331,15 +339,21 @@ def bench_load(
             label,
             load.median / duck_valid.median,
             TARGETS["load_vs_duckdb_validated"],
+            per_round("duckdb_valid"),
         ),
         Check(
             "load / DuckDB without the checks (wall)",
             label,
             load.median / duck.median,
             TARGETS["load_vs_duckdb"],
+            per_round("duckdb"),
         ),
         Check(
-            "load / bare minimum (wall)", label, load.median / bare.median, TARGETS["load_vs_bare"]
+            "load / bare minimum (wall)",
+            label,
+            load.median / bare.median,
+            TARGETS["load_vs_bare"],
+            per_round("bare"),
         ),
         Check(
             "load peak RSS / Arrow size of needed columns",
