@@ -6,6 +6,9 @@ fresh process exactly like the CLI:
 
     python bench/bench_baselines.py bare   CASES_DIR SCHEME.toml  # pyarrow + a pandas group-by
     python bench/bench_baselines.py duckdb CASES_DIR SCHEME.toml  # the same totals in DuckDB SQL
+    python bench/bench_baselines.py duckdb-validated CASES STAFF SCHEME.toml  # + the contract's
+                                                   # checks in SQL (CASES: Parquet dir or CSV)
+    python bench/bench_baselines.py duckdb-trend STORE SCHEME.toml # per team and snapshot
     python bench/bench_baselines.py xlsx-caseload FILE.xlsx       # readers.read_table
     python bench/bench_baselines.py xlsx-calamine FILE.xlsx       # bare python-calamine
     python bench/bench_baselines.py duckdb-history CASES STAFF REDUCTIONS CODES.json OUT_DIR
@@ -116,6 +119,170 @@ def duckdb_totals(cases: str | Path, weights: dict[str, Any], threads: int | Non
     # DuckDB 2 names it to_arrow_table(); 1.x returns a pyarrow Table from arrow().
     fetch = getattr(relation, "to_arrow_table", None) or relation.arrow
     return fetch()
+
+
+#: The contract's case checks that `duckdb_validated` does in SQL (docs/data-contract.md).
+MAX_CHILDREN = 20
+LAWS = ("private", "public")
+PAST_DATES = ("allocated", "report_filed", "hub_entered")
+
+
+def _source(cases: str | Path) -> str:
+    """A DuckDB table function over the cases: Parquet files, or one CSV read as text."""
+    path = Path(cases)
+    if path.suffix.lower() == ".csv":
+        return f"read_csv('{path}', header = true, all_varchar = true)"
+    return f"read_parquet([{', '.join(repr(f) for f in _files(path))}])"
+
+
+def duckdb_validated(
+    cases: str | Path,
+    staff: str | Path,
+    weights: dict[str, Any],
+    threads: int | None = None,
+) -> dict[str, Any]:
+    """`caseload load`'s work at its least, in DuckDB SQL: the case contract's checks
+    (blank or duplicate case IDs, workers missing from staff, blank or unknown law, case
+    type and stage, children blank, not whole or out of 1..20, opened missing or not a
+    date, dates after the snapshot or before opened) as one flag per row, and the
+    per-worker totals of the rows that pass. It names no row and no reason, so it does
+    less than the contract (which says which row, which column and why); the ratio
+    against it is an upper bound on what could be saved. A CSV is read as text and cast
+    with `TRY_CAST`, as the contract parses text cells."""
+    con = _connect(threads)
+
+    def codes(table: dict[str, float]) -> str:
+        return _quoted(table)
+
+    def day(column: str) -> str:
+        return f"TRY_CAST({column} AS DATE)"
+
+    past = [c for c in PAST_DATES if c in _columns(con, cases)]
+    late = " OR ".join(
+        f"{day(c)} > coalesce({day('snapshot')}, current_date) OR {day(c)} < {day('opened')}"
+        for c in past
+    )
+    extra = "greatest(children - 1, 0)"
+    if weights["max_additional"] is not None:
+        extra = f"least({extra}, {int(weights['max_additional'])})"
+    checked = f"""
+        CREATE TEMP TABLE checked AS
+        WITH c AS (SELECT * FROM {_source(cases)}),
+        typed AS (
+            SELECT trim(CAST(case_id AS VARCHAR)) AS case_id,
+                   trim(CAST(worker_id AS VARCHAR)) AS worker_id,
+                   lower(trim(CAST(law AS VARCHAR))) AS law,
+                   lower(trim(CAST(case_type AS VARCHAR))) AS case_type,
+                   lower(trim(CAST(stage AS VARCHAR))) AS stage,
+                   TRY_CAST(children AS BIGINT) AS children,
+                   {day("opened")} AS opened,
+                   ({late or "false"}) AS late
+            FROM c),
+        s AS (SELECT DISTINCT trim(CAST(worker_id AS VARCHAR)) AS worker_id
+              FROM read_parquet('{staff}')),
+        dup AS (SELECT case_id FROM typed GROUP BY case_id HAVING count(*) > 1)
+        SELECT t.*, (coalesce(t.case_id, '') = '' OR d.case_id IS NOT NULL
+            OR (coalesce(t.worker_id, '') <> '' AND s.worker_id IS NULL)
+            OR t.law IS NULL OR t.law NOT IN ({codes(LAWS)})
+            OR t.case_type IS NULL OR t.case_type NOT IN ({codes(weights["case_type"])})
+            OR t.stage IS NULL OR t.stage NOT IN ({codes(weights["stage"])})
+            OR t.children IS NULL OR t.children < 1 OR t.children > {MAX_CHILDREN}
+            OR t.opened IS NULL OR coalesce(t.late, false)) AS bad
+        FROM typed t LEFT JOIN dup d ON d.case_id = t.case_id
+        LEFT JOIN s ON s.worker_id = t.worker_id
+    """
+    con.execute(checked)
+    totals = f"""
+        WITH ct(case_type, base) AS (VALUES {_values(weights["case_type"])}),
+        st(stage, factor) AS (VALUES {_values(weights["stage"])})
+        SELECT worker_id, count(*) AS cases, sum(children) AS children,
+               sum((base + {weights["per_additional"]!r} * {extra}) * factor) AS weighted_load
+        FROM checked JOIN ct USING (case_type) JOIN st USING (stage)
+        WHERE NOT bad AND coalesce(worker_id, '') <> ''
+        GROUP BY worker_id
+    """
+    rows = con.execute(totals).fetchall()
+    rejected = con.execute("SELECT count(*) FILTER (WHERE bad) FROM checked").fetchone()[0]
+    return {
+        "workers": len(rows),
+        "cases": int(sum(r[1] for r in rows)),
+        "total": float(sum(r[3] for r in rows)),
+        "rejected": int(rejected),
+    }
+
+
+def _columns(con, cases: str | Path) -> set[str]:
+    return {row[0] for row in con.execute(f"DESCRIBE SELECT * FROM {_source(cases)}").fetchall()}
+
+
+def _values(table: dict[str, float]) -> str:
+    return ", ".join(f"('{k}', {v!r})" for k, v in table.items())
+
+
+def scheme_capacity(path: str | Path) -> dict[str, Any]:
+    """The capacity settings of a scheme TOML file (full-time hours and targets)."""
+    with open(path, "rb") as handle:
+        capacity = tomllib.load(handle)["capacity"]
+    return {
+        "full_time_hours": float(capacity["full_time_hours"]),
+        "default_target": float(capacity["default_target"]),
+        "by_team_type": {k: float(v) for k, v in capacity.get("target_by_team_type", {}).items()},
+        "by_role": {k: float(v) for k, v in capacity.get("target_by_role", {}).items()},
+    }
+
+
+def duckdb_trend(
+    store: str | Path, weights: dict[str, Any], capacity: dict[str, Any], threads: int | None = None
+) -> dict[str, Any]:
+    """`caseload trend --by team` at its least, in DuckDB SQL over the whole store: per
+    snapshot and team, the FCAs (fca, locum_fca), their cases, weighted load and capacity
+    (target by role, else team type, else default, × available FTE after the stored
+    reductions), reading every partition of cases, staff and reductions once."""
+    con = _connect(threads)
+    extra = "greatest(children - 1, 0)"
+    if weights["max_additional"] is not None:
+        extra = f"least({extra}, {int(weights['max_additional'])})"
+    hive = "hive_partitioning = true"
+    by_role = _values(capacity["by_role"]) or "(NULL, NULL)"
+    sql = f"""
+        WITH ct(case_type, base) AS (VALUES {_values(weights["case_type"])}),
+        st(stage, factor) AS (VALUES {_values(weights["stage"])}),
+        tt(team_type, tt_target) AS (VALUES {_values(capacity["by_team_type"])}),
+        rt(role, role_target) AS (VALUES {by_role}),
+        red AS (SELECT snapshot, worker_id, sum(hours) AS hours
+                FROM read_parquet('{store}/reductions/*/*.parquet', {hive}) GROUP BY ALL),
+        fca AS (
+            SELECT s.snapshot, s.worker_id, s.service_area, s.team,
+                   round(coalesce(role_target, tt_target, {capacity["default_target"]!r})
+                         * greatest(s.contracted_hours - coalesce(r.hours, 0), 0)
+                         / {capacity["full_time_hours"]!r}, 6) AS capacity
+            FROM read_parquet('{store}/staff/*/*.parquet', {hive}) s
+            LEFT JOIN red r USING (snapshot, worker_id)
+            LEFT JOIN tt ON tt.team_type = CAST(s.team_type AS VARCHAR)
+            LEFT JOIN rt ON rt.role = CAST(s.role AS VARCHAR)
+            WHERE CAST(s.role AS VARCHAR) IN ('fca', 'locum_fca')),
+        load AS (
+            SELECT c.snapshot, CAST(c.worker_id AS VARCHAR) AS worker_id, count(*) AS cases,
+                   sum((base + {weights["per_additional"]!r} * {extra}) * factor) AS weighted_load
+            FROM read_parquet('{store}/cases/*/*.parquet', {hive}) c
+            JOIN ct ON ct.case_type = CAST(c.case_type AS VARCHAR)
+            JOIN st ON st.stage = CAST(c.stage AS VARCHAR)
+            GROUP BY ALL)
+        SELECT f.snapshot, f.service_area, f.team, count(*) AS workers,
+               coalesce(sum(l.cases), 0) AS cases, coalesce(sum(l.weighted_load), 0) AS load,
+               sum(f.capacity) AS capacity
+        FROM fca f LEFT JOIN load l
+          ON l.snapshot = f.snapshot AND l.worker_id = CAST(f.worker_id AS VARCHAR)
+        GROUP BY ALL ORDER BY 1, 2, 3
+    """
+    rows = con.execute(sql).fetchall()
+    return {
+        "rows": len(rows),
+        "snapshots": len({r[0] for r in rows}),
+        "cases": int(sum(r[4] for r in rows)),
+        "total": float(sum(r[5] for r in rows)),
+        "capacity": float(sum(r[6] for r in rows)),
+    }
 
 
 def _connect(threads: int | None = None):
@@ -253,7 +420,7 @@ def _main(argv: list[str]) -> int:
             "total": float(totals["weighted_load"].sum()),
         }
     elif command == "duckdb":
-        import duckdb  # noqa: F401
+        import duckdb
 
         weights = scheme_weights(rest[0])
         ready = time.perf_counter()
@@ -263,6 +430,19 @@ def _main(argv: list[str]) -> int:
             "cases": int(sum(totals.column("cases").to_pylist())),
             "total": float(sum(totals.column("weighted_load").to_pylist())),
         }
+    elif command == "duckdb-validated":
+        import duckdb
+
+        staff, scheme = rest
+        weights = scheme_weights(scheme)
+        ready = time.perf_counter()
+        summary = duckdb_validated(target, staff, weights)
+    elif command == "duckdb-trend":
+        import duckdb  # noqa: F401
+
+        weights, capacity = scheme_weights(rest[0]), scheme_capacity(rest[0])
+        ready = time.perf_counter()
+        summary = duckdb_trend(target, weights, capacity)
     elif command == "duckdb-history":
         importlib.import_module("duckdb")  # imports are not part of `seconds`
 

@@ -1,6 +1,7 @@
 """Synthetic benchmark data, generated outside the repository.
 
     python bench/bench_data.py parquet WORKDIR ROWS  # WORKDIR/rows_<ROWS>/cases/, staff, ...
+    python bench/bench_data.py csv     WORKDIR ROWS  # the same cases as one CSV (rows_<ROWS>/)
     python bench/bench_data.py xlsx    WORKDIR ROWS  # WORKDIR/xlsx_<ROWS>/cases.xlsx
     python bench/bench_data.py series  WORKDIR WEEKS # WORKDIR/weeks_1700_<WEEKS>/series/<date>/
     python bench/bench_data.py store   WORKDIR WEEKS # ... and store/, one `history add` per week
@@ -24,6 +25,9 @@ from bench_baselines import NEEDED  # the sibling module (bench/ is on sys.path)
 
 CHUNK_ROWS = 5_000_000  # synth caps workers at 250,000 (7-digit case ids): tile above this
 CASES_PER_WORKER = 22.0  # april-2022 profile gives about 22.1; a margin is added and cut off
+#: The columns the case contract checks and weighing needs (contract.cases.CASE_COLUMNS):
+#: the memory target is 3x their Arrow size.
+VALIDATION_COLUMNS = ["case_id", "worker_id", "law", "case_type", "stage", "children", "opened"]
 LOAD_READS = [  # what `caseload load --scheme flat` reads from a Parquet cases file
     "case_id",
     "worker_id",
@@ -35,6 +39,9 @@ LOAD_READS = [  # what `caseload load --scheme flat` reads from a Parquet cases 
     "first_hearing",
     "next_hearing",
     "snapshot",
+    "allocated",
+    "report_filed",
+    "hub_entered",
 ]
 
 
@@ -71,7 +78,7 @@ def make_parquet(workdir: Path, rows: int, seed: int = 7, profile: str = "april-
     out = workdir / f"rows_{rows}"
     info_path = out / "info.json"
     if info_path.exists():
-        return json.loads(info_path.read_text())
+        return _with_sizes(info_path)
     if out.exists():
         shutil.rmtree(out)
     cases_dir = out / "cases"
@@ -125,7 +132,64 @@ def make_parquet(workdir: Path, rows: int, seed: int = 7, profile: str = "april-
         "generate_seconds": time.perf_counter() - started,
     }
     info_path.write_text(json.dumps(info, indent=1))
+    return _with_sizes(info_path)
+
+
+def _with_sizes(info_path: Path) -> dict:
+    """The info, with the Arrow sizes of the column sets the memory checks use (added to
+    data generated before they were recorded)."""
+    import pyarrow.parquet as pq
+
+    info = json.loads(info_path.read_text())
+    files = sorted(str(p) for p in Path(info["cases"]).glob("*.parquet"))
+    changed = False
+    for key, columns in (
+        ("arrow_bytes_validation", VALIDATION_COLUMNS),
+        ("arrow_bytes_load_reads", LOAD_READS),
+    ):
+        if info.get(f"{key}_columns") != columns:
+            present = set(pq.read_schema(files[0]).names)
+            wanted = [c for c in columns if c in present]
+            info[key] = pq.read_table(files, columns=wanted).nbytes
+            info[f"{key}_columns"] = columns
+            changed = True
+    if changed:
+        info_path.write_text(json.dumps(info, indent=1))
     return info
+
+
+def make_csv(workdir: Path, rows: int) -> dict:
+    """The Parquet cases of `make_parquet` as one CSV file (codes and dates as text, the
+    way an export from a case management system looks), next to them."""
+    import pyarrow as pa
+    import pyarrow.csv as pcsv
+    import pyarrow.parquet as pq
+
+    info = make_parquet(workdir, rows)
+    path = Path(info["cases"]).parent / "cases.csv"
+    if not path.exists():
+        partial = path.with_suffix(".csv.part")
+        writer = None
+        for file in sorted(Path(info["cases"]).glob("*.parquet")):
+            for batch in pq.ParquetFile(file).iter_batches(batch_size=500_000):
+                plain = pa.Table.from_batches([batch])
+                plain = plain.cast(
+                    pa.schema(
+                        [
+                            pa.field(f.name, f.type.value_type)
+                            if pa.types.is_dictionary(f.type)
+                            else f
+                            for f in plain.schema
+                        ]
+                    )
+                )
+                if writer is None:
+                    writer = pcsv.CSVWriter(str(partial), plain.schema)
+                writer.write_table(plain)
+        if writer is not None:
+            writer.close()
+        partial.rename(path)
+    return info | {"csv": str(path), "csv_bytes": path.stat().st_size}
 
 
 def make_xlsx(workdir: Path, rows: int, seed: int = 11, profile: str = "april-2022") -> Path:
@@ -238,6 +302,8 @@ def main(argv: list[str]) -> int:
     kind, workdir, rows = argv
     if kind == "parquet":
         print(json.dumps(make_parquet(Path(workdir), int(rows))))
+    elif kind == "csv":
+        print(json.dumps(make_csv(Path(workdir), int(rows))))
     elif kind == "xlsx":
         print(json.dumps({"path": str(make_xlsx(Path(workdir), int(rows)))}))
     elif kind == "series":

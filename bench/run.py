@@ -39,7 +39,7 @@ REPO = HERE.parent
 sys.path.insert(0, str(HERE))
 
 from bench_baselines import NEEDED  # noqa: E402
-from bench_data import LOAD_READS  # noqa: E402
+from bench_data import LOAD_READS, VALIDATION_COLUMNS  # noqa: E402
 
 SCHEME = "flat"
 SCHEME_FILE = REPO / "weights" / f"{SCHEME}.toml"
@@ -48,16 +48,26 @@ QUICK_SIZES = (20_000,)
 DEFAULT_XLSX_ROWS = 200_000
 QUICK_XLSX_ROWS = 5_000
 TARGETS = {
+    "load_vs_duckdb_validated": 1.0,
     "load_vs_duckdb": 1.5,
     "load_vs_bare": 2.0,
     "rss_vs_arrow": 3.0,
     "help_vs_click": 1.5,
     "xlsx_vs_calamine": 1.3,
+    "csv_vs_duckdb_validated": 1.5,
+    "compare_vs_one": 2.0,
+    "trend_vs_duckdb": 1.5,
 }
+DEFAULT_CSV_ROWS = 10_000_000
+QUICK_CSV_ROWS = 20_000
+DEFAULT_COMPARE_ROWS = 1_000_000
+QUICK_COMPARE_ROWS = 20_000
+COMPARE_SCHEMES = 10
+DEFAULT_TREND_WEEKS = 260  # five years of weekly national snapshots (about 9M case rows)
 HISTORY_ADD_SECONDS = 2.0  # the weekly-table issue: `history add` of a national snapshot
 DEFAULT_WEEKS = 52  # snapshots in the store `week` reads (the issue's target size is 260)
 QUICK_WEEKS = 26
-SUITES = ("load", "help", "xlsx", "history", "week")
+SUITES = ("load", "csv", "compare", "help", "xlsx", "history", "week", "trend")
 
 
 # --------------------------------------------------------------------------- running
@@ -117,6 +127,18 @@ def caseload_cmd() -> list[str]:
     if script.exists():
         return [str(script)]
     return [sys.executable, "-m", "caseload_cli"]
+
+
+def tree_cmd(tree: str) -> list[str]:
+    """`caseload` from another checkout's `caseload_cli` (e.g. `git archive OLD caseload_cli`
+    unpacked into TREE), put first on sys.path, so an older version runs interleaved
+    with this one and "before" and "after" come from the same run."""
+    start = f"import sys; sys.path.insert(0, {tree!r}); from caseload_cli.cli import main; main()"
+    return [sys.executable, "-c", start]
+
+
+#: `--before TREE`: also time `load` with the code in TREE (None: not asked for).
+BEFORE: str | None = None
 
 
 def interleaved(
@@ -226,7 +248,23 @@ def bench_load(
             info["cases"],
             str(SCHEME_FILE),
         ],
+        "duckdb_valid": [
+            sys.executable,
+            str(HERE / "bench_baselines.py"),
+            "duckdb-validated",
+            info["cases"],
+            info["staff"],
+            str(SCHEME_FILE),
+        ],
     }
+    if BEFORE:
+        commands["load_before"] = [
+            *tree_cmd(BEFORE),
+            *commands["load"][len(caseload_cmd()) :],
+        ]
+        commands["load_before"][commands["load_before"].index(str(output))] = str(
+            output.with_name(output.stem + "_before.parquet")
+        )
     if csv:  # the same job rendered as CSV (the writer's per-cell Python shows at scale)
         at = commands["load"].index("parquet")
         commands["load_csv"] = [*commands["load"][:at], "csv", "--output", os.devnull]
@@ -247,8 +285,23 @@ def bench_load(
             [r.wall for r in results["bare"]],
         ),
         Row("DuckDB SQL", label, results["duckdb"], [r.wall for r in results["duckdb"]]),
+        Row(
+            "DuckDB SQL with the contract's checks",
+            label,
+            results["duckdb_valid"],
+            [r.wall for r in results["duckdb_valid"]],
+        ),
     ]
-    load, bare, duck = rows_out
+    load, bare, duck, duck_valid = rows_out
+    if BEFORE:
+        rows_out.append(
+            Row(
+                f"`caseload load` (→ parquet), code in {BEFORE}",
+                label,
+                results["load_before"],
+                [r.wall for r in results["load_before"]],
+            )
+        )
     if csv:
         rows_out.append(
             Row(
@@ -258,19 +311,59 @@ def bench_load(
                 [r.wall for r in results["load_csv"]],
             )
         )
-    arrow = info["arrow_bytes_needed"]
-    checks = [
-        Check("load / DuckDB (wall)", label, load.median / duck.median, TARGETS["load_vs_duckdb"]),
+    arrow = info["arrow_bytes_validation"]
+
+    def per_round(name: str) -> str:
+        """Each round's own ratio (load and baseline ran back to back): steadier than the
+        ratio of medians when the load on the machine changes between rounds."""
+        pairs = zip(results["load"], results[name], strict=False)
+        ratios = [a.wall / b.wall for a, b in pairs]
+        return f"per round: {', '.join(f'{r:.2f}×' for r in ratios)}"
+
+    checks = []
+    if BEFORE:
+        before = rows_out[4]
+        checks.append(
+            Check(
+                "load before / after (wall)",
+                label,
+                before.median / load.median,
+                None,
+                f"{before.median:.2f} s / {load.median:.2f} s; peak RSS {mib(before.rss)} / "
+                f"{mib(load.rss)}",
+            )
+        )
+    checks += [
         Check(
-            "load / bare minimum (wall)", label, load.median / bare.median, TARGETS["load_vs_bare"]
+            "load / DuckDB with the checks (wall)",
+            label,
+            load.median / duck_valid.median,
+            TARGETS["load_vs_duckdb_validated"],
+            per_round("duckdb_valid"),
+        ),
+        Check(
+            "load / DuckDB without the checks (wall)",
+            label,
+            load.median / duck.median,
+            TARGETS["load_vs_duckdb"],
+            per_round("duckdb"),
+        ),
+        Check(
+            "load / bare minimum (wall)",
+            label,
+            load.median / bare.median,
+            TARGETS["load_vs_bare"],
+            per_round("bare"),
         ),
         Check(
             "load peak RSS / Arrow size of needed columns",
             label,
             load.rss / arrow,
             TARGETS["rss_vs_arrow"],
-            f"{mib(load.rss)} / {mib(arrow)} (columns {', '.join(NEEDED)}; "
-            f"the {len(LOAD_READS)} columns load reads: {mib(info['arrow_bytes_load_reads'])})",
+            f"{mib(load.rss)} / {mib(arrow)} (the {len(VALIDATION_COLUMNS)} columns the contract "
+            f"checks; the {len(NEEDED)} the bare minimum reads: "
+            f"{mib(info['arrow_bytes_needed'])}; the {len(LOAD_READS)} columns load reads: "
+            f"{mib(info['arrow_bytes_load_reads'])})",
         ),
     ]
     return rows_out, checks
@@ -283,13 +376,164 @@ def check_totals(output: Path, results: dict[str, list[Run]]) -> str:
     table = pq.read_table(output, columns=["cases", "weighted_load"])
     cases = sum(table.column("cases").to_pylist())
     total = sum(table.column("weighted_load").to_pylist())
-    for name in ("bare", "duckdb"):
+    for name in ("bare", "duckdb", "duckdb_valid"):
+        if name not in results:
+            continue
         inner = results[name][-1].inner
         if inner.get("cases") != cases or abs(inner.get("total", 0) - total) > 1e-6 * max(
             1.0, total
         ):
             return f"MISMATCH: load {cases:,} cases / {total:,.1f}; {name} {inner}"
     return f"totals agree ({cases:,} allocated cases)"
+
+
+def bench_csv(workdir: Path, rows: int, runs: int, log_dir: Path) -> tuple[list[Row], list[Check]]:
+    """`caseload load` of the same cases as one CSV file against DuckDB reading that CSV
+    (as text) and doing the contract's checks and the totals in SQL."""
+    info = generate("csv", workdir, rows)
+    label = human(info["rows"]) + " CSV"
+    print(f"[csv {label}] {info['csv_bytes'] / 2**20:.0f} MiB", file=sys.stderr)
+    output = workdir / "out" / f"load_csv_{rows}.parquet"
+    output.parent.mkdir(exist_ok=True)
+    commands = {
+        "load": [
+            *caseload_cmd(), "load", info["csv"], "--staff", info["staff"], "--reductions",
+            info["reductions"], "--scheme", SCHEME, "--format", "parquet", "--output",
+            str(output), "-q",
+        ],
+        "duckdb_valid": [
+            sys.executable, str(HERE / "bench_baselines.py"), "duckdb-validated", info["csv"],
+            info["staff"], str(SCHEME_FILE),
+        ],
+    }  # fmt: skip
+    results = interleaved(commands, runs, log_dir / f"csv_{rows}", warmup=rows <= 2_000_000)
+    load = Row(
+        "`caseload load` of a CSV (→ parquet)",
+        label,
+        results["load"],
+        [r.wall for r in results["load"]],
+        check_totals(output, results),
+    )
+    duck = Row(
+        "DuckDB SQL with the contract's checks, same CSV",
+        label,
+        results["duckdb_valid"],
+        [r.wall for r in results["duckdb_valid"]],
+    )
+    checks = [
+        Check(
+            "CSV load / DuckDB with the checks (wall)",
+            label,
+            load.median / duck.median,
+            TARGETS["csv_vs_duckdb_validated"],
+        )
+    ]
+    return [load, duck], checks
+
+
+def bench_compare(
+    workdir: Path, rows: int, runs: int, log_dir: Path
+) -> tuple[list[Row], list[Check]]:
+    """`caseload compare` of ten schemes (the flat scheme with ten default targets) against
+    the same command with one: reading and validating happen once, so ten should cost
+    little more than one."""
+    info = generate("parquet", workdir, rows)
+    label = human(info["rows"])
+    out = workdir / "out"
+    out.mkdir(exist_ok=True)
+    base = [
+        *caseload_cmd(), "compare", info["cases"], "--staff", info["staff"], "--reductions",
+        info["reductions"], "--format", "parquet", "-q",
+    ]  # fmt: skip
+    many = []
+    for n in range(1, COMPARE_SCHEMES + 1):
+        many += ["--scheme", SCHEME, "--set", f"{n}.capacity.default_target={20 + n}"]
+    commands = {
+        "one": [*base, "--scheme", SCHEME, "--output", str(out / "compare_1.parquet")],
+        "ten": [*base, *many, "--output", str(out / f"compare_{COMPARE_SCHEMES}.parquet")],
+    }
+    results = interleaved(commands, runs, log_dir / f"compare_{rows}", warmup=rows <= 2_000_000)
+    one = Row(
+        "`caseload compare`, one scheme", label, results["one"], [r.wall for r in results["one"]]
+    )
+    ten = Row(
+        f"`caseload compare`, {COMPARE_SCHEMES} schemes",
+        label,
+        results["ten"],
+        [r.wall for r in results["ten"]],
+    )
+    checks = [
+        Check(
+            f"compare of {COMPARE_SCHEMES} schemes / one scheme (wall)",
+            label,
+            ten.median / one.median,
+            TARGETS["compare_vs_one"],
+        )
+    ]
+    return [one, ten], checks
+
+
+def bench_trend(
+    workdir: Path, weeks: int, runs: int, log_dir: Path
+) -> tuple[list[Row], list[Check]]:
+    """`caseload trend --by team` over a store of `weeks` national snapshots against
+    DuckDB computing each team's FCAs, cases, weighted load and capacity per snapshot
+    over the same hive-partitioned Parquet."""
+    info = generate("store", workdir, weeks)
+    label = f"{info['weeks']} weeks"
+    print(f"[trend] store of {info['weeks']} national snapshots", file=sys.stderr)
+    output = workdir / "out" / f"trend_{weeks}.csv"
+    output.parent.mkdir(exist_ok=True)
+    commands = {
+        "trend": [
+            *caseload_cmd(), "trend", "--store", info["store"], "--by", "team", "--scheme",
+            SCHEME, "--format", "csv", "--output", str(output), "-q",
+        ],
+        "duckdb": [
+            sys.executable, str(HERE / "bench_baselines.py"), "duckdb-trend", info["store"],
+            str(SCHEME_FILE),
+        ],
+    }  # fmt: skip
+    results = interleaved(commands, runs, log_dir / f"trend_{weeks}")
+    import csv as csv_module
+
+    with output.open(newline="") as handle:
+        got = list(csv_module.DictReader(handle))
+    inner = results["duckdb"][-1].inner
+    cases = sum(int(r["cases"]) for r in got)
+    capacity = sum(float(r["capacity"]) for r in got)
+    same = (
+        len(got) == inner.get("rows")
+        and cases == inner.get("cases")
+        and abs(capacity - inner.get("capacity", 0)) <= 1e-3 * max(1.0, capacity)
+    )
+    note = (
+        f"agree: {len(got):,} team-weeks, {cases:,} cases, capacity {capacity:,.1f}"
+        if same
+        else f"MISMATCH: trend {len(got)} / {cases} / {capacity:.1f}; DuckDB {inner}"
+    )
+    trend = Row(
+        "`caseload trend --by team` (→ csv)",
+        label,
+        results["trend"],
+        [r.wall for r in results["trend"]],
+        note,
+    )
+    duck = Row(
+        "DuckDB: per team and snapshot, FCAs, cases, load, capacity",
+        label,
+        results["duckdb"],
+        [r.wall for r in results["duckdb"]],
+    )
+    checks = [
+        Check(
+            "`trend --by team` / DuckDB (wall)",
+            label,
+            trend.median / duck.median,
+            TARGETS["trend_vs_duckdb"],
+        )
+    ]
+    return [trend, duck], checks
 
 
 def bench_help(runs: int, log_dir: Path) -> tuple[list[Row], list[Check]]:
@@ -596,6 +840,19 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         type=int,
         help=f"snapshots in the `week` store (default {DEFAULT_WEEKS}, --quick {QUICK_WEEKS})",
     )
+    parser.add_argument("--csv-rows", type=int, help="cases in the CSV `load` (default 10M)")
+    parser.add_argument("--compare-rows", type=int, help="cases `compare` weighs (default 1M)")
+    parser.add_argument(
+        "--trend-weeks",
+        type=int,
+        help=f"snapshots in the `trend` store (default {DEFAULT_TREND_WEEKS}, --quick "
+        f"{QUICK_WEEKS})",
+    )
+    parser.add_argument(
+        "--before",
+        metavar="TREE",
+        help="also time `load` with the caseload_cli package in TREE (an older version)",
+    )
     parser.add_argument("--workdir", help="folder for data and results (kept; data reused)")
     parser.add_argument("--keep", action="store_true", help="keep the temporary folder")
     parser.add_argument("--profile", action="store_true", help="also pyinstrument load per size")
@@ -605,6 +862,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
+    global BEFORE
+    BEFORE = args.before
     if args.sizes:
         sizes = [int(s.replace("_", "")) for s in args.sizes.split(",") if s.strip()]
     else:
@@ -646,6 +905,18 @@ def main(argv: list[str] | None = None) -> int:
                 checks += c
                 if args.profile:
                     profiles.append(profile_load(workdir, size))
+        if "csv" in suites:
+            csv_rows = args.csv_rows or (QUICK_CSV_ROWS if args.quick else DEFAULT_CSV_ROWS)
+            r, c = bench_csv(workdir, csv_rows, runs_for(csv_rows), log_dir)
+            rows += r
+            checks += c
+        if "compare" in suites:
+            compare_rows = args.compare_rows or (
+                QUICK_COMPARE_ROWS if args.quick else DEFAULT_COMPARE_ROWS
+            )
+            r, c = bench_compare(workdir, compare_rows, runs_for(compare_rows), log_dir)
+            rows += r
+            checks += c
         weeks = args.weeks or (QUICK_WEEKS if args.quick else DEFAULT_WEEKS)
         week_runs = args.runs or (3 if args.quick else 7)
         if "history" in suites:
@@ -654,6 +925,11 @@ def main(argv: list[str] | None = None) -> int:
             checks += c
         if "week" in suites:
             r, c = bench_week(workdir, weeks, week_runs, log_dir)
+            rows += r
+            checks += c
+        if "trend" in suites:
+            trend_weeks = args.trend_weeks or (QUICK_WEEKS if args.quick else DEFAULT_TREND_WEEKS)
+            r, c = bench_trend(workdir, trend_weeks, args.runs or 3, log_dir)
             rows += r
             checks += c
         text = render(rows, checks, f"## Results ({environment()})")

@@ -9,6 +9,8 @@ a question about two files, so the caller answers it (see `validate`).
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -39,16 +41,24 @@ OPTIONAL_CASE_DATES = (
 #: the section 7 or analysis report; `hub_entered`: the current hub stage.
 PAST_CASE_DATES = ("opened", "allocated", "report_filed", "hub_entered")
 
-#: Checks each case's worker_id (a categorical of cleaned IDs), rejecting the
-#: rows it must, and returns each row's position in the accepted staff (-1: none).
-WorkerLink = Callable[[pd.Series], np.ndarray]
+
+@dataclass(frozen=True)
+class WorkerLink:
+    """How case rows meet the staff file (a question about two files, so the caller
+    answers it). `encode` turns the worker_id column as read into a categorical of
+    cleaned IDs and touches nothing else, so it can run in a thread while the case_id
+    checks run; `link` rejects the rows it must and returns each row's position in the
+    accepted staff (-1: none)."""
+
+    encode: Callable[[pd.Series], pd.Series]
+    link: Callable[[pd.Series], np.ndarray]
 
 
 def validate_cases(
     table: Table,
     rejections: Rejections,
     schemes: list[Scheme],
-    link_workers: WorkerLink,
+    workers: WorkerLink,
     notes: list[str],
 ) -> pd.DataFrame:
     """Every case row, typed; bad rows are only recorded in `rejections`, not dropped.
@@ -59,24 +69,29 @@ def validate_cases(
     reader_problems(table, rejections)
     frame = table.frame
     out = pd.DataFrame(index=frame.index)
-    out["case_id"] = column_text(table, "case_id")
-    rejections.add(table, out["case_id"] == "", "case_id", "case_id is blank")
-    if not pd.Index(out["case_id"]).is_unique:
-        duplicate = out["case_id"].ne("") & out["case_id"].duplicated(keep="first")
-        first_row = first_rows(table, out["case_id"])
-        reasons = "duplicate case_id (first at row " + first_row.astype(str) + ")"
-        rejections.add(table, duplicate, "case_id", reasons)
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        # Looking every worker ID up among the staff's is an Arrow hash probe that
+        # releases the GIL, so on a second core it overlaps the case_id checks
+        # (pandas, holding it). Rejections are only added here, in this order.
+        encoding = pool.submit(workers.encode, frame["worker_id"])
+        out["case_id"] = column_text(table, "case_id")
+        rejections.add(table, out["case_id"] == "", "case_id", "case_id is blank")
+        if not pd.Index(out["case_id"]).is_unique:
+            duplicate = out["case_id"].ne("") & out["case_id"].duplicated(keep="first")
+            first_row = first_rows(table, out["case_id"])
+            reasons = "duplicate case_id (first at row " + first_row.astype(str) + ")"
+            rejections.add(table, duplicate, "case_id", reasons)
+        worker = encoding.result()
 
-    worker = _codes(frame["worker_id"])
     out["worker_id"] = worker
     # Position of each case's worker in the accepted staff (-1: none), so that
     # per-worker sums are integer bin counts rather than string group-bys.
-    out["_staff"] = link_workers(worker).astype("int32")
+    out["_staff"] = workers.link(worker).astype("int32")
 
-    out["law"] = _codes(frame["law"], lower=True)
+    out["law"] = code_column(frame["law"], lower=True)
     check_codes(table, rejections, "law", out["law"], LAWS, "law")
     for column in ("case_type", "stage"):
-        out[column] = _codes(frame[column], lower=True)
+        out[column] = code_column(frame[column], lower=True)
         known_everywhere = set.intersection(
             *(set(getattr(s.model.weights, column)) for s in schemes)
         )
@@ -139,15 +154,31 @@ def reject_opened_after(
     opened in the future). With the run's `snapshot` (once it is known): rows without
     their own date that the first pass let through are held against it, so no row is
     rejected twice. Hearing dates may lie ahead and are never checked.
+
+    The comparisons are NumPy passes over datetime64 (NaT compares False); the reason
+    text is built for the offending rows only, so ten million clean rows cost a few
+    array passes.
     """
-    today = pd.Timestamp(clock.today())
-    own = cases["snapshot"] if "snapshot" in cases.columns else None
-    has_own = own.notna() if own is not None else pd.Series(False, index=cases.index)
+    today = np.datetime64(pd.Timestamp(clock.today()).to_datetime64(), "ns")
+    own = _ns(cases["snapshot"]) if "snapshot" in cases.columns else None
+    has_own = ~np.isnat(own) if own is not None else np.zeros(len(cases), dtype=bool)
     for column in PAST_CASE_DATES:
         if column in cases.columns:
             _reject_after(table, rejections, cases, column, snapshot, today, own, has_own)
     if snapshot is None:
         _reject_before_opened(table, rejections, cases)
+
+
+def _ns(series: pd.Series) -> np.ndarray:
+    """A date column as datetime64 values (NaT for missing), without a copy when it is one
+    already (any unit: NumPy compares across units)."""
+    if np.issubdtype(series.dtype, np.datetime64):
+        return series.to_numpy()
+    return series.to_numpy(dtype="datetime64[ns]", na_value=np.datetime64("NaT"))
+
+
+def _day_text(values: np.ndarray) -> pd.Series:
+    return pd.Series(values).dt.strftime("%Y-%m-%d")
 
 
 def _reject_after(
@@ -156,62 +187,81 @@ def _reject_after(
     cases: pd.DataFrame,
     column: str,
     snapshot: date | None,
-    today: pd.Timestamp,
-    own: pd.Series | None,
-    has_own: pd.Series,
+    today: np.datetime64,
+    own: np.ndarray | None,
+    has_own: np.ndarray,
 ) -> None:
-    happened = cases[column]
+    happened = _ns(cases[column])
     if snapshot is None:
-        limit = pd.Series(today, index=cases.index)
-        if own is not None:
-            limit = own.where(has_own, today)
-        late = happened.notna() & (happened > limit)
-        what = pd.Series(np.where(has_own, "the snapshot date", "today"), index=cases.index)
+        limit = np.where(has_own, own, today) if own is not None else np.full_like(happened, today)
+        late = happened > limit
     else:
-        limit = pd.Series(pd.Timestamp(snapshot), index=cases.index)
-        late = ~has_own & happened.notna() & (happened > limit) & (happened <= today)
-        what = pd.Series("the snapshot date", index=cases.index)
+        day = np.datetime64(pd.Timestamp(snapshot).to_datetime64(), "ns")
+        limit = np.full_like(happened, day)
+        late = ~has_own & (happened > day) & (happened <= today)
     if not late.any():
         return
-    reason = pd.Series("", index=cases.index, dtype=object)
-    reason[late] = (
+    where = np.flatnonzero(late)
+    what = (
+        np.where(has_own[where], "the snapshot date", "today")
+        if snapshot is None
+        else np.full(len(where), "the snapshot date")
+    )
+    text = (
         f"{column} "
-        + happened[late].dt.strftime("%Y-%m-%d")
+        + _day_text(happened[where])
         + " is after "
-        + what[late]
+        + pd.Series(what, dtype=object)
         + " ("
-        + limit[late].dt.strftime("%Y-%m-%d")
+        + _day_text(limit[where])
         + ")"
     )
-    rejections.add(table, late, column, reason)
+    reason = pd.Series("", index=cases.index, dtype=object)
+    reason.iloc[where] = text.to_numpy(dtype=object)
+    rejections.add(table, pd.Series(late, index=cases.index), column, reason)
 
 
 def _reject_before_opened(table: Table, rejections: Rejections, cases: pd.DataFrame) -> None:
     """Allocation, report and hub entry cannot come before the case opened."""
-    opened = cases["opened"]
+    opened = _ns(cases["opened"])
     for column in PAST_CASE_DATES[1:]:
         if column not in cases.columns:
             continue
-        early = cases[column].notna() & opened.notna() & (cases[column] < opened)
+        happened = _ns(cases[column])
+        early = happened < opened  # NaT on either side compares False
         if not early.any():
             continue
-        reason = pd.Series("", index=cases.index, dtype=object)
-        reason[early] = (
+        where = np.flatnonzero(early)
+        text = (
             f"{column} "
-            + cases[column][early].dt.strftime("%Y-%m-%d")
+            + _day_text(happened[where])
             + " is before opened ("
-            + opened[early].dt.strftime("%Y-%m-%d")
+            + _day_text(opened[where])
             + ")"
         )
-        rejections.add(table, early, column, reason)
+        reason = pd.Series("", index=cases.index, dtype=object)
+        reason.iloc[where] = text.to_numpy(dtype=object)
+        rejections.add(table, pd.Series(early, index=cases.index), column, reason)
 
 
-def _codes(series: pd.Series, lower: bool = False) -> pd.Series:
+def code_column(
+    series: pd.Series, lower: bool = False, likely: pd.Index | None = None
+) -> pd.Series:
     """Codes and IDs as a categorical of cleaned text ("" for blank).
 
     Every later check (blank, known, lookups) then costs one pass over the
     distinct values plus integer work, instead of string work on every row.
+
+    `likely` (clean, unique text, e.g. the staff file's worker IDs) are the values
+    most rows are expected to hold: a text column of many distinct IDs is then looked
+    up among them with one Arrow hash probe per row, and only the rows that miss are
+    factorised, which costs half of making ten million IDs categorical. The result is
+    the same categorical either way.
     """
+    if likely is not None and isinstance(series.dtype, pd.StringDtype):
+        encoded = _codes_among(series, likely, lower)
+        if encoded is not None:
+            return encoded
     if not isinstance(series.dtype, pd.CategoricalDtype):
         series = series.astype("category")
     cleaned = clean_text(pd.Series(series.cat.categories.to_numpy(dtype=object)))
@@ -233,3 +283,55 @@ def _codes(series: pd.Series, lower: bool = False) -> pd.Series:
 
 def _flags(schemes: list[Scheme]) -> list[str]:
     return list(dict.fromkeys(m.flag for s in schemes for m in s.model.modifiers))
+
+
+def _codes_among(series: pd.Series, likely: pd.Index, lower: bool) -> pd.Series | None:
+    """`code_column(series, lower)` for a text column whose values are mostly in `likely`.
+
+    The categories come out exactly as `astype("category")` then cleaning would make
+    them: the distinct values as read, sorted, cleaned, deduplicated, then "".
+    Returns None when the column is not Arrow-backed text.
+    """
+    import pyarrow as pa
+    import pyarrow.compute as pc
+
+    try:
+        values = pa.array(series.array)
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+        return None
+    known = pa.array(likely.to_numpy(dtype=object), type=values.type)
+    hit = pc.fill_null(pc.index_in(values, value_set=known), -1).to_numpy()
+    found = hit >= 0
+    missed = np.flatnonzero(~found)
+    rest = series.iloc[missed]
+    rest_codes, rest_values = pd.factorize(rest)  # few rows: unknown IDs and blanks
+    present = np.flatnonzero(np.bincount(hit[found], minlength=len(likely)))
+    # The distinct values as read: those found among `likely` and the rest (disjoint),
+    # sorted as Arrow sorts text (by code point, as `astype("category")` does).
+    every = pa.array(
+        np.concatenate(
+            [likely.to_numpy(dtype=object)[present], rest_values.to_numpy(dtype=object)]
+        ),
+        type=pa.string(),
+    )
+    order = pc.sort_indices(every).to_numpy()
+    rank = np.empty(len(order), dtype=np.int64)
+    rank[order] = np.arange(len(order))
+    cleaned = clean_text(pd.Series(every.take(order).to_numpy(zero_copy_only=False), dtype="str"))
+    if lower:
+        cleaned = cleaned.str.lower()
+    categories = pd.Index(pd.unique(np.append(cleaned.to_numpy(dtype=object), "")), dtype="str")
+    code_of = categories.get_indexer(cleaned.to_numpy(dtype=object))[rank]  # by `every` position
+    blank = categories.get_loc("")
+    by_likely = np.full(len(likely), blank, dtype=np.int64)
+    by_likely[present] = code_of[: len(present)]
+    new_codes = np.empty(len(series), dtype=np.int64)
+    new_codes[found] = by_likely[hit[found]]
+    by_rest = np.append(code_of[len(present) :], blank)  # last: missing (-1)
+    new_codes[missed] = by_rest[np.where(rest_codes < 0, len(by_rest) - 1, rest_codes)]
+    return pd.Series(
+        pd.Categorical.from_codes(new_codes, categories=categories, validate=False),
+        index=series.index,
+    )

@@ -24,7 +24,13 @@ from caseload_cli.contract.activities import (
     empty_activities,
     validate_activities,
 )
-from caseload_cli.contract.cases import CASE_COLUMNS, reject_opened_after, validate_cases
+from caseload_cli.contract.cases import (
+    CASE_COLUMNS,
+    WorkerLink,
+    code_column,
+    reject_opened_after,
+    validate_cases,
+)
 from caseload_cli.contract.reductions import (
     REDUCTION_COLUMNS,
     empty_reductions,
@@ -117,14 +123,21 @@ def validate(
     good_staff = without_rows(staff_frame, staff_rejected)
     # Cases' `_staff` positions point into good_staff; rows must stay in this order.
 
-    link_workers = partial(
-        _link_workers,
-        cases,
-        rejections,
-        all_staff=staff_frame,
-        staff_rejected=staff_rejected,
-        good_staff=good_staff,
-        unplaced_outside=unplaced_outside,
+    first = ~staff_frame["worker_id"].duplicated(keep="first").to_numpy()
+    link_workers = WorkerLink(
+        # Most case rows name a staff member: look them up among the staff's IDs.
+        encode=partial(
+            code_column, likely=pd.Index(staff_frame["worker_id"].to_numpy()[first], dtype="str")
+        ),
+        link=partial(
+            _link_workers,
+            cases,
+            rejections,
+            all_staff=staff_frame,
+            staff_rejected=staff_rejected,
+            good_staff=good_staff,
+            unplaced_outside=unplaced_outside,
+        ),
     )
     case_notes: list[str] = []
     case_frame = validate_cases(cases, rejections, schemes, link_workers, case_notes)
@@ -236,10 +249,11 @@ def _link_workers(
 ) -> np.ndarray:
     """A case's worker must be an accepted staff row; say which staff row failed.
 
-    Returns each case's position in the accepted staff (-1: none).
+    `worker` is the categorical `WorkerLink.encode` made. Returns each case's position
+    in the accepted staff (-1: none).
     """
     first = ~all_staff["worker_id"].duplicated(keep="first").to_numpy()
-    staff_ids = pd.Index(all_staff["worker_id"].to_numpy()[first])
+    staff_ids = pd.Index(all_staff["worker_id"].to_numpy()[first], dtype="str")
     staff_rows = all_staff["_row"].to_numpy()[first]
     rejected = np.zeros(len(all_staff), dtype=bool)
     rejected[staff_rejected] = True
@@ -272,6 +286,8 @@ def _link_workers(
             "worker_id",
             pd.Series(reason_by_category[codes], index=worker.index),
         )
+    if len(staff_rejected) == 0:  # the accepted staff are all staff, each ID once
+        return position[codes]
     return pd.Index(good_staff["worker_id"]).get_indexer(categories)[codes]
 
 
@@ -299,7 +315,7 @@ def _unknown_team_types(staff: pd.DataFrame, schemes: list[Scheme]) -> list[str]
     """A team type no scheme names gets the default target and Napo level: say so,
     because it is usually a typo ('eitt') that would silently change capacity."""
     notes = []
-    for team_type in sorted(set(staff["team_type"].astype("str"))):
+    for team_type in sorted(staff["team_type"].astype("str").unique()):
         for scheme in schemes:
             model = scheme.model
             napo = model.napo

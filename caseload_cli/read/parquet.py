@@ -137,10 +137,19 @@ def read_parquet(
             else pa.table({"__rows__": pa.nulls(part.num_rows)})
         )
     table = pa.concat_tables(pieces) if pieces else pa.table({})
+    pieces = part = arrays = column = None  # the table is now the only owner of the buffers
     if not names:
         frame = pd.DataFrame(index=pd.RangeIndex(table.num_rows))
     else:
-        frame = table.to_pandas(types_mapper=_arrow_to_pandas_type, date_as_object=False)
+        # Each column's Arrow buffers are freed as soon as it is converted, so the
+        # whole table and the whole frame are never held at once.
+        frame = table.to_pandas(
+            types_mapper=_arrow_to_pandas_type,
+            date_as_object=False,
+            split_blocks=True,
+            self_destruct=True,
+        )
+        del table
     frame = frame.reset_index(drop=True)
     frame.columns = [clean[n] for n in names]
     row_numbers = np.arange(1, len(frame) + 1, dtype=np.int64)

@@ -87,3 +87,43 @@ def test_history_and_week_baselines(tmp_path, monkeypatch, run):
     now = pq.read_table(f"{info['store']}/cases/snapshot={info['dates'][1]}").to_pandas()
     for worker, cases, _ in week["rows"]:
         assert cases == int((now["worker_id"] == worker).sum())
+
+
+def test_validated_baseline_reads_parquet_and_csv_alike(tmp_path):
+    if importlib.util.find_spec("duckdb") is None:
+        pytest.skip("duckdb (the bench extra) is not installed")
+    info = bench_data.make_csv(tmp_path, 1200)
+    weights = bench_baselines.scheme_weights(SCHEME)
+    bare = bench_baselines.bare_minimum(info["cases"], weights)
+    from_parquet = bench_baselines.duckdb_validated(info["cases"], info["staff"], weights)
+    from_csv = bench_baselines.duckdb_validated(info["csv"], info["staff"], weights)
+    assert from_parquet == from_csv
+    assert from_parquet["rejected"] == 0 and from_parquet["cases"] == int(bare["cases"].sum())
+    assert info["arrow_bytes_validation"] > info["arrow_bytes_needed"] > 0
+
+
+def test_trend_baseline_counts_every_stored_case(tmp_path, monkeypatch, run):
+    if importlib.util.find_spec("duckdb") is None:
+        pytest.skip("duckdb (the bench extra) is not installed")
+    import pyarrow.parquet as pq
+
+    def in_process(*args):
+        assert run(*args).exit_code == 0
+
+    monkeypatch.setattr(bench_data, "_caseload", in_process)
+    info = bench_data.make_store(tmp_path, 2, workers=40)
+    weights = bench_baselines.scheme_weights(SCHEME)
+    capacity = bench_baselines.scheme_capacity(SCHEME)
+    trend = bench_baselines.duckdb_trend(info["store"], weights, capacity)
+    assert trend["snapshots"] == 2 and trend["rows"] > 0 and trend["capacity"] > 0
+    stored = pq.read_table(f"{info['store']}/cases").num_rows
+    assert 0 < trend["cases"] <= stored
+
+
+def test_run_knows_every_suite():
+    run = _run_module()
+    args = run.parse_args(
+        ["--only", ",".join(run.SUITES), "--csv-rows", "10", "--trend-weeks", "2"]
+    )
+    assert {"load", "csv", "compare", "trend"} <= set(run.SUITES)
+    assert args.csv_rows == 10 and args.trend_weeks == 2
