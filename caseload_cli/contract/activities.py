@@ -68,8 +68,20 @@ def validate_activities(
         "worker_id",
         "worker_id is not in the staff file (or was rejected there)",
     )
-    known = set.intersection(*(set(s.model.activities) for s in schemes))
-    check_codes(table, rejections, "activity", out["activity"], sorted(known), "activity")
+    # Only schemes that weigh activities judge them (a case-count scheme beside an hours
+    # one in `compare` leaves them out of its loads); those must all know a code.
+    weighing = [s for s in schemes if s.model.activities]
+    if weighing:
+        known = set.intersection(*(set(s.model.activities) for s in weighing))
+        check_codes(table, rejections, "activity", out["activity"], sorted(known), "activity")
+    else:
+        names = ", ".join(s.model.name for s in schemes)
+        rejections.add(
+            table,
+            out["activity"] == out["activity"],
+            "activity",
+            f"no scheme given weighs activities ({names} has no [activities])",
+        )
 
     quantity = _amount(table, rejections, out, schemes)
     out["quantity"] = quantity
@@ -110,7 +122,7 @@ def _amount(
             for code, activity in scheme.model.activities.items()
             if activity.per != "hour"
         }
-        per = out["activity"].map(measured)
+        per = out["activity"].map(measured).astype("object")
         wrong = gave_hours & per.notna() & (given == 1)
         rejections.add(
             table,

@@ -177,3 +177,16 @@ def test_compare_leaves_case_thresholds_off_an_hours_scheme(run, tiny):
         "compare", *args, "--scheme", "flat", "--scheme", "hours-example", "--view", "workers"
     )
     assert "hours-example change" not in as_json(workers)["rows"][0]
+
+
+def test_only_schemes_that_weigh_activities_judge_them(run, tiny, tmp_path):
+    activities = activities_file(tmp_path, ["W001,training,,3,,,"])
+    args = [tiny["cases"], "--staff", tiny["staff"], "--activities", activities]
+    both = run(
+        "compare", *args, "--scheme", "flat", "--scheme", "hours-example", "--format", "json"
+    )
+    assert "activities: 1 rows read: 1 weighed, 0 rejected" in both.stderr
+    alone = run("load", *args, "--format", "json")  # flat weighs no activities
+    (reject,) = [r for r in as_json(run("validate", *args, "--format", "json"))["rows"]]
+    assert reject["reason"] == "no scheme given weighs activities (flat has no [activities])"
+    assert "activities: 1 rows read: 0 weighed, 1 rejected" in alone.stderr

@@ -88,8 +88,9 @@ def test_writes_every_table_in_every_format_and_summarises(tmp_path):
     result = run("--out", str(tmp_path), "--workers", "40", "--seed", "1")
     assert result.exit_code == 0, result.output
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == sorted(f"{t}.{f}" for t in TABLES for f in ("csv", "xlsx", "parquet"))
-    assert "wrote 9 files" in result.stderr and "cases" in result.stderr
+    tables = (*TABLES, "activities")
+    assert names == sorted(f"{t}.{f}" for t in tables for f in ("csv", "xlsx", "parquet"))
+    assert "wrote 12 files" in result.stderr and "cases" in result.stderr
     assert result.stdout == ""
 
 
