@@ -33,10 +33,13 @@ def tiny_args(command: str, tiny: dict[str, Path], *extra: Any) -> list[Any]:
 
 def run_batch() -> None:
     """Run many `caseload` command lines in this one process (argv: a JSON file of
-    `{"folder", "runs": [{"args", "files"}]}` and a result path): each run's exit code
-    and the SHA-256 of its stdout, stderr and every file it names (a folder: each file in
-    it), written to the result path as JSON. `tests/system/test_reproducible.py` starts
-    one such process per time zone, so a suite of runs costs one interpreter start."""
+    `{"folder", "runs": [{"args", "files", "formats"}]}` and a result path): each run's
+    exit code and the SHA-256 of its stdout, stderr and every file it names (a folder:
+    each file in it), written to the result path as JSON. A run with `formats` ({format:
+    path, or null for standard output}) writes its report in each of them through the
+    CLI's own writer, `render.report.write_report` (what `RunOptions.write` calls),
+    instead of the one its command line asks for. `tests/system/test_reproducible.py`
+    starts one such process per time zone, so the runs cost one interpreter start."""
     import hashlib
     import os
     import sys
@@ -44,14 +47,27 @@ def run_batch() -> None:
     from click.testing import CliRunner
 
     from caseload_cli.cli import cli
+    from caseload_cli.render import report as rendering
 
     batch = json.loads(Path(sys.argv[1]).read_text(encoding="utf-8"))
     os.chdir(batch["folder"])
+    writer = rendering.write_report
     results = []
     for run in batch["runs"]:
-        done = CliRunner().invoke(cli, run["args"], prog_name="caseload", catch_exceptions=True)
+        formats = run.get("formats")
+
+        def every_format(report: Any, _fmt: Any, _path: Any, formats=formats, **how: Any) -> str:
+            for fmt, path in formats.items():
+                writer(report, fmt, path, **how)
+            return "every"
+
+        rendering.write_report = every_format if formats else writer
+        try:
+            done = CliRunner().invoke(cli, run["args"], prog_name="caseload")
+        finally:
+            rendering.write_report = writer
         written = {}
-        for name in run["files"]:
+        for name in [*run["files"], *(path for path in (formats or {}).values() if path)]:
             paths = sorted(p for p in Path(name).rglob("*") if p.is_file()) or [Path(name)]
             for path in paths:
                 data = path.read_bytes() if path.is_file() else b"(missing)"

@@ -19,11 +19,9 @@ SAMPLE = ROOT / "sample_data"
 
 
 @pytest.fixture
-def files(tmp_path):
-    """A copy of the sample's cases, staff and reductions in a folder of their own."""
-    for name in ("cases.csv", "staff.csv", "reductions.csv"):
-        shutil.copy(SAMPLE / name, tmp_path / name)
-    return tmp_path
+def files(tiny):
+    """The tiny hand-checked cases, staff and reductions, in a folder of their own."""
+    return tiny["cases"].parent
 
 
 def inputs_args(folder):
@@ -81,17 +79,6 @@ def test_bundled_inputs_are_named_relative_to_the_sample(run):
     ]
 
 
-@pytest.mark.parametrize("fmt", ["json", "xlsx", "parquet", "html", "markdown", "csv"])
-def test_same_inputs_give_the_same_bytes_wherever_written(run, files, fmt):
-    outputs = []
-    for name in ("first", "second"):
-        out = files / f"{name}.{fmt}"
-        args = ("load", *inputs_args(files), "--rejects", files / f"{name}.rejects.csv")
-        assert run(*args, "--format", fmt, "-o", out).exit_code == 0
-        outputs.append(out.read_bytes())
-    assert outputs[0] == outputs[1]
-
-
 def test_the_recorded_command_line_leaves_out_where_outputs_go():
     from caseload_cli.cli.options import recorded_argv
 
@@ -128,7 +115,7 @@ def test_parquet_and_xlsx_carry_the_provenance(run, files):
 @pytest.mark.parametrize("fmt", ["html", "markdown"])
 def test_human_formats_show_the_snapshot_and_inputs(run, files, fmt):
     text = run("load", *inputs_args(files), "--by", "national", "--format", fmt).stdout
-    assert "Snapshot: 2022-04-29 (" in text
+    assert "Snapshot: 2022-04-30 (" in text
     assert "(export schema 1)" in text
     digest = file_sha256(str(files / "cases.csv"))
     assert f"Input cases: {files / 'cases.csv'}, " in text
@@ -138,15 +125,9 @@ def test_human_formats_show_the_snapshot_and_inputs(run, files, fmt):
 
 @pytest.mark.parametrize(
     ("args", "fmt"),
-    [
-        (("load", "--by", "team"), "json"),
-        (("load",), "xlsx"),
-        (("compare", "--scheme", "flat", "--scheme", "weighted-example"), "xlsx"),
-        (("gap", "--by", "service_area"), "parquet"),
-        (("week",), "json"),
-    ],
+    [(("load", "--by", "team"), "xlsx"), (("week",), "json")],
 )
-def test_verify_says_identical(run, tmp_path, args, fmt):
+def test_verify_says_identical_for_the_bundled_sample(run, tmp_path, args, fmt):
     out = tmp_path / f"out.{fmt}"
     assert run(*args, "-o", out, "-q").exit_code == 0
     result = run("verify", out)
@@ -338,7 +319,7 @@ def test_validate_records_inputs_in_every_format(run, files, fmt):
     digest = file_sha256(str(files / "cases.csv"))
     if fmt == "markdown":
         text = out.read_text(encoding="utf-8")
-        assert f"Input cases: {files / 'cases.csv'}, 3,248 rows, sha256:{digest}" in text
+        assert f"Input cases: {files / 'cases.csv'}, 10 rows, sha256:{digest}" in text
         assert "Command: caseload validate " in text
     else:
         assert run("verify", out).stdout == f"identical: {out}\n"
@@ -412,6 +393,9 @@ def test_safe_levels_from_standard_input_record_the_bytes_read(run, files):
 @pytest.mark.parametrize(
     ("args", "fmt"),
     [
+        (("load",), "json"),
+        (("compare", "--scheme", "flat", "--scheme", "weighted-example"), "xlsx"),
+        (("gap", "--by", "service_area"), "parquet"),
         (("sweep", "--vary", "weights.case_type.r16_4=1:2:0.5"), "json"),
         (("hubs",), "parquet"),
         (("explain", "W001"), "xlsx"),

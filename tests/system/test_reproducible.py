@@ -1,15 +1,18 @@
 """Same files, same bytes: every command in every format it writes, whatever the machine's
 time zone and locale (issue 11, "dates without surprises").
 
-Every command runs in every format it offers, twice: once under TZ=Pacific/Kiritimati
-(UTC+14) and LC_ALL=C.UTF-8, once under TZ=America/Adak (UTC-10) and LC_ALL=C, a day
-apart for most of every day, so a local `date.today()` anywhere would show. Each zone is
-one fresh Python process (its own hash seed too) that runs the whole list in turn
-(`helpers.run_batch`), so ~150 runs cost two interpreter starts; the inputs are the
-tiny hand-checked caseload. Exit codes, stdout, stderr and every file written must be
-byte-identical. The list is checked against the CLI itself: a new command, or a new
-format of one, fails here until it is added. Inputs without a snapshot column fall back
-to today in CASELOAD_TIMEZONE (the same in both runs), never the machine's date.
+Every command runs twice: once under TZ=Pacific/Kiritimati (UTC+14) and LC_ALL=C.UTF-8,
+once under TZ=America/Adak (UTC-10) and LC_ALL=C, a day apart for most of every day, so
+a local `date.today()` anywhere would show. Each zone is one fresh Python process (its
+own hash seed too) that runs the whole list in turn (`helpers.run_batch`) on the tiny
+hand-checked caseload. A command builds its report the same whatever the format (the
+format only chooses the renderer `RunOptions.write` hands the report to), so each
+command runs once per zone and writes its report in every format it offers through
+the CLI's own writer; `schemes list` and `show`, which print without it, run once per
+format. Exit codes, stdout, stderr and every file written must be byte-identical. The
+list is checked against the CLI itself: a new command, or a new format of one, fails
+here until it is covered. Inputs without a snapshot column fall back to today in
+CASELOAD_TIMEZONE (the same in both runs), never the machine's date.
 """
 
 from __future__ import annotations
@@ -113,30 +116,46 @@ def _command_of(args: list[str]) -> str:
     return " ".join(args[:2]) if args[0] in ("history", "schemes") else args[0]
 
 
-def runs() -> list[tuple[list[str], list[str], str]]:
-    """(command line, files it writes, format) for every report in every format, then the rest."""
+#: Commands that print their own output rather than a report (so run once per format).
+PRINTING = ("schemes list", "schemes show")
+
+
+def runs() -> list[tuple[list[str], list[str], dict[str, str | None] | None]]:
+    """(command line, files it writes, {format: output path or None for stdout} when its
+    report is written in every format it offers) for every command, then the rest."""
     offered = _every_command()
     extension = {fmt: ext for ext, fmt in reversed(OUTPUT_EXTENSIONS.items())}
-    every = []
+    every: list[tuple[list[str], list[str], dict[str, str | None] | None]] = []
     for number, args in enumerate(REPORTS):
-        for fmt in offered[_command_of(args)]:
-            if fmt in ("table", "toml") or args[:2] in (["schemes", "list"], ["schemes", "show"]):
-                every.append(([*args, "--format", fmt], [], fmt))
-                continue
-            out = f"out{number}{extension.get(fmt, '.' + fmt)}"
-            every.append(([*args, "--format", fmt, "-o", out], [out], fmt))
-    every += [(args, files, "") for args, files in OTHERS]
+        formats = offered[_command_of(args)]
+        if _command_of(args) in PRINTING:
+            every += [([*args, "--format", fmt], [], {fmt: None}) for fmt in formats]
+            continue
+        paths = {
+            fmt: None if fmt == "table" else f"out{number}{extension.get(fmt, '.' + fmt)}"
+            for fmt in formats
+        }
+        every.append((args, [], paths))
+    every += [(args, files, None) for args, files in OTHERS]
     return every
 
 
+def _batched(args: list[str], files: list[str], formats: dict | None) -> dict:
+    """One run as the batch runner takes it (`formats` only where the report is written
+    in each; a printing command's format is on its command line)."""
+    if formats is None or _command_of(args) in PRINTING:
+        return {"args": args, "files": files}
+    return {"args": args, "files": files, "formats": formats}
+
+
 def test_the_list_covers_every_command_in_every_format():
-    covered = {(_command_of(args), fmt) for args, _, fmt in runs()}
+    covered = {(_command_of(args), fmt) for args, _, formats in runs() for fmt in formats or ()}
     named = {_command_of(args) for args, _, _ in runs()}
     for command, formats in _every_command().items():
         assert command in named, f"caseload {command} is not run"
         for fmt in formats:
-            assert (command, fmt) in covered, f"caseload {command} --format {fmt} is not run"
-    assert len(runs()) > 120
+            assert (command, fmt) in covered, f"caseload {command} --format {fmt} is not written"
+    assert len(covered) > 120
 
 
 @pytest.fixture(scope="module")
@@ -166,7 +185,7 @@ def _run_zone(folder: Path, zone: dict[str, str], where: Path) -> list[dict]:
     shutil.copytree(folder, where)
     batch = where.parent / f"{where.name}.batch.json"
     result = where.parent / f"{where.name}.result.json"
-    every = [{"args": args, "files": files} for args, files, _ in runs()]
+    every = [_batched(*run) for run in runs()]
     batch.write_text(json.dumps({"folder": str(where), "runs": every}), encoding="utf-8")
     env = {
         **{k: v for k, v in os.environ.items() if k not in ("COLUMNS", "LANG", "LC_ALL")},
@@ -198,9 +217,11 @@ def test_every_command_and_format_gives_the_same_bytes_in_any_time_zone(folder, 
                 lambda z: _run_zone(folder, ZONES[z], tmp_path / f"zone{z}"), range(len(ZONES))
             )
         )
+    missing = hashlib.sha256(b"(missing)").hexdigest()
     for (args, _, _), first, second in zip(runs(), *zones, strict=True):
         line = "caseload " + " ".join(args)
         assert first["exit"] == 0, f"{line}: exit {first['exit']}\n{first['said']}"
+        assert missing not in first["files"].values(), f"{line}: a file was not written"
         for part in ("exit", "stdout", "stderr", "files"):
             assert first[part] == second[part], f"{line}: {part} differs between time zones"
     said = {
