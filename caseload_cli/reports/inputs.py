@@ -61,6 +61,7 @@ def bundled_inputs() -> Inputs:
         staff=str(folder / "staff.csv"),
         reductions=str(reductions) if reductions.exists() else None,
         activities=str(activities) if activities.exists() else None,
+        activities_bundled=activities.exists(),
     )
 
 

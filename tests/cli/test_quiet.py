@@ -176,7 +176,7 @@ def test_log_keeps_notes_and_the_sample_summary(tmp_path):
     assert (
         log.read_text(encoding="utf-8")
         .splitlines()[-1]
-        .startswith(f"sample: wrote 3 files to {out}")
+        .startswith(f"sample: wrote 4 files to {out}")
     )
 
 

@@ -61,6 +61,7 @@ REPORTS = [
     ["compare", *TINY, "--scheme", "flat", "--scheme", "weighted-example"],
     ["explain", "W001", *TINY],
     ["sweep", *TINY, "--vary", "weights.case_type.s7=1:2:0.5"],
+    ["sensitivity", *TINY, "--vary", "weights.case_type.s7=1:2"],
     ["gap", *TINY, "--by", "team"],
     ["week", "cases.csv", "--previous", "previous.csv", "--staff", "staff.csv"],
     ["hubs", *TINY],

@@ -185,11 +185,17 @@ def test_the_same_inputs_give_the_same_bytes_wherever_written(folder, tmp_path_f
 
 def test_columns_follow_the_export_schema_and_end_with_the_stamp(folder):
     """Per worker in csv and ndjson, per team in Parquet: the columns the export's JSON
-    Schema pins, in its order, ending with scheme, scheme_version, scheme_fingerprint and
-    snapshot (plain text in Parquet); every ndjson record valid against the schema."""
+    Schema pins, in its order, ending with scheme, scheme_version, scheme_fingerprint, unit
+    and snapshot (plain text in Parquet); every ndjson record valid against the schema."""
     stamp = load_scheme("flat").stamp
-    expected = ["flat", str(stamp.version), stamp.fingerprint, "2022-04-30"]
-    assert list(STAMP_FIELDS) == ["scheme", "scheme_version", "scheme_fingerprint", "snapshot"]
+    expected = ["flat", str(stamp.version), stamp.fingerprint, "cases", "2022-04-30"]
+    assert list(STAMP_FIELDS) == [
+        "scheme",
+        "scheme_version",
+        "scheme_fingerprint",
+        "unit",
+        "snapshot",
+    ]
 
     def pinned(name: str, columns: list[str]) -> list[str]:
         schema = schemas.schema(name)
@@ -199,8 +205,8 @@ def test_columns_follow_the_export_schema_and_end_with_the_stamp(folder):
     done = caseload("load", *TINY, "--format", "csv", "-q", cwd=folder)
     rows = list(csv.reader(io.StringIO(done.stdout.decode())))
     assert rows[0] == pinned("load_worker", rows[0])
-    assert rows[0][-4:] == list(STAMP_FIELDS)
-    assert all(row[-4:] == expected for row in rows[1:])
+    assert rows[0][-5:] == list(STAMP_FIELDS)
+    assert all(row[-5:] == expected for row in rows[1:])
 
     done = caseload("load", *TINY, "--format", "ndjson", "-q", cwd=folder)
     validator = jsonschema.Draft202012Validator(schemas.schema("load_worker"))
@@ -208,7 +214,7 @@ def test_columns_follow_the_export_schema_and_end_with_the_stamp(folder):
         record = json.loads(line)
         validator.validate(record)
         assert list(record) == rows[0]
-        assert list(record.items())[-4:] == list(zip(STAMP_FIELDS, expected, strict=True))
+        assert list(record.items())[-5:] == list(zip(STAMP_FIELDS, expected, strict=True))
 
     assert (
         caseload("load", *TINY, "--by", "team", "-o", "t.parquet", "-q", cwd=folder).returncode == 0
