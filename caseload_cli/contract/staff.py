@@ -36,11 +36,13 @@ def validate_staff(
     full_time: float,
     max_hours: float = MAX_CONTRACTED_HOURS,
     grades: tuple[str, ...] = (),
+    grade_hours: dict[str, float] | None = None,
 ) -> pd.DataFrame:
     """Every staff row, typed; bad rows are only recorded in `rejections`, not dropped.
 
     `max_hours` is the longest contract the schemes allow; `grades` the grades they
-    declare (a `grade` column is then checked against them; blank is no grade)."""
+    declare (a `grade` column is then checked against them; blank is no grade);
+    `grade_hours` the hours a grade has when a row gives neither hours nor fte."""
     reader_problems(table, rejections)
     out = pd.DataFrame(index=table.frame.index)
     for column in STAFF_COLUMNS:
@@ -83,12 +85,16 @@ def validate_staff(
         # Kept so each scheme turns fte into hours with its own full-time hours.
         out["fte_given"] = fte.astype("float64").where(from_fte)
         hours = hours.fillna(fte.astype("Float64") * full_time)
+    if grade_hours:
+        by_grade = out["grade"].map(grade_hours).astype("Float64")
+        hours = hours.fillna(by_grade)
     missing = hours.isna() & ~_bad_any(table, ("contracted_hours", "fte"))
     rejections.add(
         table,
         missing,
         "contracted_hours" if "contracted_hours" in table.frame.columns else "fte",
-        "contracted_hours (or fte) is blank",
+        "contracted_hours (or fte) is blank"
+        + (" and the grade sets no default_hours" if grade_hours else ""),
     )
     out["contracted_hours"] = hours.astype("float64")
     if "fte_given" not in out.columns:

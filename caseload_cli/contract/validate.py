@@ -118,6 +118,11 @@ def validate(
         full_time,
         min(s.max_contracted_hours for s in schemes),
         tuple(sorted(set().union(*(s.model.grades for s in schemes)))),
+        {
+            code: grade.default_hours
+            for code, grade in schemes[0].model.grades.items()
+            if grade.default_hours is not None
+        },
     )
     staff_rejected = rejections.positions(staff)
     good_staff = without_rows(staff_frame, staff_rejected)

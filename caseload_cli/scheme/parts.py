@@ -172,6 +172,9 @@ class Grade(_Strict):
 
     full_time_hours: float | None = Field(default=None, gt=0, le=80)
     target: float | None = Field(default=None, ge=0)
+    #: The hours a worker of this grade has when the staff file gives none (the
+    #: probation tool's default contracted hours for the band).
+    default_hours: float | None = Field(default=None, ge=0, le=80)
     label: str = ""
 
 

@@ -289,3 +289,35 @@ def test_court_weighted_caseload_is_filings_times_weights_over_the_year_value(ru
     needed = need_from_counts(run, tmp_path, scheme, counts)
     assert round(needed, 2) == 2.99
     assert needed == pytest.approx(231_300 / 77_400, abs=1e-5)
+
+
+def test_wmt_available_points_use_the_grades_default_hours(run, tmp_path):
+    """wmt-probation-rules test-calculate-available-points: a nominal target of 7 with
+    default contracted hours 12 (PSO) and 7 (PO): 40 hours give trunc(7 × 40 / 12) = 23
+    for a PSO and 40 for a PO; a PSO with no contracted hours gets the band's 12: 7."""
+    rows = [
+        *cases_rows("P1", [("d1", "community", 1)]),
+        *cases_rows("P2", [("d1", "community", 1)]),
+        *cases_rows("P3", [("d1", "community", 1)]),
+    ]
+    cases = write(tmp_path, "cases.csv", CASE_HEADER, rows)
+    people = staff(
+        tmp_path,
+        "P1,Pat One,Team 1,North,fca,community,40,pso",
+        "P2,Pat Two,Team 1,North,fca,community,40,po",
+        "P3,Pat Three,Team 1,North,fca,community,,pso",
+    )
+    settings = []
+    for change in (
+        "grades.pso.target=7",
+        "grades.pso.full_time_hours=12",
+        "grades.pso.default_hours=12",
+        "grades.po.target=7",
+        "grades.po.full_time_hours=7",
+    ):
+        settings += ["--set", change]
+    figures = worker_figures(run, cases, "--staff", people, *settings)
+    assert [figures[w]["capacity"] for w in ("P1", "P2", "P3")] == [23, 40, 7]
+    assert figures["P3"]["contracted_hours"] == 12
+    without = worker_figures(run, cases, "--staff", people, *settings[:-6])
+    assert "P3" not in without  # no default hours: the row is rejected, not guessed
