@@ -17,7 +17,14 @@ import numpy as np
 import pandas as pd
 
 from caseload_cli.contract.parsing import parse_date, parse_number
-from caseload_cli.contract.rejections import Rejections, check_codes, column_text, reader_problems
+from caseload_cli.contract.rejections import (
+    Rejections,
+    check_codes,
+    code_text,
+    column_text,
+    reader_problems,
+    staff_positions,
+)
 from caseload_cli.core.model import Table
 from caseload_cli.scheme.model import Scheme
 
@@ -56,18 +63,8 @@ def validate_activities(
     frame = table.frame
     out = pd.DataFrame(index=frame.index)
     out["worker_id"] = column_text(table, "worker_id")
-    out["activity"] = (
-        column_text(table, "activity").str.lower().str.replace(r"[\s\-.]+", "_", regex=True)
-    )
-    rejections.add(table, out["worker_id"] == "", "worker_id", "worker_id is blank")
-    position = pd.Index(staff["worker_id"]).get_indexer(out["worker_id"])
-    unknown_worker = (out["worker_id"] != "") & pd.Series(position < 0, index=out.index)
-    rejections.add(
-        table,
-        unknown_worker,
-        "worker_id",
-        "worker_id is not in the staff file (or was rejected there)",
-    )
+    out["activity"] = code_text(table, "activity")
+    position = staff_positions(table, rejections, out["worker_id"], staff)
     # Only schemes that weigh activities judge them (a case-count scheme beside an hours
     # one in `compare` leaves them out of its loads); those must all know a code.
     weighing = [s for s in schemes if s.model.activities]

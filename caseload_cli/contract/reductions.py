@@ -14,7 +14,14 @@ import numpy as np
 import pandas as pd
 
 from caseload_cli.contract.parsing import parse_date, parse_number, parse_percent
-from caseload_cli.contract.rejections import Rejections, check_codes, column_text, reader_problems
+from caseload_cli.contract.rejections import (
+    Rejections,
+    check_codes,
+    code_text,
+    column_text,
+    reader_problems,
+    staff_positions,
+)
 from caseload_cli.core.model import Table
 from caseload_cli.core.vocabulary import TOLERANCE
 from caseload_cli.scheme.model import Scheme
@@ -49,19 +56,8 @@ def validate_reductions(
     frame = table.frame
     out = pd.DataFrame(index=frame.index)
     out["worker_id"] = column_text(table, "worker_id")
-    out["reason"] = (
-        column_text(table, "reason").str.lower().str.replace(r"[\s\-.]+", "_", regex=True)
-    )
-    rejections.add(table, out["worker_id"] == "", "worker_id", "worker_id is blank")
-    # Accepted staff IDs are unique, so an index lookup replaces a slow string isin.
-    position = pd.Index(staff["worker_id"]).get_indexer(out["worker_id"])
-    unknown_worker = (out["worker_id"] != "") & pd.Series(position < 0, index=out.index)
-    rejections.add(
-        table,
-        unknown_worker,
-        "worker_id",
-        "worker_id is not in the staff file (or was rejected there)",
-    )
+    out["reason"] = code_text(table, "reason")
+    position = staff_positions(table, rejections, out["worker_id"], staff)
     reasons_known = set.intersection(*(set(s.model.reductions) for s in schemes))
     check_codes(
         table, rejections, "reason", out["reason"], sorted(reasons_known), "reduction reason"

@@ -176,6 +176,29 @@ def column_text(table: Table, column: str) -> pd.Series:
     return clean_text(table.frame[column])
 
 
+def code_text(table: Table, column: str) -> pd.Series:
+    """A column of codes as written by people: `Phased Return` and `phased-return` both
+    read as `phased_return`."""
+    return column_text(table, column).str.lower().str.replace(r"[\s\-.]+", "_", regex=True)
+
+
+def staff_positions(
+    table: Table, rejections: Rejections, worker_id: pd.Series, staff: pd.DataFrame
+) -> np.ndarray:
+    """Each row's position in the accepted `staff` (-1: none); a blank worker_id or one not
+    among them is rejected (a rejected staff row is named later by `Rejections.blame`)."""
+    rejections.add(table, worker_id == "", "worker_id", "worker_id is blank")
+    # Accepted staff IDs are unique, so an index lookup replaces a slow string isin.
+    position = pd.Index(staff["worker_id"]).get_indexer(worker_id)
+    rejections.add(
+        table,
+        (worker_id != "") & pd.Series(position < 0, index=worker_id.index),
+        "worker_id",
+        "worker_id is not in the staff file (or was rejected there)",
+    )
+    return position
+
+
 def first_rows(table: Table, keys: pd.Series) -> pd.Series:
     """For each row, the file row number of the first row with the same key."""
     rows = pd.Series(table.row_numbers, index=keys.index)

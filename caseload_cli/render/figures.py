@@ -159,7 +159,9 @@ def _load(axes: Any, chart: Chart, frame: pd.DataFrame, colours: list[str] | Non
         )
         axes.legend(loc="upper left", bbox_to_anchor=(1.01, 1), frameon=False)
     axes.set_xlabel(chart.x_title or chart.value)
-    top = max([*lengths.tolist(), *(value for value, _ in chart.references), 0.0])
+    # Every tick stays on the chart: a capacity above every load and reference line too.
+    ticks = marks[np.isfinite(marks)].tolist() if chart.marker else []
+    top = max([*lengths.tolist(), *ticks, *(value for value, _ in chart.references), 0.0])
     axes.set_xlim(0, top * 1.08 or 1)
     _references(axes, chart, horizontal=False)
 

@@ -106,7 +106,7 @@ def base_sources(scheme: Scheme, case_types: pd.Series, stages: pd.Series) -> pd
             f"{path}: {stated} = {round(value, DECIMALS)!r} a week" if stated else path
         )
     keys = pd.MultiIndex.from_arrays([case_types, stages])
-    return pd.Series([lookup[k] for k in keys], index=case_types.index, dtype="str")
+    return pd.Series(keys.map(lookup), index=case_types.index, dtype="str")
 
 
 def activity_table(valid: ValidInputs, weighed: Weighed, worker_id: str) -> pd.DataFrame:
@@ -116,7 +116,7 @@ def activity_table(valid: ValidInputs, weighed: Weighed, worker_id: str) -> pd.D
     rows = valid.activities.loc[mine]
     parts = weighed.activity_parts.loc[mine] if weighed.activity_parts is not None else None
     settings = scheme.model.activities
-    per = rows["activity"].map(lambda code: settings[code].per if code in settings else "")
+    per = rows["activity"].map({code: a.per for code, a in settings.items()}).fillna("")
     explanation = [
         f"{_g(q)} {p}{'s' if q != 1 else ''} × {_g(w)} {scheme.unit} per {p} / {_g(k)} week"
         f"{'s' if k != 1 else ''} = {_g(load)}; activities file row {int(r)}"

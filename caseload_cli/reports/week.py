@@ -127,28 +127,20 @@ def load_chart(scope: str, as_at: str, unit: str = "cases") -> Chart:
     """Each worker's weighted load as a bar in band colour, ticked at their capacity,
     with the published per-FTE levels (20, 25, and 40 in EIT) as lines: those count
     cases, so a points or hours scheme's chart has none."""
-    if unit != "cases":
-        return Chart(
-            section=MAIN,
-            kind="load",
-            category="name",
-            value="weighted_load",
-            marker="capacity",
-            title=f"Weighted load in {unit} against capacity, {scope}, as at {as_at}",
-            x_title=f"weighted load in {unit} (tick: the worker's capacity)",
-            description=f"Bar chart of each worker's weighted load in {unit} with their "
-            f"capacity, {as_at}",
-        )
+    in_cases = unit == "cases"
+    load = "weighted load" if in_cases else f"weighted load in {unit}"
     return Chart(
         section=MAIN,
         kind="load",
         category="name",
         value="weighted_load",
         marker="capacity",
-        references=REFERENCE_LINES,
-        title=f"Weighted load against capacity, {scope}, as at {as_at}",
-        x_title="weighted load (lines: published per-FTE levels 20, 25 and 40 in EIT)",
-        description=f"Bar chart of each worker's weighted load with their capacity, {as_at}",
+        references=REFERENCE_LINES if in_cases else (),
+        title=f"{load[0].upper()}{load[1:]} against capacity, {scope}, as at {as_at}",
+        x_title=f"{load} (lines: published per-FTE levels 20, 25 and 40 in EIT)"
+        if in_cases
+        else f"{load} (tick: the worker's capacity)",
+        description=f"Bar chart of each worker's {load} with their capacity, {as_at}",
     )
 
 
