@@ -46,8 +46,10 @@ shortfall in another.
 
 \b
 With --counts (service_area, case_type, count[, stage][, team_type]) and
---fte (service_area, fte[, team_type]) no case-level data is needed: the
-workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
+--fte (service_area, fte[, team_type][, individual_allowance_hours]) no
+case-level data is needed: the workload is Σ count × weight(case_type) ×
+stage factor; individual allowance hours add hours / working time (WISN's
+IAF, hours schemes). See docs/gap.md.""",
 )
 @click.argument("cases", required=False)
 @staff_options
@@ -72,7 +74,7 @@ workload is Σ count × weight(case_type) × stage factor. See docs/gap.md.""",
 @click.option(
     "--fte",
     "fte_path",
-    help="With --counts: current FTE per service_area[, team_type].",
+    help="With --counts: current FTE per service_area[, team_type][, individual_allowance_hours].",
 )
 @click.option(
     "--count-basis",

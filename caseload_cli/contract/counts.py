@@ -37,6 +37,9 @@ from caseload_cli.scheme.model import Scheme
 
 COUNT_COLUMNS = ("service_area", "case_type", "count")
 FTE_COLUMNS = ("service_area", "fte")
+#: WISN's individual allowance: hours a year some of an area's staff spend on work only
+#: they do (supervision, a clinic manager's duties); an optional FTE-file column.
+INDIVIDUAL_ALLOWANCE = "individual_allowance_hours"
 #: What a count is: open at a date, the average open over a period, received over a period.
 COUNT_BASES = ("open", "average", "received")
 #: The longest period received counts may cover (ten years).
@@ -53,7 +56,7 @@ class CountInputs:
     """
 
     counts: pd.DataFrame  # service_area, [team_type], case_type, [stage], count[, duration_weeks]
-    fte: pd.DataFrame  # service_area, [team_type], fte
+    fte: pd.DataFrame  # service_area, [team_type], fte[, individual_allowance_hours]
     rejects: pd.DataFrame
     accounting: dict[str, int]
     notes: list[str] = field(default_factory=list)
@@ -130,6 +133,26 @@ def check_count_basis(basis: str, period_weeks: float | None, counts_path: str |
             f"{MAX_PERIOD_WEEKS}"
         )
     return chosen
+
+
+def _individual_allowance(fte_table: Table, rejections: Rejections, scheme: Scheme) -> pd.Series:
+    """Hours a year of individual allowances per FTE row: blank is none. They are time, so
+    only a scheme that weighs in hours can turn them into staff (IAF = hours / AWT)."""
+    if scheme.unit != "hours":
+        raise UsageError(
+            f"{fte_table.source} has an {INDIVIDUAL_ALLOWANCE} column, which needs a scheme "
+            f"that weighs in hours (scheme {scheme.model.name} weighs in {scheme.unit}): give "
+            "an hours scheme with capacity.working_time, or leave the column out"
+        )
+    hours, bad = parse_number(fte_table.frame[INDIVIDUAL_ALLOWANCE], decimal=fte_table.decimal)
+    rejections.add(fte_table, bad, INDIVIDUAL_ALLOWANCE, f"{INDIVIDUAL_ALLOWANCE} is not a number")
+    rejections.add(
+        fte_table,
+        hours.notna() & (hours < 0),
+        INDIVIDUAL_ALLOWANCE,
+        f"{INDIVIDUAL_ALLOWANCE} must be ≥ 0",
+    )
+    return hours.fillna(0.0).astype("float64")
 
 
 def read_counts(
@@ -227,6 +250,8 @@ def read_counts(
     rejections.add(fte_table, value.isna() & ~bad, "fte", "fte is blank")
     rejections.add(fte_table, value.notna() & (value < 0), "fte", "fte must be ≥ 0")
     fte["fte"] = value.fillna(0.0).astype("float64")
+    if INDIVIDUAL_ALLOWANCE in frame.columns:
+        fte[INDIVIDUAL_ALLOWANCE] = _individual_allowance(fte_table, rejections, scheme)
     key_text = fte[fte_keys].astype("str").agg(" / ".join, axis=1)
     duplicate = fte["service_area"].ne("") & key_text.duplicated(keep="first")
     if duplicate.any():
@@ -246,7 +271,8 @@ def read_counts(
         notes.append(
             f"{fte_table.source}: the counts have no team_type, so FTE is added up per service area"
         )
-        good_fte = good_fte.groupby("service_area", sort=True, as_index=False)["fte"].sum()
+        summed = [column for column in good_fte.columns if column not in fte_keys]
+        good_fte = good_fte.groupby("service_area", sort=True, as_index=False)[summed].sum()
     missing = sorted(set(good_counts["service_area"]) - set(good_fte["service_area"]))
     if missing:
         notes.append(

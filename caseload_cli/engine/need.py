@@ -1,6 +1,7 @@
 """Staff needed for a target load per FTE: the one formula gap and compare share.
 
     need      = weighted load / target per FTE      (per worker, summed)
+              + individual allowance hours / available working time   (counts only: WISN's IAF)
     shortfall = Σ over teams of max(0, need − available FTE)        every team at its target
     excess    = Σ over workers of max(0, need − available FTE)      everyone at or under it
               = Σ max(0, load − target × available FTE) / target
@@ -192,6 +193,20 @@ def team_type_targets(
     if team_type is None:
         return values
     return target.apply_overrides(team_type, values)
+
+
+def individual_allowance_fte(
+    hours: pd.Series, team_type: pd.Series | None, scheme: Scheme
+) -> pd.Series:
+    """WISN's individual allowance factor: staff for the time some members spend on work
+    only they do, IAF = allowance hours / available working time per FTE. The time is
+    the scheme's target before allowances (its `capacity.working_time`), whatever
+    `--target` says, because the allowance is time, not load at a target."""
+    if team_type is None:
+        working = float(scheme.base_target_for("fca", ""))
+        return hours.astype("float64") / working
+    levels = {value: float(scheme.base_target_for("fca", value)) for value in team_type.unique()}
+    return hours.astype("float64") / team_type.map(levels).astype("float64")
 
 
 def team_shortfall(workers: pd.DataFrame, keys: list[str], target: Target) -> pd.Series | float:

@@ -21,6 +21,7 @@ import pandas as pd
 
 from caseload_cli.contract.counts import (
     DURATION,
+    INDIVIDUAL_ALLOWANCE,
     CountInputs,
     check_count_basis,
     check_count_options,
@@ -35,6 +36,7 @@ from caseload_cli.engine.need import (
     NOT_HELD_GROUP,
     Target,
     count_workload,
+    individual_allowance_fte,
     not_held_need,
     team_type_targets,
     worker_excess,
@@ -48,6 +50,9 @@ from caseload_cli.engine.weighed import Weighed, weigh
 from caseload_cli.reports.inputs import prepare, resolve_inputs
 from caseload_cli.reports.privacy import check_min_group, suppression_note
 from caseload_cli.scheme.model import Scheme
+
+#: The staff individual allowances need (WISN's IAF), part of fte_needed.
+ALLOWANCE_FTE = "individual_allowance_fte"
 
 TOTAL = "all"
 
@@ -112,7 +117,8 @@ def finish_gap(
     """
     sums = list(sums or [])
     excess = ["excess_fte"] if "excess_fte" in leaf.columns else []
-    additive = [*sums, "weighted_load", "fte_needed", "available_fte", *excess]
+    allowance = [ALLOWANCE_FTE] if ALLOWANCE_FTE in leaf.columns else []
+    additive = [*sums, "weighted_load", *allowance, "fte_needed", "available_fte", *excess]
     leaf = leaf.copy()
     if "_tail" not in leaf.columns:
         leaf["_tail"] = 0
@@ -138,6 +144,8 @@ def finish_gap(
     out = body.reset_index(drop=True)
     with np.errstate(divide="ignore", invalid="ignore"):
         need = out["fte_needed"].to_numpy(dtype="float64")
+        if allowance:  # the target is the load's: staff for individual allowances carry none
+            need = need - out[ALLOWANCE_FTE].to_numpy(dtype="float64")
         load = out["weighted_load"].to_numpy(dtype="float64")
         fte = out["available_fte"].to_numpy(dtype="float64")
         out["target_per_fte"] = np.where(
@@ -153,6 +161,7 @@ def finish_gap(
         "shortfall_fte",
         "target_per_fte",
         "load_per_fte",
+        *allowance,
         *excess,
     ):
         out[column] = np.round(out[column].astype("float64"), DECIMALS)
@@ -166,6 +175,7 @@ def finish_gap(
         *sums,
         "weighted_load",
         "target_per_fte",
+        *allowance,
         "fte_needed",
         "available_fte",
         "gap_fte",
@@ -224,10 +234,27 @@ def gap_from_counts(
         )
     for column in ("weighted_load", "fte_needed", "available_fte"):
         leaf[column] = leaf[column].fillna(0.0)
+    if INDIVIDUAL_ALLOWANCE in fte.columns:
+        _add_individual_allowance(leaf, fte, leaf_keys, scheme, team_types)
     if not team_types:
         leaf["team_type"] = TOTAL
     table = finish_gap(leaf, keys, team_types=team_types)
     return table, workload
+
+
+def _add_individual_allowance(
+    leaf: pd.DataFrame, fte: pd.DataFrame, leaf_keys: list[str], scheme: Scheme, team_types: bool
+) -> None:
+    """Add WISN's IAF to each leaf's need: its FTE rows' allowance hours over the
+    available working time."""
+    if leaf_keys:
+        hours = fte.groupby(leaf_keys, sort=True, observed=True)[INDIVIDUAL_ALLOWANCE].sum()
+        hours = leaf[leaf_keys].join(hours, on=leaf_keys)[INDIVIDUAL_ALLOWANCE].fillna(0.0)
+    else:
+        hours = pd.Series([float(fte[INDIVIDUAL_ALLOWANCE].sum())], index=leaf.index)
+    allowance = individual_allowance_fte(hours, leaf["team_type"] if team_types else None, scheme)
+    leaf[ALLOWANCE_FTE] = allowance
+    leaf["fte_needed"] = leaf["fte_needed"] + allowance
 
 
 # --------------------------------------------------------------------------- reports

@@ -17,7 +17,7 @@ from typing import Any
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.suggest import DOTTED_PATH_CUTOFF, close_matches
 from caseload_cli.render.stamps import STAMP_FIELDS
-from caseload_cli.scheme.diff import canonical_paths
+from caseload_cli.scheme.diff import setting_paths
 from caseload_cli.scheme.model import Scheme, load_scheme
 
 _RESERVED_LABELS = {"metric", "description", "service_area", "team", *STAMP_FIELDS}
@@ -141,7 +141,7 @@ def added_key_notes(name: str, changes: Sequence[tuple[str, str]]) -> list[str]:
     """
     if not changes:
         return []
-    leaves = canonical_paths(load_scheme(name))
+    leaves = setting_paths(load_scheme(name))
     notes = []
     for shown, raw_path in changes:
         path = ".".join(p.strip() for p in raw_path.split("."))

@@ -81,6 +81,12 @@ def canonical_paths(scheme: Scheme) -> dict[str, Any]:
     return flatten(json.loads(scheme.canonical))
 
 
+def setting_paths(scheme: Scheme) -> dict[str, Any]:
+    """Every leaf the scheme has, settings at their defaults included: the canonical
+    form leaves some of those out to keep older fingerprints, but they are not new keys."""
+    return flatten(scheme.model.model_dump(mode="json"))
+
+
 def is_text_path(path: str) -> bool:
     return bool(_TEXT_PATHS.search(path))
 

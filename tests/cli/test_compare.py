@@ -339,6 +339,14 @@ def test_added_key_is_noted(run, tiny):
     )
 
 
+def test_setting_at_its_default_is_not_a_new_key(run, tiny):
+    """The canonical form leaves some settings out while at their defaults (older
+    fingerprints stay the same); changing one must not be reported as adding a key."""
+    result = run(*args_for(tiny, "--scheme", "flat", "--set", "capacity.allowance_percent=5"))
+    assert result.exit_code == 0, result.stderr
+    assert "the change adds it" not in result.stderr
+
+
 def test_help_has_examples(run):
     for args in (["compare"], ["explain"], ["sweep"], ["gap"], ["schemes", "diff"]):
         result = run(*args, "--help")

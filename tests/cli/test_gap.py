@@ -601,3 +601,55 @@ def test_count_basis_needs_counts(run, tiny):
         "--count-basis and --period-weeks say what a --counts file holds: give --counts FILE "
         "--fte FILE"
     ) in result.stderr
+
+
+WISN_KENYA = DOCS / "peer-models" / "wisn-kenya-clinicians.toml"
+
+
+def test_individual_allowance_hours_are_checked_and_added_per_area(run, tmp_path):
+    """IAF = hours / 1,432 h of working time; blank is none; bad values reject the FTE
+    row; with no team_type in the counts, FTE rows and their hours add up per area."""
+    counts = tmp_path / "counts.csv"
+    counts.write_text(
+        "service_area,case_type,count\nNorth,consultation,14320\nSouth,consultation,5728\n"
+        "East,consultation,100\n",
+        encoding="utf-8",
+    )
+    fte = tmp_path / "fte.csv"
+    fte.write_text(
+        "service_area,team_type,fte,individual_allowance_hours\n"
+        "North,clinic,1,716\nNorth,outreach,1,716\nSouth,clinic,2,\n"
+        "East,clinic,1,lots\nEast,outreach,1,-3\n",
+        encoding="utf-8",
+    )
+    rejects = tmp_path / "rejects.csv"
+    result = run(
+        "gap", "--counts", counts, "--fte", fte, "--scheme", WISN_KENYA,
+        "--by", "service_area", "--rejects", rejects, "--format", "json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.stderr
+    rows = {row["service_area"]: row for row in as_json(result)["rows"]}
+    assert rows["North"]["individual_allowance_fte"] == 1.0  # 1,432 h / 1,432 h
+    assert rows["North"]["fte_needed"] == 2.5 + 1.0  # 3,580 h / 1,432 h + IAF
+    assert rows["North"]["target_per_fte"] == 1432
+    assert rows["South"]["individual_allowance_fte"] == 0.0
+    assert rows["South"]["fte_needed"] == 1.0
+    assert rows["all"]["individual_allowance_fte"] == 1.0
+    frame = pd.read_csv(rejects, dtype=str, keep_default_na=False)
+    assert list(zip(frame["row"], frame["column"], frame["reason"], strict=True)) == [
+        ("5", "individual_allowance_hours", "individual_allowance_hours is not a number"),
+        ("6", "individual_allowance_hours", "individual_allowance_hours must be ≥ 0"),
+    ]
+
+
+def test_individual_allowance_hours_need_an_hours_scheme(run, counts):
+    counts["fte"].write_text(
+        "service_area,fte,individual_allowance_hours\nA3 Greater Manchester,1,10\n",
+        encoding="utf-8",
+    )
+    result = run(*counts_args(counts))
+    assert result.exit_code == 2
+    assert "individual_allowance_hours column, which needs a scheme that weighs in hours" in (
+        result.stderr
+    )
+    assert "Traceback" not in result.stderr

@@ -15,6 +15,7 @@ from helpers import as_json
 
 ROOT = Path(__file__).resolve().parents[2]
 WMT = ROOT / "docs" / "peer-models" / "wmt-seed.toml"
+WISN_KENYA = ROOT / "docs" / "peer-models" / "wisn-kenya-clinicians.toml"
 
 CASE_HEADER = "case_id,worker_id,law,case_type,stage,children,opened,snapshot"
 STAFF_HEADER = "worker_id,name,team,service_area,role,team_type,contracted_hours,grade"
@@ -229,10 +230,17 @@ colour = "#C62828"
 """
 
 
-def need_from_counts(run, folder: Path, scheme: str, counts: list[str]) -> float:
-    (folder / "model.toml").write_text(scheme, encoding="utf-8")
+def gap_from_counts(
+    run, folder: Path, scheme: str | Path, counts: list[str], *args, fte: str = "Unit,1"
+) -> dict:
+    """The national row of `gap --counts` on these counts and an FTE file (`fte` is its
+    rows after the header `service_area,fte[,individual_allowance_hours]`)."""
+    if isinstance(scheme, str):
+        (folder / "model.toml").write_text(scheme, encoding="utf-8")
+        scheme = folder / "model.toml"
     counts_file = write(folder, "counts.csv", "service_area,case_type,count", counts)
-    fte_file = write(folder, "fte.csv", "service_area,fte", ["Unit,1"])
+    header = "service_area,fte" + (",individual_allowance_hours" if fte.count(",") > 1 else "")
+    fte_file = write(folder, "fte.csv", header, fte.splitlines())
     result = run(
         "gap",
         "--counts",
@@ -240,12 +248,68 @@ def need_from_counts(run, folder: Path, scheme: str, counts: list[str]) -> float
         "--fte",
         fte_file,
         "--scheme",
-        folder / "model.toml",
+        scheme,
         "--format",
         "json",
+        *args,
     )
     assert result.exit_code == 0, result.stderr
-    return as_json(result)["rows"][0]["fte_needed"]
+    return as_json(result)["rows"][0]
+
+
+def need_from_counts(run, folder: Path, scheme: str, counts: list[str]) -> float:
+    return gap_from_counts(run, folder, scheme, counts)["fte_needed"]
+
+
+def test_wisn_kenya_clinicians_need_17_46_staff(run, tmp_path):
+    """Burmen et al. 2017, Table 3: 100,000 consultations a year × 0.25 h = 25,000 h
+    (3,125 days of 8 h); available working time 52 × 4.5 = 234 days − 10 public
+    holidays − 30 leave − 15 sick = 179 days (1,432 h); baseline staff 3,125 / 179 =
+    17.46. The scheme file is docs/peer-models/wisn-kenya-clinicians.toml."""
+    row = gap_from_counts(
+        run, tmp_path, WISN_KENYA, ["Clinic,consultation,100000"], fte="Clinic,12"
+    )
+    assert row["weighted_load"] == 25_000
+    assert row["target_per_fte"] == 1_432
+    assert round(row["fte_needed"], 2) == 17.46
+    assert row["gap_fte"] == pytest.approx(17.4581 - 12, abs=1e-4)
+
+
+def test_wisn_kenya_category_allowance_of_10_training_days(run, tmp_path):
+    """Table 3 goes on: the category allowance is 10 days a year of training, a share
+    10/179 of the available time. The rest of the table (its CAF and total) could not be
+    read, so the figure here is WISN's formula on the published inputs, not a printed
+    result: CAS 5.5866%, CAF = 1 / (1 − 10/179) = 179/169, baseline × CAF = 25,000 /
+    (169 × 8) = 18.49 staff. The allowance is given as a negotiator would, with --set."""
+    row = gap_from_counts(
+        run,
+        tmp_path,
+        WISN_KENYA,
+        ["Clinic,consultation,100000"],
+        "--set",
+        f"capacity.allowance_percent={10 / 179 * 100!r}",
+        fte="Clinic,12",
+    )
+    assert row["fte_needed"] == pytest.approx(25_000 / (169 * 8), abs=1e-5)
+    assert round(row["fte_needed"], 2) == 18.49
+
+
+def test_wisn_individual_allowance_factor_adds_staff_for_hours_over_working_time(run, tmp_path):
+    """WISN: required staff = baseline × CAF + IAF, IAF = individual allowance hours /
+    AWT. Made-up allowance (not from the paper): 477.33 h of a manager's duties a year
+    over 1,432 h is 0.3333 staff, added after the CAF and not scaled by it."""
+    row = gap_from_counts(
+        run,
+        tmp_path,
+        WISN_KENYA,
+        ["Clinic,consultation,100000"],
+        "--set",
+        f"capacity.allowance_percent={10 / 179 * 100!r}",
+        fte="Clinic,12,477.33",
+    )
+    assert row["individual_allowance_fte"] == pytest.approx(477.33 / 1432, abs=1e-5)
+    assert row["fte_needed"] == pytest.approx(25_000 / 1352 + 477.33 / 1432, abs=1e-5)
+    assert row["target_per_fte"] == 1352  # the load's target: allowance staff carry none
 
 
 def test_wisn_staff_need_is_workload_over_working_time_times_caf(run, tmp_path):

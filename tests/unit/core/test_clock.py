@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from zoneinfo import available_timezones
 
 import pytest
 
@@ -112,3 +113,16 @@ def test_bad_timezone_option_and_variable_are_usage_errors(run, tiny):
         "Error: CASELOAD_TIMEZONE='Mars/Base' is not a time zone; "
         "use an IANA name such as Europe/London or UTC\n"
     )
+
+
+def test_zone_names_are_exactly_the_tz_databases_zones():
+    """The quick path (open the zone file) accepts what available_timezones() lists and
+    nothing it leaves out (posix/, right/, posixrules, tables, folders)."""
+    for name in sorted(available_timezones()):
+        assert clock.check_zone(name).key == name
+    for name in ("posixrules", "posix/Europe/London", "right/UTC", "Europe", "Europe/",
+                 "zone.tab", "../etc/passwd", "/etc/localtime", "europe/london "):  # fmt: skip
+        if name in available_timezones():
+            continue
+        with pytest.raises(UsageError):
+            clock.check_zone(name)
