@@ -127,3 +127,27 @@ def test_run_knows_every_suite():
     )
     assert {"load", "csv", "compare", "trend"} <= set(run.SUITES)
     assert args.csv_rows == 10 and args.trend_weeks == 2
+
+
+def test_missed_goals_are_profiled_once_per_command_and_point_to_what_was_tried(tmp_path):
+    run = _run_module()
+    import missed
+
+    if importlib.util.find_spec("pyinstrument") is None:
+        pytest.skip("pyinstrument (the bench extra) is not installed")
+    script = tmp_path / "slow.py"
+    script.write_text("def spin():\n    return sum(i * i for i in range(300_000))\n\nspin()\n")
+    command = [sys.executable, str(script)]
+    checks = [
+        run.Check("slow / fast (wall)", "1k", 3.0, 1.5, key="load_vs_duckdb", command=command),
+        run.Check("slow / bare (wall)", "1k", 4.0, 2.0, key="load_vs_bare", command=command),
+        run.Check("met (wall)", "1k", 1.0, 2.0, key="compare_vs_one", command=command),
+    ]
+    text = missed.missed_section(checks, tmp_path / "profiles")
+    assert "slow / fast (wall), 1k** (3.00×, goal ≤ 1.5×)" in text
+    assert "met (wall)" not in text
+    assert "docs/performance.md#goals-missed-and-what-it-would-take" in text
+    assert "spin" in text and "slow.py" in text  # the profile names the slow function
+    assert "The same command as above" in text  # profiled once
+    assert len(list((tmp_path / "profiles").glob("*.txt"))) == 1
+    assert missed.missed_section(checks[2:], tmp_path / "profiles") == ""
