@@ -19,20 +19,24 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from caseload_cli.core.vocabulary import DECIMALS
+from caseload_cli.core.vocabulary import DECIMALS, SNAPSHOT_POSITION
 from caseload_cli.scheme.model import Scheme
 
 
-def staff_capacity(staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Per worker: fte, reduction_hours, available_fte, target, capacity, napo level."""
-    reduced = reductions.groupby("worker_id", sort=False)["hours"].sum()
+def staff_capacity(
+    staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme, snapshots: bool = False
+) -> pd.DataFrame:
+    """Per worker: fte, reduction_hours, available_fte, target, capacity, napo level.
+
+    With `snapshots`, staff and reductions hold many snapshots (`SNAPSHOT_POSITION`):
+    a worker's reductions are those of the same snapshot."""
     out = staff.copy()
+    out["reduction_hours"] = _reduction_hours(staff, reductions, snapshots)
     grade = out["grade"] if "grade" in out.columns else pd.Series("", index=out.index)
     full_time = _per_group(grade.astype("str"), scheme.full_time_hours_for)
     given = out["fte_given"].notna() if "fte_given" in out.columns else None
     if given is not None and given.any():
         out.loc[given, "contracted_hours"] = out.loc[given, "fte_given"] * full_time[given]
-    out["reduction_hours"] = out["worker_id"].map(reduced).fillna(0.0).astype("float64")
     out["fte"] = out["contracted_hours"] / full_time
     available = (out["contracted_hours"] - out["reduction_hours"]).clip(lower=0.0)
     out["available_fte"] = available / full_time
@@ -59,6 +63,18 @@ def staff_capacity(staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme
         out["napo_level"] = _per_group(out["team_type"], scheme.napo_level_for)
     out["napo_safe_load"] = np.round(out["napo_level"] * out["available_fte"], DECIMALS)
     return out
+
+
+def _reduction_hours(staff: pd.DataFrame, reductions: pd.DataFrame, snapshots: bool) -> np.ndarray:
+    """Each staff row's active reduction hours: the sum of their reduction rows."""
+    if not snapshots:
+        reduced = reductions.groupby("worker_id", sort=False)["hours"].sum()
+        return staff["worker_id"].map(reduced).fillna(0.0).astype("float64").to_numpy()
+    keys = [SNAPSHOT_POSITION, "worker_id"]
+    reduced = reductions.groupby(keys, sort=False)["hours"].sum()
+    found = reduced.index.get_indexer(pd.MultiIndex.from_frame(staff[keys]))
+    hours = np.append(reduced.to_numpy(dtype="float64"), 0.0)  # the last slot: none
+    return hours[found]
 
 
 def _per_group(values: pd.Series, level_for) -> pd.Series:

@@ -31,13 +31,22 @@ class Weighed:
     activity_parts: pd.DataFrame | None = None
 
 
-def weigh(valid: ValidInputs, scheme: Scheme) -> Weighed:
+def weigh(valid: ValidInputs, scheme: Scheme, snapshots: bool = False) -> Weighed:
+    """`valid` weighed with `scheme`; with `snapshots`, `valid` holds many snapshots
+    (`store.series`: staff and reductions with `SNAPSHOT_POSITION`, cases' `_staff`
+    positions in all of their staff) and the per-worker rows are per snapshot."""
     parts = weigh_cases(valid.cases, scheme)
     activity_parts = weigh_activities(valid.activities, scheme)
     activity_load = activity_load_per_worker(
         valid.activities, activity_parts["load"], len(valid.staff)
     )
     workers = per_worker(
-        valid.cases, parts["weight"], valid.staff, valid.reductions, scheme, activity_load
+        valid.cases,
+        parts["weight"],
+        valid.staff,
+        valid.reductions,
+        scheme,
+        activity_load,
+        snapshots,
     )
     return Weighed(scheme, parts, workers, activity_parts)
