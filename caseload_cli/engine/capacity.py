@@ -41,11 +41,10 @@ def staff_capacity(
     available = (out["contracted_hours"] - out["reduction_hours"]).clip(lower=0.0)
     out["available_fte"] = available / full_time
     settings = scheme.model.capacity
-    by_grade = grade.astype("str").map(
-        {code: g.target for code, g in scheme.model.grades.items() if g.target is not None}
-    )
-    by_team_type = out["team_type"].map(settings.target_by_team_type).astype("float64")
-    by_role = out["role"].map(settings.target_by_role).astype("float64")
+    targets = {code: g.target for code, g in scheme.model.grades.items() if g.target is not None}
+    by_grade = _per_group(grade.astype("str"), targets.get)
+    by_team_type = _per_group(out["team_type"], settings.target_by_team_type.get)
+    by_role = _per_group(out["role"], settings.target_by_role.get)
     base = (
         by_grade.astype("float64")
         .fillna(by_role)
@@ -78,8 +77,10 @@ def _reduction_hours(staff: pd.DataFrame, reductions: pd.DataFrame, snapshots: b
 
 
 def _per_group(values: pd.Series, level_for) -> pd.Series:
-    lookup = {value: level_for(value) for value in values.unique()}
-    return values.map(lookup).astype("float64")
+    """`level_for` of each row's value (NaN for None), asked once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    levels = np.array([level_for(value) for value in uniques], dtype="float64")
+    return pd.Series(levels[codes], index=values.index)
 
 
 # --------------------------------------------------------------------------- explained

@@ -206,8 +206,14 @@ def _weigh_series(series: StoredSeries, scheme: Scheme, by: str, population: str
     dates = np.array([day.isoformat() for day in series.days], dtype=object)
 
     def stamped(frame: pd.DataFrame) -> pd.DataFrame:
+        """With the snapshot's date, and the stacked staff's coded text as text."""
         at = frame[SNAPSHOT_POSITION].to_numpy()
-        return frame.assign(snapshot=pd.Series(dates[at], index=frame.index, dtype="str"))
+        text = {
+            name: frame[name].astype("str")
+            for name in frame.columns
+            if name != "band" and isinstance(frame[name].dtype, pd.CategoricalDtype)
+        }
+        return frame.assign(snapshot=pd.Series(dates[at], index=frame.index, dtype="str"), **text)
 
     rows = roll_up(counted, by, scheme, snapshots=len(dates))
     total = roll_up(counted, "national", scheme, snapshots=len(dates))
