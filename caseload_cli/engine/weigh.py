@@ -76,6 +76,60 @@ def weigh_cases(cases: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     return pd.DataFrame(parts, index=cases.index, copy=False)
 
 
+#: Largest number of distinct kinds of case `case_weights` weighs one kind at a time.
+MAX_KINDS = 1 << 20
+
+
+def case_weights(cases: pd.DataFrame, scheme: Scheme) -> np.ndarray:
+    """Each case's weight, as `weigh_cases` gives it, weighing each distinct kind of case
+    once: a weight depends only on the case type, the stage, the extra children (up to
+    the scheme's cap) and the modifiers' flags, so millions of cases are a few hundred
+    kinds. (Falls back to weighing every case when the kinds are too many to list.)"""
+    types, stages = cases["case_type"], cases["stage"]
+    if not (
+        isinstance(types.dtype, pd.CategoricalDtype)
+        and isinstance(stages.dtype, pd.CategoricalDtype)
+    ):
+        return weigh_cases(cases, scheme)["weight"].to_numpy()
+    cap = scheme.model.weights.children.max_additional
+    extra = np.maximum(cases["children"].to_numpy(dtype="int64") - 1, 0)
+    if cap is not None:
+        extra = np.minimum(extra, cap)
+    flags = [modifier.flag for modifier in scheme.model.modifiers]
+    sizes = [len(types.cat.categories) + 1, len(stages.cat.categories) + 1]
+    sizes += [int(extra.max(initial=0)) + 1, *([2] * len(flags))]
+    if np.prod(np.array(sizes, dtype="float64")) > MAX_KINDS:
+        return weigh_cases(cases, scheme)["weight"].to_numpy()
+    columns = [
+        types.cat.codes.to_numpy().astype("int64") + 1,  # 0: no code
+        stages.cat.codes.to_numpy().astype("int64") + 1,
+        extra,
+        *(cases[flag].to_numpy(dtype=bool).astype("int64") for flag in flags),
+    ]
+    kind = np.zeros(len(cases), dtype="int64")
+    for column, size in zip(columns, sizes, strict=True):
+        kind = kind * size + column
+    present = np.flatnonzero(np.bincount(kind, minlength=1))
+    # One row per kind present, decoded from its number, weighed by `weigh_cases`.
+    parts, rest = [], present
+    for size in reversed(sizes):
+        parts.append(rest % size)
+        rest = rest // size
+    type_code, stage_code, kinds_extra, *kinds_flags = parts[::-1]
+    kinds = pd.DataFrame(
+        {
+            "case_type": pd.Categorical.from_codes(type_code - 1, dtype=types.dtype),
+            "stage": pd.Categorical.from_codes(stage_code - 1, dtype=stages.dtype),
+            "children": kinds_extra + 1,
+            **{flag: values.astype(bool) for flag, values in zip(flags, kinds_flags, strict=True)},
+        }
+    )
+    weight = weigh_cases(kinds, scheme)["weight"].to_numpy()
+    at = np.zeros(present[-1] + 1 if len(present) else 1, dtype="int64")
+    at[present] = np.arange(len(present))
+    return weight[at[kind]]
+
+
 def _cross_lookup(cases: pd.DataFrame, cross: dict[str, dict[str, float]]) -> np.ndarray | None:
     """Each case's case type × stage weight (NaN where the table has no entry), from a
     small table indexed by the two columns' category codes."""

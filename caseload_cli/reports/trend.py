@@ -31,7 +31,7 @@ from caseload_cli.engine.bands import band_colours, band_limits_pct, band_names
 from caseload_cli.engine.population import population_note, population_workers
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.engine.suppress import suppress_groups
-from caseload_cli.engine.weighed import weigh
+from caseload_cli.engine.weighed import weigh_workers
 from caseload_cli.reports.inputs import bundled_weeks
 from caseload_cli.reports.load import build_load
 from caseload_cli.reports.privacy import blank_matching, check_min_group, suppress_rollup
@@ -201,8 +201,8 @@ def _weigh(valid, scheme: Scheme, by: str, population: str, day: date):
 def _weigh_series(series: StoredSeries, scheme: Scheme, by: str, population: str):
     """Every snapshot of `series` weighed at once: the group rows and the overall rows of
     all of them, equal to `_weigh`'s one snapshot after the other."""
-    weighed = weigh(series.valid, scheme, snapshots=True)
-    counted = population_workers(weighed.workers, population).reset_index(drop=True)
+    workers = weigh_workers(series.valid, scheme, snapshots=True)
+    counted = population_workers(workers, population).reset_index(drop=True)
     dates = np.array([day.isoformat() for day in series.days], dtype=object)
 
     def stamped(frame: pd.DataFrame) -> pd.DataFrame:
