@@ -100,15 +100,16 @@ def case_weights(cases: pd.DataFrame, scheme: Scheme) -> np.ndarray:
     sizes += [int(extra.max(initial=0)) + 1, *([2] * len(flags))]
     if np.prod(np.array(sizes, dtype="float64")) > MAX_KINDS:
         return weigh_cases(cases, scheme)["weight"].to_numpy()
-    columns = [
-        types.cat.codes.to_numpy().astype("int64") + 1,  # 0: no code
-        stages.cat.codes.to_numpy().astype("int64") + 1,
-        extra,
-        *(cases[flag].to_numpy(dtype=bool).astype("int64") for flag in flags),
-    ]
-    kind = np.zeros(len(cases), dtype="int64")
-    for column, size in zip(columns, sizes, strict=True):
-        kind = kind * size + column
+    # Each case's kind as one number, built in place (a few passes over small integers).
+    kind = types.cat.codes.to_numpy().astype("int32") + 1  # 0: no code
+    kind *= sizes[1]
+    kind += stages.cat.codes.to_numpy()
+    kind += 1
+    kind *= sizes[2]
+    kind += extra
+    for flag in flags:
+        kind *= 2
+        kind += cases[flag].to_numpy(dtype=bool)
     present = np.flatnonzero(np.bincount(kind, minlength=1))
     # One row per kind present, decoded from its number, weighed by `weigh_cases`.
     parts, rest = [], present

@@ -88,17 +88,18 @@ def load_series(store: Path, days: list[date], scheme: Scheme) -> StoredSeries |
     if any(cases.column(name).null_count for name in cases.column_names):
         return None
     # Each case's worker, from a position in its week's staff to one in the stack.
-    week = np.repeat(np.arange(len(days), dtype="int32"), rows["cases"])
-    holder = cases.column("_staff").to_numpy()
-    if (holder >= rows["staff"][week]).any() or (holder < -1).any():
-        return None
-    first = np.concatenate([[0], np.cumsum(rows["staff"])[:-1]]).astype("int64")
-    holder = np.where(holder >= 0, holder + first[week], -1)
+    first = np.concatenate([[0], np.cumsum(rows["staff"])[:-1]])
+    holders = []
+    for week, chunk in enumerate(parts["cases"]):  # one numpy pass per week, not per row
+        holder = chunk.column("_staff").to_numpy()
+        if len(holder) and (holder.max() >= rows["staff"][week] or holder.min() < -1):
+            return None
+        holders.append(np.where(holder >= 0, holder + first[week], -1).astype("int32"))
     # `_staff` as int32 like `load_snapshot`'s (and not stacked with `children`).
     cases = from_arrow(
         cases.drop_columns("_staff").unify_dictionaries(), frozenset({"case_type", "stage"})
     )
-    cases["_staff"] = holder.astype("int32")
+    cases["_staff"] = np.concatenate(holders) if holders else np.zeros(0, dtype="int32")
     staff = _stacked(_coded(tables["staff"]), rows["staff"])
     reductions = _stacked(_coded(tables["reductions"]), rows["reductions"])
     if not _weighable(cases, reductions, manifests, scheme):
