@@ -34,6 +34,7 @@ from caseload_cli.core.vocabulary import SNAPSHOT_POSITION
 from caseload_cli.scheme.model import Scheme
 from caseload_cli.store.frames import from_arrow
 from caseload_cli.store.layout import PART, partition
+from caseload_cli.store.schemes import recode_for
 from caseload_cli.store.snapshots import read_manifest
 
 #: Staff text stored as plain strings, read as dictionaries (a few hundred teams, not
@@ -58,54 +59,58 @@ def load_series(store: Path, days: list[date], scheme: Scheme) -> StoredSeries |
     None when a snapshot needs `load_snapshot` (see the module's docstring)."""
     try:
         manifests = [read_manifest(store, day) for day in days]
+        staff_rows = np.array([m["rows"]["staff"] for m in manifests], dtype="int64")
+        first = np.concatenate([[0], np.cumsum(staff_rows)[:-1]])
+        codes = recode_for(manifests[-1], [scheme])  # the categories validation gives
         flags = [m.flag for m in scheme.model.modifiers]
-        wanted = {
-            "cases": ["_staff", "case_type", "stage", "children", *flags],
-            "staff": None,
-            "reductions": None,
-        }
-        tasks = [(table, day) for table in wanted for day in days]
 
-        def read(task: tuple[str, date]) -> pa.Table:
+        def cases(week: int) -> dict[str, np.ndarray] | None:
+            path = partition(store, "cases", days[week]) / PART
+            columns = ["_staff", "case_type", "stage", "children", *flags]
+            table = pq.ParquetFile(path).read(columns=columns, use_threads=False)
+            if sorted(table.column_names) != sorted(columns):  # a flag not stored that week
+                return None
+            return _case_arrays(table, codes, staff_rows[week], first[week])
+
+        def other(task: tuple[str, date]) -> pa.Table:
             table, day = task
             path = partition(store, table, day) / PART
             text = STAFF_TEXT if table == "staff" else ()
-            parquet = pq.ParquetFile(path, read_dictionary=text)
-            return parquet.read(columns=wanted[table], use_threads=False)
+            return pq.ParquetFile(path, read_dictionary=text).read(use_threads=False)
 
         with ThreadPoolExecutor(READERS) as pool:
-            read_tables = list(pool.map(read, tasks))
-        parts = {
-            table: read_tables[i * len(days) : (i + 1) * len(days)]
-            for i, table in enumerate(wanted)
-        }
+            weeks = pool.map(cases, range(len(days)))
+            others = pool.map(other, [(t, day) for t in ("staff", "reductions") for day in days])
+            weeks, others = list(weeks), list(others)
         # Identical column names and types in every week, or week by week it is.
-        tables = {name: pa.concat_tables(chunks) for name, chunks in parts.items()}
-    except (OSError, ValueError, KeyError, TypeError, pa.ArrowException):
+        staff = pa.concat_tables(others[: len(days)])
+        reductions = pa.concat_tables(others[len(days) :])
+    except (OSError, ValueError, KeyError, TypeError, IndexError, pa.ArrowException):
         return None
-    rows = {name: np.array([len(t) for t in chunks]) for name, chunks in parts.items()}
-    cases = tables["cases"]
-    if any(cases.column(name).null_count for name in cases.column_names):
+    staff_read = np.array([len(t) for t in others[: len(days)]])
+    if any(w is None for w in weeks) or not np.array_equal(staff_read, staff_rows):
         return None
-    # Each case's worker, from a position in its week's staff to one in the stack.
-    first = np.concatenate([[0], np.cumsum(rows["staff"])[:-1]])
-    holders = []
-    for week, chunk in enumerate(parts["cases"]):  # one numpy pass per week, not per row
-        holder = chunk.column("_staff").to_numpy()
-        if len(holder) and (holder.max() >= rows["staff"][week] or holder.min() < -1):
-            return None
-        holders.append(np.where(holder >= 0, holder + first[week], -1).astype("int32"))
-    # `_staff` as int32 like `load_snapshot`'s (and not stacked with `children`).
-    cases = from_arrow(
-        cases.drop_columns("_staff").unify_dictionaries(), frozenset({"case_type", "stage"})
+    reduction_rows = np.array([len(t) for t in others[len(days) :]])
+    stacked = {name: np.concatenate([w[name] for w in weeks]) for name in weeks[0]}
+    frame = pd.DataFrame(
+        {
+            **{
+                column: pd.Categorical.from_codes(
+                    stacked[column], pd.Index(codes[column], dtype="str"), validate=False
+                )
+                for column in ("case_type", "stage")
+            },
+            "children": stacked["children"],
+            **{flag: stacked[flag] for flag in flags},
+            "_staff": stacked["_staff"],  # int32, as `load_snapshot` gives it
+        }
     )
-    cases["_staff"] = np.concatenate(holders) if holders else np.zeros(0, dtype="int32")
-    staff = _stacked(_coded(tables["staff"]), rows["staff"])
-    reductions = _stacked(_coded(tables["reductions"]), rows["reductions"])
-    if not _weighable(cases, reductions, manifests, scheme):
+    staff = _stacked(_coded(staff), staff_read)
+    reductions = _stacked(_coded(reductions), reduction_rows)
+    if not _weighable(reductions, manifests, scheme):
         return None
     valid = ValidInputs(
-        cases=cases,
+        cases=frame,
         staff=staff,
         reductions=reductions,
         rejects=pd.DataFrame(columns=REJECT_COLUMNS),
@@ -114,6 +119,36 @@ def load_series(store: Path, days: list[date], scheme: Scheme) -> StoredSeries |
         snapshot_source="from the history store",
     )
     return StoredSeries(list(days), valid, [list(m["notes"]) for m in manifests])
+
+
+def _case_arrays(
+    table: pa.Table, codes: dict[str, list[str]], staff_rows: int, first: int
+) -> dict[str, np.ndarray] | None:
+    """One week's cases as arrays to stack: case type and stage as codes in `codes`,
+    `_staff` as a position in the stacked staff (`first` is the week's first row), the
+    other columns as they are. None if a value is missing or a code is one `codes`
+    lacks (the scheme cannot weigh it), or a position is outside the week's staff."""
+    if any(table.column(name).null_count for name in table.column_names):
+        return None
+    out = {}
+    for column in ("case_type", "stage"):
+        position = {code: at for at, code in enumerate(codes[column])}
+        parts = []
+        for chunk in table.column(column).chunks:
+            known = [position.get(code, -1) for code in chunk.dictionary.to_pylist()]
+            lookup = np.array(known, dtype="int8" if len(codes[column]) < 127 else "int32")
+            parts.append(lookup[chunk.indices.to_numpy()])
+        out[column] = np.concatenate(parts) if parts else np.zeros(0, dtype="int8")
+        if (out[column] < 0).any():
+            return None
+    holder = table.column("_staff").to_numpy()
+    if len(holder) and (holder.max() >= staff_rows or holder.min() < -1):
+        return None
+    out["_staff"] = np.where(holder >= 0, holder + first, -1).astype("int32")
+    for name in table.column_names:
+        if name not in out:
+            out[name] = table.column(name).to_numpy()
+    return out
 
 
 def _coded(table: pa.Table) -> pd.DataFrame:
@@ -133,21 +168,11 @@ def _stacked(frame: pd.DataFrame, rows: np.ndarray) -> pd.DataFrame:
     return frame
 
 
-def _weighable(
-    cases: pd.DataFrame,
-    reductions: pd.DataFrame,
-    manifests: list[dict],
-    scheme: Scheme,
-) -> bool:
-    """Would `store.schemes.check_schemes` pass every week for `scheme`? (Its codes, its
-    modifiers' flags, which are read columns here, its reduction reasons and caps.)"""
+def _weighable(reductions: pd.DataFrame, manifests: list[dict], scheme: Scheme) -> bool:
+    """Would `store.schemes.check_schemes` pass every week for `scheme`? (Its codes and
+    its modifiers' flags are checked as the cases are read: `_case_arrays`.) Its
+    reduction reasons and caps."""
     model = scheme.model
-    for column in ("case_type", "stage"):
-        codes = cases[column].cat.codes.to_numpy().astype("int64")
-        used = np.flatnonzero(np.bincount(codes + 1)[1:])  # code -1: none
-        names = set(cases[column].cat.categories[used].astype("str"))
-        if names - set(getattr(model.weights, column)):
-            return False
     reasons = reductions["reason"].astype("str")
     if set(reasons) - set(model.reductions):
         return False

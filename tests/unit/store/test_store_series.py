@@ -243,3 +243,17 @@ def test_national_sums_per_snapshot_have_the_bits_of_one_snapshots_sum():
         alone = roll_up(frame.drop(columns="_snapshot"), "national", scheme)
         mine = together[together["_snapshot"] == at].drop(columns="_snapshot")
         pd.testing.assert_frame_equal(mine.reset_index(drop=True), alone, check_exact=True)
+
+
+def test_a_week_without_a_modifiers_flag_falls_back_and_says_why(tmp_path):
+    """The newest week stored for flat alone has no flag columns: weighted-example cannot
+    weigh it, and `trend` says so as it does one week at a time."""
+    weighted, flat = load_scheme("weighted-example"), load_scheme("flat")
+    store = open_store(tmp_path / "store", create=True)
+    add_snapshot(store, bundled_weeks([weighted])[0], {}, [weighted])
+    add_snapshot(store, bundled_weeks([flat])[1], {}, [flat])
+    days = stored_dates(store)
+    assert load_series(store, days, flat) is not None
+    assert load_series(store, days, weighted) is None
+    with pytest.raises(Exception, match="no stored 'domestic_abuse, interpreter' column"):
+        trend.run_trend(str(tmp_path / "store"), weighted)
