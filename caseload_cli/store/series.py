@@ -18,6 +18,7 @@ wrong as it always has.
 
 from __future__ import annotations
 
+import os
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -33,7 +34,7 @@ from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core.vocabulary import SNAPSHOT_POSITION
 from caseload_cli.scheme.model import Scheme
 from caseload_cli.store.frames import from_arrow
-from caseload_cli.store.layout import PART, partition
+from caseload_cli.store.layout import PART, StoreError, partition
 from caseload_cli.store.schemes import recode_for
 from caseload_cli.store.snapshots import read_manifest
 
@@ -41,7 +42,7 @@ from caseload_cli.store.snapshots import read_manifest
 #: a name per row of every week).
 STAFF_TEXT = ("name", "team", "service_area")
 #: Parallel Parquet reads (they release the GIL while decoding and waiting on disk).
-READERS = 8
+READERS = min(8, 2 * (os.cpu_count() or 1))
 
 
 @dataclass(frozen=True)
@@ -59,25 +60,42 @@ def load_series(store: Path, days: list[date], scheme: Scheme) -> StoredSeries |
     None when a snapshot needs `load_snapshot` (see the module's docstring)."""
     try:
         manifests = [read_manifest(store, day) for day in days]
-        staff_rows = np.array([m["rows"]["staff"] for m in manifests], dtype="int64")
-        first = np.concatenate([[0], np.cumsum(staff_rows)[:-1]])
-        codes = recode_for(manifests[-1], [scheme])  # the categories validation gives
-        flags = [m.flag for m in scheme.model.modifiers]
+        rows = {
+            table: np.array([m["rows"][table] for m in manifests], dtype="int64")
+            for table in ("cases", "staff")
+        }
+    except (StoreError, KeyError, TypeError):
+        return None
+    first = {table: np.concatenate([[0], np.cumsum(n)]) for table, n in rows.items()}
+    codes = recode_for(manifests[-1], [scheme])  # the categories validation gives
+    flags = [m.flag for m in scheme.model.modifiers]
+    # Each week's cases are written straight into their rows of the stacked arrays.
+    size = int(first["cases"][-1])
+    code = {c: "int8" if len(codes[c]) < 127 else "int32" for c in ("case_type", "stage")}
+    stacked = {
+        **{column: np.empty(size, dtype=code[column]) for column in ("case_type", "stage")},
+        "children": np.empty(size, dtype="int64"),
+        **{flag: np.empty(size, dtype=bool) for flag in flags},
+        "_staff": np.empty(size, dtype="int32"),  # as `load_snapshot` gives it
+    }
 
-        def cases(week: int) -> dict[str, np.ndarray] | None:
-            path = partition(store, "cases", days[week]) / PART
-            columns = ["_staff", "case_type", "stage", "children", *flags]
-            table = pq.ParquetFile(path).read(columns=columns, use_threads=False)
-            if sorted(table.column_names) != sorted(columns):  # a flag not stored that week
-                return None
-            return _case_arrays(table, codes, staff_rows[week], first[week])
+    def cases(week: int) -> bool:
+        path = partition(store, "cases", days[week]) / PART
+        columns = ["_staff", "case_type", "stage", "children", *flags]
+        table = pq.ParquetFile(path).read(columns=columns, use_threads=False)
+        start, end = first["cases"][week : week + 2]
+        if sorted(table.column_names) != sorted(columns) or len(table) != end - start:
+            return False  # a flag not stored that week, or not the rows its manifest says
+        into = {name: values[start:end] for name, values in stacked.items()}
+        return _case_arrays(table, codes, rows["staff"][week], first["staff"][week], into)
 
-        def other(task: tuple[str, date]) -> pa.Table:
-            table, day = task
-            path = partition(store, table, day) / PART
-            text = STAFF_TEXT if table == "staff" else ()
-            return pq.ParquetFile(path, read_dictionary=text).read(use_threads=False)
+    def other(task: tuple[str, date]) -> pa.Table:
+        table, day = task
+        path = partition(store, table, day) / PART
+        text = STAFF_TEXT if table == "staff" else ()
+        return pq.ParquetFile(path, read_dictionary=text).read(use_threads=False)
 
+    try:
         with ThreadPoolExecutor(READERS) as pool:
             weeks = pool.map(cases, range(len(days)))
             others = pool.map(other, [(t, day) for t in ("staff", "reductions") for day in days])
@@ -88,22 +106,19 @@ def load_series(store: Path, days: list[date], scheme: Scheme) -> StoredSeries |
     except (OSError, ValueError, KeyError, TypeError, IndexError, pa.ArrowException):
         return None
     staff_read = np.array([len(t) for t in others[: len(days)]])
-    if any(w is None for w in weeks) or not np.array_equal(staff_read, staff_rows):
+    if not all(weeks) or not np.array_equal(staff_read, rows["staff"]):
         return None
     reduction_rows = np.array([len(t) for t in others[len(days) :]])
-    stacked = {name: np.concatenate([w[name] for w in weeks]) for name in weeks[0]}
+    categories = {c: pd.Index(codes[c], dtype="str") for c in ("case_type", "stage")}
     frame = pd.DataFrame(
         {
             **{
-                column: pd.Categorical.from_codes(
-                    stacked[column], pd.Index(codes[column], dtype="str"), validate=False
-                )
-                for column in ("case_type", "stage")
+                c: pd.Categorical.from_codes(stacked[c], categories[c], validate=False)
+                for c in ("case_type", "stage")
             },
-            "children": stacked["children"],
-            **{flag: stacked[flag] for flag in flags},
-            "_staff": stacked["_staff"],  # int32, as `load_snapshot` gives it
-        }
+            **{name: stacked[name] for name in ("children", *flags, "_staff")},
+        },
+        copy=False,  # the arrays are this frame's alone
     )
     staff = _stacked(_coded(staff), staff_read)
     reductions = _stacked(_coded(reductions), reduction_rows)
@@ -122,33 +137,39 @@ def load_series(store: Path, days: list[date], scheme: Scheme) -> StoredSeries |
 
 
 def _case_arrays(
-    table: pa.Table, codes: dict[str, list[str]], staff_rows: int, first: int
-) -> dict[str, np.ndarray] | None:
-    """One week's cases as arrays to stack: case type and stage as codes in `codes`,
-    `_staff` as a position in the stacked staff (`first` is the week's first row), the
-    other columns as they are. None if a value is missing or a code is one `codes`
-    lacks (the scheme cannot weigh it), or a position is outside the week's staff."""
+    table: pa.Table,
+    codes: dict[str, list[str]],
+    staff_rows: int,
+    first: int,
+    into: dict[str, np.ndarray],
+) -> bool:
+    """One week's cases written into its rows of the stacked arrays (`into`): case type
+    and stage as codes in `codes`, `_staff` as a position in the stacked staff (`first`
+    is the week's first row), the other columns as they are. False if a value is
+    missing or a code is one `codes` lacks (the scheme cannot weigh it), or a position
+    is outside the week's staff."""
     if any(table.column(name).null_count for name in table.column_names):
-        return None
-    out = {}
+        return False
     for column in ("case_type", "stage"):
         position = {code: at for at, code in enumerate(codes[column])}
-        parts = []
+        done = 0
         for chunk in table.column(column).chunks:
             known = [position.get(code, -1) for code in chunk.dictionary.to_pylist()]
-            lookup = np.array(known, dtype="int8" if len(codes[column]) < 127 else "int32")
-            parts.append(lookup[chunk.indices.to_numpy()])
-        out[column] = np.concatenate(parts) if parts else np.zeros(0, dtype="int8")
-        if (out[column] < 0).any():
-            return None
+            lookup = np.array(known, dtype=into[column].dtype)
+            end = done + len(chunk)
+            np.take(lookup, chunk.indices.to_numpy(), out=into[column][done:end])
+            done = end
+        if (into[column] < 0).any():
+            return False
     holder = table.column("_staff").to_numpy()
     if len(holder) and (holder.max() >= staff_rows or holder.min() < -1):
-        return None
-    out["_staff"] = np.where(holder >= 0, holder + first, -1).astype("int32")
+        return False
+    np.add(holder, first, out=into["_staff"], casting="unsafe")
+    into["_staff"][holder < 0] = -1
     for name in table.column_names:
-        if name not in out:
-            out[name] = table.column(name).to_numpy()
-    return out
+        if name not in ("case_type", "stage", "_staff"):
+            into[name][:] = table.column(name).to_numpy()
+    return True
 
 
 def _coded(table: pa.Table) -> pd.DataFrame:
