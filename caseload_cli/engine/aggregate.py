@@ -70,7 +70,8 @@ def per_worker(
     in the result) and the rows are sorted within each snapshot as for one.
     """
     # Bin 0 collects cases held by no one, so no masked copies of case columns are made.
-    bins = cases["_staff"].to_numpy().astype("int64") + 1
+    bins = cases["_staff"].to_numpy().astype("int64")
+    bins += 1
     size = len(staff) + 1
     out = staff_capacity(staff, reductions, scheme, snapshots)
     out["cases"] = np.bincount(bins, minlength=size)[1:].astype("int64")

@@ -82,7 +82,7 @@ def load_series(store: Path, days: list[date], scheme: Scheme) -> StoredSeries |
     def cases(week: int) -> bool:
         path = partition(store, "cases", days[week]) / PART
         columns = ["_staff", "case_type", "stage", "children", *flags]
-        table = pq.ParquetFile(path).read(columns=columns, use_threads=False)
+        table = pq.ParquetFile(path, memory_map=True).read(columns=columns, use_threads=False)
         start, end = first["cases"][week : week + 2]
         if sorted(table.column_names) != sorted(columns) or len(table) != end - start:
             return False  # a flag not stored that week, or not the rows its manifest says
@@ -93,7 +93,7 @@ def load_series(store: Path, days: list[date], scheme: Scheme) -> StoredSeries |
         table, day = task
         path = partition(store, table, day) / PART
         text = STAFF_TEXT if table == "staff" else ()
-        return pq.ParquetFile(path, read_dictionary=text).read(use_threads=False)
+        return pq.ParquetFile(path, read_dictionary=text, memory_map=True).read(use_threads=False)
 
     try:
         with ThreadPoolExecutor(READERS) as pool:
