@@ -84,8 +84,9 @@ def per_worker(
     out = _ratios(out, scheme)
     out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + TOLERANCE
     within = [SNAPSHOT_POSITION] if snapshots else []
-    out = out.sort_values([*within, "service_area", "team", "worker_id"], kind="stable")
-    return out[[*within, *worker_columns(scheme)]].reset_index(drop=True)
+    out = out[[*within, *worker_columns(scheme)]]
+    keys = [*within, "service_area", "team", "worker_id"]
+    return out.sort_values(keys, kind="stable", ignore_index=True)
 
 
 def worker_columns(scheme: Scheme) -> list[str]:

@@ -32,8 +32,6 @@ from caseload_cli.engine.population import population_note, population_workers
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.engine.suppress import suppress_groups
 from caseload_cli.engine.weighed import weigh_workers
-from caseload_cli.reports.inputs import bundled_weeks
-from caseload_cli.reports.load import build_load
 from caseload_cli.reports.privacy import blank_matching, check_min_group, suppress_rollup
 from caseload_cli.scheme.model import Scheme
 from caseload_cli.store import StoreError, load_snapshot, open_store, stored_dates
@@ -191,6 +189,8 @@ def _runs(
 
 def _weigh(valid, scheme: Scheme, by: str, population: str, day: date):
     """One weighing of one snapshot: its group rows and its overall row."""
+    from caseload_cli.reports.load import build_load  # the store's path never needs it
+
     result = build_load(valid, scheme, by, population)
     stamp = {"snapshot": day.isoformat()}
     return _columns(result.report.rows.assign(**stamp), by), _overall(
@@ -265,6 +265,8 @@ def run_trend(
     check_min_group(min_group, by)
     selection = selection or Selection()
     if store is None:
+        from caseload_cli.reports.inputs import bundled_weeks  # reads files: only here
+
         bundled = {valid.snapshot: valid for valid in bundled_weeks([scheme])}
         days = pick_dates(sorted(bundled), start, end, "the bundled sample series")
         load = bundled.__getitem__
