@@ -4,7 +4,11 @@ The main table is long: one row per group per snapshot (`snapshot`, the group's
 keys, cases, weighted load, capacity, utilisation, band), so scripts and
 spreadsheets can pivot it. Each snapshot is weighed once and rolled up with
 `engine.aggregate.roll_up` (sums first, utilisation last), so every row equals
-what `caseload load --by LEVEL` gives on that week's files. Sections: `overall`
+what `caseload load --by LEVEL` gives on that week's files. Over a store, every
+snapshot is weighed at once (`store.series.load_series` stacks them; the engine
+sums, sorts and rolls up within each `SNAPSHOT_POSITION`), giving the very rows
+one snapshot at a time gives; a selection, or a snapshot the stacked read does
+not cover, is weighed one snapshot at a time. Sections: `overall`
 (the national or selected total per snapshot, charted) and `runs` (per group
 and band limit, the longest and the current run of consecutive snapshots at or
 above it, with the dates they started).
