@@ -50,6 +50,11 @@ GROUP_KEYS: dict[str, tuple[str, ...]] = {
     "team_type": ("team_type",),
     "role": ("role",),
 }
+#: The column that says which snapshot a row belongs to when the engine weighs many
+#: snapshots at once (0 for the oldest; `trend` over a history store): the sums,
+#: sorts and roll-ups keep each snapshot's rows apart and in the order one
+#: snapshot's weighing gives them.
+SNAPSHOT_POSITION = "_snapshot"
 COMPARE_LEVELS = ("worker", "team", "service_area")
 GAP_LEVELS = ("national", "service_area", "team")
 SURVEY_BY = ("national", "team_type", "role", "service_area", "law")

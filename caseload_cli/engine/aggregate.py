@@ -7,11 +7,19 @@ percentages), and every level reconciles with the one below it.
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import numpy as np
 import pandas as pd
 
 from caseload_cli.contract.staff import STAFF_READ
-from caseload_cli.core.vocabulary import CASE_HOLDING_ROLES, DECIMALS, GROUP_KEYS, TOLERANCE
+from caseload_cli.core.vocabulary import (
+    CASE_HOLDING_ROLES,
+    DECIMALS,
+    GROUP_KEYS,
+    SNAPSHOT_POSITION,
+    TOLERANCE,
+)
 from caseload_cli.engine.bands import assign_bands, band_names
 from caseload_cli.engine.capacity import staff_capacity
 from caseload_cli.scheme.model import Scheme
@@ -51,17 +59,21 @@ def per_worker(
     reductions: pd.DataFrame,
     scheme: Scheme,
     activity_load: np.ndarray | None = None,
+    snapshots: bool = False,
 ) -> pd.DataFrame:
     """One row per staff member (including those holding no cases).
 
     Cases carry `_staff`, their worker's position in `staff`, so the sums are
     integer bin counts: no string group-by over millions of cases. The load is
     the cases' weights plus `activity_load` (each worker's work that is not a case).
+    With `snapshots`, `staff` holds many snapshots' staff (`SNAPSHOT_POSITION`, first
+    in the result) and the rows are sorted within each snapshot as for one.
     """
     # Bin 0 collects cases held by no one, so no masked copies of case columns are made.
-    bins = cases["_staff"].to_numpy().astype("int64") + 1
+    bins = cases["_staff"].to_numpy().astype("int64")
+    bins += 1
     size = len(staff) + 1
-    out = staff_capacity(staff, reductions, scheme)
+    out = staff_capacity(staff, reductions, scheme, snapshots)
     out["cases"] = np.bincount(bins, minlength=size)[1:].astype("int64")
     children = cases["children"].to_numpy(dtype="float64")
     out["children"] = np.bincount(bins, weights=children, minlength=size)[1:].astype("int64")
@@ -71,8 +83,10 @@ def per_worker(
     out["weighted_load"] = np.round(out["case_load"] + out["activity_load"], DECIMALS)
     out = _ratios(out, scheme)
     out["over_napo"] = out["weighted_load"] > out["napo_safe_load"] + TOLERANCE
-    out = out.sort_values(["service_area", "team", "worker_id"], kind="stable")
-    return out[worker_columns(scheme)].reset_index(drop=True)
+    within = [SNAPSHOT_POSITION] if snapshots else []
+    out = out[[*within, *worker_columns(scheme)]]
+    keys = [*within, "service_area", "team", "worker_id"]
+    return out.sort_values(keys, kind="stable", ignore_index=True)
 
 
 def worker_columns(scheme: Scheme) -> list[str]:
@@ -111,11 +125,19 @@ def utilisation_pct(load: pd.Series, capacity: pd.Series, scheme: Scheme) -> np.
     return np.round(pct, rounding.utilisation_decimals)
 
 
-def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
-    """Sum workers into teams, service areas or one national row."""
+def roll_up(
+    workers: pd.DataFrame, by: str, scheme: Scheme, snapshots: int | None = None
+) -> pd.DataFrame:
+    """Sum workers into teams, service areas or one national row.
+
+    With `snapshots` (how many), the workers of that many snapshots (`SNAPSHOT_POSITION`
+    0, 1, …, rows sorted by it as `per_worker` leaves them) are summed within each
+    snapshot, with the position first: the rows one roll-up per snapshot would give,
+    one after the other (the national level has a row for a snapshot with no workers)."""
     if by == "worker":
         return workers
-    keys = list(GROUP_KEYS[by])
+    within = [] if snapshots is None else [SNAPSHOT_POSITION]
+    keys = [*within, *GROUP_KEYS[by]]
     band_counts = [f"band_{name}" for name in band_names(scheme)]
     frame = workers.assign(
         workers=1,
@@ -127,18 +149,19 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
     counts = ["workers", "cases", "children", "workers_over_napo", *band_counts]
     parts = [c for c in LOAD_PARTS if c in workers.columns]
     amounts = ["fte", "available_fte", *parts, "weighted_load", "capacity", "napo_safe_load"]
-    if keys:
+    if GROUP_KEYS[by]:
         grouped = (
             frame.groupby(keys, sort=True, observed=True)[counts + amounts].sum().reset_index()
         )
     else:
-        grouped = frame[counts + amounts].sum().to_frame().T
-        grouped.insert(0, "level", "national")
+        grouped = _totals(frame, counts + amounts, snapshots)
+        grouped.insert(len(within), "level", "national")
     grouped[counts] = grouped[counts].astype("int64")
     grouped[amounts] = np.round(grouped[amounts].astype("float64"), DECIMALS)
     grouped = _ratios(grouped, scheme)
     order = [
-        *(keys or ["level"]),
+        *within,
+        *(GROUP_KEYS[by] or ["level"]),
         "workers",
         "fte",
         "available_fte",
@@ -154,6 +177,26 @@ def roll_up(workers: pd.DataFrame, by: str, scheme: Scheme) -> pd.DataFrame:
         *band_counts,
     ]
     return grouped[order].reset_index(drop=True)
+
+
+def _totals(frame: pd.DataFrame, columns: list[str], snapshots: int | None) -> pd.DataFrame:
+    """The columns' sums over all rows, or (with `snapshots`) one row of sums per snapshot
+    position, each from that snapshot's rows alone. A sum is numpy's over one column's
+    contiguous values, as `DataFrame.sum` does, so many snapshots at once give the very
+    bits one snapshot at a time does."""
+    if snapshots is None:
+        bounds = np.array([0, len(frame)])
+    else:
+        position = frame[SNAPSHOT_POSITION].to_numpy()
+        bounds = np.searchsorted(position, np.arange(snapshots + 1), side="left")
+    totals = {} if snapshots is None else {SNAPSHOT_POSITION: np.arange(snapshots)}
+    for column in columns:
+        values = frame[column].to_numpy()
+        if values.dtype.kind == "f" and np.isnan(values).any():
+            values = np.where(np.isnan(values), 0.0, values)  # skipped, as `DataFrame.sum`
+        # One numpy sum per snapshot and column: a few hundred calls, none per row.
+        totals[column] = [values[start:end].sum() for start, end in pairwise(bounds)]
+    return pd.DataFrame(totals)
 
 
 def holder_category(cases: pd.DataFrame, staff: pd.DataFrame) -> pd.Categorical:

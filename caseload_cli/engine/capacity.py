@@ -19,29 +19,32 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from caseload_cli.core.vocabulary import DECIMALS
+from caseload_cli.core.vocabulary import DECIMALS, SNAPSHOT_POSITION
 from caseload_cli.scheme.model import Scheme
 
 
-def staff_capacity(staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
-    """Per worker: fte, reduction_hours, available_fte, target, capacity, napo level."""
-    reduced = reductions.groupby("worker_id", sort=False)["hours"].sum()
+def staff_capacity(
+    staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme, snapshots: bool = False
+) -> pd.DataFrame:
+    """Per worker: fte, reduction_hours, available_fte, target, capacity, napo level.
+
+    With `snapshots`, staff and reductions hold many snapshots (`SNAPSHOT_POSITION`):
+    a worker's reductions are those of the same snapshot."""
     out = staff.copy()
+    out["reduction_hours"] = _reduction_hours(staff, reductions, snapshots)
     grade = out["grade"] if "grade" in out.columns else pd.Series("", index=out.index)
     full_time = _per_group(grade.astype("str"), scheme.full_time_hours_for)
     given = out["fte_given"].notna() if "fte_given" in out.columns else None
     if given is not None and given.any():
         out.loc[given, "contracted_hours"] = out.loc[given, "fte_given"] * full_time[given]
-    out["reduction_hours"] = out["worker_id"].map(reduced).fillna(0.0).astype("float64")
     out["fte"] = out["contracted_hours"] / full_time
     available = (out["contracted_hours"] - out["reduction_hours"]).clip(lower=0.0)
     out["available_fte"] = available / full_time
     settings = scheme.model.capacity
-    by_grade = grade.astype("str").map(
-        {code: g.target for code, g in scheme.model.grades.items() if g.target is not None}
-    )
-    by_team_type = out["team_type"].map(settings.target_by_team_type).astype("float64")
-    by_role = out["role"].map(settings.target_by_role).astype("float64")
+    targets = {code: g.target for code, g in scheme.model.grades.items() if g.target is not None}
+    by_grade = _per_group(grade.astype("str"), targets.get)
+    by_team_type = _per_group(out["team_type"], settings.target_by_team_type.get)
+    by_role = _per_group(out["role"], settings.target_by_role.get)
     base = (
         by_grade.astype("float64")
         .fillna(by_role)
@@ -61,9 +64,23 @@ def staff_capacity(staff: pd.DataFrame, reductions: pd.DataFrame, scheme: Scheme
     return out
 
 
+def _reduction_hours(staff: pd.DataFrame, reductions: pd.DataFrame, snapshots: bool) -> np.ndarray:
+    """Each staff row's active reduction hours: the sum of their reduction rows."""
+    if not snapshots:
+        reduced = reductions.groupby("worker_id", sort=False)["hours"].sum()
+        return staff["worker_id"].map(reduced).fillna(0.0).astype("float64").to_numpy()
+    keys = [SNAPSHOT_POSITION, "worker_id"]
+    reduced = reductions.groupby(keys, sort=False)["hours"].sum()
+    found = reduced.index.get_indexer(pd.MultiIndex.from_frame(staff[keys]))
+    hours = np.append(reduced.to_numpy(dtype="float64"), 0.0)  # the last slot: none
+    return hours[found]
+
+
 def _per_group(values: pd.Series, level_for) -> pd.Series:
-    lookup = {value: level_for(value) for value in values.unique()}
-    return values.map(lookup).astype("float64")
+    """`level_for` of each row's value (NaN for None), asked once per distinct value."""
+    codes, uniques = pd.factorize(values, use_na_sentinel=False)
+    levels = np.array([level_for(value) for value in uniques], dtype="float64")
+    return pd.Series(levels[codes], index=values.index)
 
 
 # --------------------------------------------------------------------------- explained

@@ -76,6 +76,62 @@ def weigh_cases(cases: pd.DataFrame, scheme: Scheme) -> pd.DataFrame:
     return pd.DataFrame(parts, index=cases.index, copy=False)
 
 
+#: Largest number of distinct kinds of case `case_weights` weighs one kind at a time.
+MAX_KINDS = 1 << 20
+
+
+def case_weights(cases: pd.DataFrame, scheme: Scheme) -> np.ndarray:
+    """Each case's weight, as `weigh_cases` gives it, weighing each distinct kind of case
+    once: a weight depends only on the case type, the stage, the extra children (up to
+    the scheme's cap) and the modifiers' flags, so millions of cases are a few hundred
+    kinds. (Falls back to weighing every case when the kinds are too many to list.)"""
+    types, stages = cases["case_type"], cases["stage"]
+    if not (
+        isinstance(types.dtype, pd.CategoricalDtype)
+        and isinstance(stages.dtype, pd.CategoricalDtype)
+    ):
+        return weigh_cases(cases, scheme)["weight"].to_numpy()
+    cap = scheme.model.weights.children.max_additional
+    # children clipped to 1 … cap + 1: one more than the extra children weighed.
+    children = np.clip(cases["children"].to_numpy(), 1, None if cap is None else cap + 1)
+    flags = [modifier.flag for modifier in scheme.model.modifiers]
+    sizes = [len(types.cat.categories) + 1, len(stages.cat.categories) + 1]
+    sizes += [int(children.max(initial=1)) + 1, *([2] * len(flags))]
+    if np.prod(np.array(sizes, dtype="float64")) > MAX_KINDS:
+        return weigh_cases(cases, scheme)["weight"].to_numpy()
+    # Each case's kind as one number, built in place (a few passes over small integers).
+    kind = types.cat.codes.to_numpy().astype("int32")
+    kind += 1  # 0: no code
+    kind *= sizes[1]
+    kind += stages.cat.codes.to_numpy()
+    kind += 1
+    kind *= sizes[2]
+    kind += children
+    for flag in flags:
+        kind *= 2
+        kind += cases[flag].to_numpy(dtype=bool)
+    seen = np.zeros(int(np.prod(sizes)), dtype=bool)
+    seen[kind] = True
+    present = np.flatnonzero(seen)
+    # One row per kind present, decoded from its number, weighed by `weigh_cases`.
+    parts, rest = [], present
+    for size in reversed(sizes):
+        parts.append(rest % size)
+        rest = rest // size
+    type_code, stage_code, kinds_children, *kinds_flags = parts[::-1]
+    kinds = pd.DataFrame(
+        {
+            "case_type": pd.Categorical.from_codes(type_code - 1, dtype=types.dtype),
+            "stage": pd.Categorical.from_codes(stage_code - 1, dtype=stages.dtype),
+            "children": kinds_children,
+            **{flag: values.astype(bool) for flag, values in zip(flags, kinds_flags, strict=True)},
+        }
+    )
+    weight_of = np.zeros(len(seen))
+    weight_of[present] = weigh_cases(kinds, scheme)["weight"].to_numpy()
+    return weight_of[kind]
+
+
 def _cross_lookup(cases: pd.DataFrame, cross: dict[str, dict[str, float]]) -> np.ndarray | None:
     """Each case's case type × stage weight (NaN where the table has no entry), from a
     small table indexed by the two columns' category codes."""

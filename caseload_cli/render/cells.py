@@ -170,6 +170,11 @@ def typed_columns(frame: pd.DataFrame, places: int = 2) -> list[Column]:
         name = str(frame.columns[position])
         dtype = series.dtype
         missing = series.isna().to_numpy()
+        # Text columns hold only str (or missing): nothing for `plain` to change.
+        text = isinstance(dtype, pd.StringDtype) or (
+            isinstance(dtype, pd.CategoricalDtype)
+            and isinstance(dtype.categories.dtype, pd.StringDtype)
+        )
         if isinstance(dtype, pd.CategoricalDtype):
             series = series.astype(object)
             dtype = series.dtype
@@ -192,14 +197,16 @@ def typed_columns(frame: pd.DataFrame, places: int = 2) -> list[Column]:
         else:
             kind = "object"
         raw = series.astype(object).tolist()
-        if kind == "object":
+        if kind == "object" and not text:
             values = [None if gone else plain(v) for v, gone in zip(raw, missing, strict=True)]
         elif kind == "datetime":
             values = [
                 None if gone else v.to_pydatetime() for v, gone in zip(raw, missing, strict=True)
             ]
-        else:
+        elif missing.any():
             values = [None if gone else v for v, gone in zip(raw, missing, strict=True)]
+        else:
+            values = raw
         out.append(Column(name, kind, values, places))
     return out
 

@@ -10,7 +10,13 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from caseload_cli.render.cells import machine_text, neutralise, neutralise_frame, typed_columns
+from caseload_cli.render.cells import (
+    Column,
+    machine_text,
+    neutralise,
+    neutralise_frame,
+    typed_columns,
+)
 from caseload_cli.render.stamps import stamp_columns
 
 if TYPE_CHECKING:
@@ -28,13 +34,35 @@ def render_csv(report: Report) -> str:
     stamp = [neutralise(value) for _, value in extra]
     if not names:
         return ""
-    texts = [[_csv_field(machine_text(v)) for v in c.values] for c in columns]
+    texts = [_csv_texts(c) for c in columns]
     stamp_fields = [_csv_field(v) for v in stamp]
     lines = [_csv_line([_csv_field(n) for n in names])]
     lines += [_csv_line([*row, *stamp_fields]) for row in zip(*texts, strict=True)]
     if not columns:  # zip(*[]) yields nothing: still one line per row
         lines += [_csv_line(stamp_fields)] * len(report.rows)
     return "".join(lines)
+
+
+def _csv_texts(column: Column) -> list[str]:
+    """`_csv_field(machine_text(v))` of each value, without asking each cell what it is
+    when the column's kind says (numbers never need quoting) and converting each
+    distinct piece of text once."""
+    values = column.values
+    if column.kind == "int":
+        return ["" if v is None else str(v) for v in values]
+    if column.kind == "float":  # missing and NaN are None; repr has no comma or quote
+        return ["" if v is None else repr(v) for v in values]
+    done: dict[str, str] = {}
+    texts = []
+    for v in values:
+        if type(v) is str:
+            text = done.get(v)
+            if text is None:
+                text = done[v] = _csv_field(v)
+        else:
+            text = _csv_field(machine_text(v))
+        texts.append(text)
+    return texts
 
 
 def _csv_field(text: str | None) -> str:

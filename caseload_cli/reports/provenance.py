@@ -29,6 +29,7 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
+import os
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass, field
@@ -173,10 +174,13 @@ def store_sha256(path: str, snapshots: int) -> str:
         add(manifest_path(store, day), hashlib.sha256(manifest).hexdigest())
         for table in TABLES:
             folder = partition(store, table, day)
-            parts = sorted(folder.iterdir()) if folder.is_dir() else []
+            if not folder.is_dir():
+                continue
+            with os.scandir(folder) as listing:  # names and sizes without a Path per file
+                parts = sorted(listing, key=lambda entry: entry.name)
             for part in parts:
                 if part.is_file() and not part.name.startswith((".", "_")):
-                    add(part, f"size {part.stat().st_size}")
+                    add(folder / part.name, f"size {part.stat().st_size}")
     return digest.hexdigest()
 
 

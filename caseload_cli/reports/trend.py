@@ -4,7 +4,11 @@ The main table is long: one row per group per snapshot (`snapshot`, the group's
 keys, cases, weighted load, capacity, utilisation, band), so scripts and
 spreadsheets can pivot it. Each snapshot is weighed once and rolled up with
 `engine.aggregate.roll_up` (sums first, utilisation last), so every row equals
-what `caseload load --by LEVEL` gives on that week's files. Sections: `overall`
+what `caseload load --by LEVEL` gives on that week's files. Over a store, every
+snapshot is weighed at once (`store.series.load_series` stacks them; the engine
+sums, sorts and rolls up within each `SNAPSHOT_POSITION`), giving the very rows
+one snapshot at a time gives; a selection, or a snapshot the stacked read does
+not cover, is weighed one snapshot at a time. Sections: `overall`
 (the national or selected total per snapshot, charted) and `runs` (per group
 and band limit, the longest and the current run of consecutive snapshots at or
 above it, with the dates they started).
@@ -20,18 +24,23 @@ import pandas as pd
 
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import MAIN, Chart, Report
-from caseload_cli.core.vocabulary import DEFAULT_POPULATION, GROUP_KEYS, LEVELS
+from caseload_cli.core.vocabulary import (
+    DEFAULT_POPULATION,
+    GROUP_KEYS,
+    LEVELS,
+    SNAPSHOT_POSITION,
+)
 from caseload_cli.engine.aggregate import roll_up
 from caseload_cli.engine.bands import band_colours, band_limits_pct, band_names
-from caseload_cli.engine.population import population_note
+from caseload_cli.engine.population import population_note, population_workers
 from caseload_cli.engine.selection import Selection, select
 from caseload_cli.engine.suppress import suppress_groups
-from caseload_cli.reports.inputs import bundled_weeks
-from caseload_cli.reports.load import build_load
+from caseload_cli.engine.weighed import weigh_workers
 from caseload_cli.reports.privacy import blank_matching, check_min_group, suppress_rollup
 from caseload_cli.scheme.model import Scheme
 from caseload_cli.store import StoreError, load_snapshot, open_store, stored_dates
 from caseload_cli.store.layout import parse_day
+from caseload_cli.store.series import StoredSeries, load_series
 
 FIGURES = ["cases", "weighted_load", "capacity", "utilisation_pct", "band"]
 WORKER_KEYS = ["worker_id", "name", "service_area", "team", "role"]
@@ -54,11 +63,27 @@ def trend_report(
     """The report from each snapshot's group rows and overall row (oldest first);
     `min_group` blanks groups with fewer workers in a snapshot (reports.privacy), and
     their runs."""
-    check_min_group(min_group, by)
-    keys = _keys(by)
     rows = pd.concat([frame for _, frame, _ in snapshots], ignore_index=True)
     overall = pd.concat([total for _, _, total in snapshots], ignore_index=True)
     dates = [day.isoformat() for day, _, _ in snapshots]
+    return series_report(rows, overall, dates, scheme, by, selection, population, notes, min_group)
+
+
+def series_report(
+    rows: pd.DataFrame,
+    overall: pd.DataFrame,
+    dates: list[str],
+    scheme: Scheme,
+    by: str,
+    selection: Selection,
+    population: str,
+    notes: list[str],
+    min_group: int | None = None,
+) -> Report:
+    """The report from every snapshot's group rows and overall rows, one snapshot after
+    the other (oldest first), and the snapshots' dates."""
+    check_min_group(min_group, by)
+    keys = _keys(by)
     runs = _runs(rows, keys, by, dates, scheme)
     if min_group is not None:
         rows, hide, text = suppress_rollup(rows, by, min_group, within=["snapshot"])
@@ -168,14 +193,46 @@ def _runs(
 
 def _weigh(valid, scheme: Scheme, by: str, population: str, day: date):
     """One weighing of one snapshot: its group rows and its overall row."""
+    from caseload_cli.reports.load import build_load  # the store's path never needs it
+
     result = build_load(valid, scheme, by, population)
     stamp = {"snapshot": day.isoformat()}
+    return _columns(result.report.rows.assign(**stamp), by), _overall(
+        roll_up(result.workers, "national", scheme).assign(**stamp)
+    )
+
+
+def _weigh_series(series: StoredSeries, scheme: Scheme, by: str, population: str):
+    """Every snapshot of `series` weighed at once: the group rows and the overall rows of
+    all of them, equal to `_weigh`'s one snapshot after the other."""
+    workers = weigh_workers(series.valid, scheme, snapshots=True)
+    counted = population_workers(workers, population).reset_index(drop=True)
+    dates = np.array([day.isoformat() for day in series.days], dtype=object)
+
+    def stamped(frame: pd.DataFrame) -> pd.DataFrame:
+        """With the snapshot's date, and the stacked staff's coded text as text."""
+        at = frame[SNAPSHOT_POSITION].to_numpy()
+        text = {
+            name: frame[name].astype("str")
+            for name in frame.columns
+            if name != "band" and isinstance(frame[name].dtype, pd.CategoricalDtype)
+        }
+        return frame.assign(snapshot=pd.Series(dates[at], index=frame.index, dtype="str"), **text)
+
+    rows = roll_up(counted, by, scheme, snapshots=len(dates))
+    total = roll_up(counted, "national", scheme, snapshots=len(dates))
+    return _columns(stamped(rows), by), _overall(stamped(total))
+
+
+def _columns(rows: pd.DataFrame, by: str) -> pd.DataFrame:
     counts = ["workers"] if by != "worker" else []
-    rows = result.report.rows.assign(**stamp)[["snapshot", *_keys(by), *counts, *FIGURES]]
-    total = roll_up(result.workers, "national", scheme)
-    total = total.assign(**stamp)[["snapshot", "workers", *FIGURES]]
+    return rows[["snapshot", *_keys(by), *counts, *FIGURES]].reset_index(drop=True)
+
+
+def _overall(total: pd.DataFrame) -> pd.DataFrame:
+    total = total[["snapshot", "workers", *FIGURES]].reset_index(drop=True)
     total["band"] = total["band"].where(total["workers"] > 0)  # nobody selected: no band
-    return rows, total
+    return total
 
 
 def pick_dates(stored: list[date], start: str | None, end: str | None, store: str) -> list[date]:
@@ -212,6 +269,8 @@ def run_trend(
     check_min_group(min_group, by)
     selection = selection or Selection()
     if store is None:
+        from caseload_cli.reports.inputs import bundled_weeks  # reads files: only here
+
         bundled = {valid.snapshot: valid for valid in bundled_weeks([scheme])}
         days = pick_dates(sorted(bundled), start, end, "the bundled sample series")
         load = bundled.__getitem__
@@ -224,6 +283,19 @@ def run_trend(
                 f"the store at {store} holds no snapshots: add some with `caseload history add`"
             )
         days = pick_dates(stored, start, end, store)
+        # Every snapshot at once, unless a selection or a snapshot needs one at a time.
+        series = None if selection else load_series(folder, days, scheme)
+        if series is not None:
+            rows, overall = _weigh_series(series, scheme, by, population)
+            notes = [
+                f"{day.isoformat()}: {note}"
+                for day, day_notes in zip(days, series.notes, strict=True)
+                for note in day_notes
+            ]
+            dates = [day.isoformat() for day in days]
+            return series_report(
+                rows, overall, dates, scheme, by, selection, population, notes, min_group
+            )
         load = partial(load_snapshot, folder, schemes=[scheme])
         notes = []
     weighed, per_day = [], []
