@@ -94,9 +94,14 @@ def validate(
     snapshot: date | None = None,
     unplaced_outside: bool = False,
     activities: Table | None = None,
+    keep: tuple[str, ...] | None = None,
 ) -> ValidInputs:
     """Apply the data contract. Codes must be known to every scheme given, so
     that side-by-side scenarios always weigh the very same rows.
+
+    `keep` (None: all) names the accepted cases' columns the caller uses; every column
+    is still read and checked, but the others are let go once the checks are done, so
+    a caller that only weighs (`caseload load`) does not carry ten million dates on.
 
     `unplaced_outside` (a run narrowed to some teams): a case whose worker is not
     in the staff file at all is held by no one, so outside any selection, rather
@@ -168,6 +173,9 @@ def validate(
         codes = sorted(set().union(*(getattr(s.model.weights, column).keys() for s in schemes)))
         good_cases[column] = _recode(good_cases[column], codes)
     good_cases["law"] = _recode(good_cases["law"], list(LAWS))
+    if keep is not None:
+        good_cases = good_cases[[c for c in good_cases.columns if c in keep]]
+    del case_frame
 
     # A case or reduction whose worker's staff row was rejected names that row.
     causes = _rejected_staff_rows(staff, staff_frame, staff_rejected)

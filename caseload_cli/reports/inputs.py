@@ -158,12 +158,15 @@ def prepare(
     progress: Progress | None = None,
     selection: Selection | None = None,
     narrowed_later: bool = False,
+    keep: tuple[str, ...] | None = None,
 ) -> ValidInputs:
     """Read and validate once, however many schemes will weigh the result; then keep
     the selected workers (every row of every file is still validated and accounted for;
     with a selection, cases of workers the staff file lacks are outside it, not
     rejected, so a team's own staff file is enough; `narrowed_later` says the caller
-    selects afterwards, as `week` does to tell moves from openings)."""
+    selects afterwards, as `week` does to tell moves from openings). `keep` names the
+    case columns the caller uses (`contract.validate.validate`); a what-if needs more,
+    so with one every column is kept."""
     progress = progress or Progress(False)
     progress.step(f"reading {inputs.cases} …")
     cases, staff, reductions, activities = read_inputs(inputs, schemes)
@@ -177,11 +180,22 @@ def prepare(
         parse_snapshot(inputs.snapshot),
         bool(selection) or narrowed_later,
         activities,
+        keep=None if inputs.what_if else keep,
     )
+    del cases, staff, reductions, activities  # only `valid` is needed from here on
+    _release_unused()
     record_snapshot_source(getattr(valid, "snapshot_source", None))
     progress.done()
     valid = apply_what_if(valid, inputs.what_if, schemes)
     return select(valid, selection) if selection else valid
+
+
+def _release_unused() -> None:
+    """Return memory Arrow's allocator keeps for reuse to the system (the text columns
+    read and checked), so weighing does not start on top of it."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def bundled_weeks(schemes: list[Scheme], last: int | None = None) -> list[ValidInputs]:
