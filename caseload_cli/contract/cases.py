@@ -80,7 +80,7 @@ def validate_cases(
     out["worker_id"] = worker
     # Position of each case's worker in the accepted staff (-1: none), so that
     # per-worker sums are integer bin counts rather than string group-bys.
-    out["_staff"] = workers.link(worker).astype("int32")
+    out["_staff"] = workers.link(worker).astype("int32", copy=False)
 
     out["law"] = code_column(frame["law"], lower=True)
     check_codes(table, rejections, "law", out["law"], LAWS, "law")
@@ -132,7 +132,7 @@ def validate_cases(
         parsed, bad = parse_bool(frame[flag])
         rejections.add(table, bad, flag, f"{flag} must be true or false")
         out[flag] = parsed.fillna(False).astype(bool)
-    out["_row"] = table.row_numbers
+    out["_row"] = pd.Series(table.row_numbers, index=out.index, copy=False)  # no second copy
     return out
 
 
@@ -318,16 +318,23 @@ def _reject_after(
     has_own: np.ndarray,
 ) -> None:
     happened = _ns(cases[column])
+    # Boolean passes only: the limits (8 bytes a row) are built for the late rows alone.
     if snapshot is None:
-        limit = np.where(has_own, own, today) if own is not None else np.full_like(happened, today)
-        late = happened > limit
+        late = happened > today
+        if own is not None:
+            late = np.where(has_own, happened > own, late)
     else:
         day = np.datetime64(pd.Timestamp(snapshot).to_datetime64(), "ns")
-        limit = np.full_like(happened, day)
         late = ~has_own & (happened > day) & (happened <= today)
     if not late.any():
         return
     where = np.flatnonzero(late)
+    if snapshot is not None:
+        limit = np.full(len(where), day)
+    elif own is not None:
+        limit = np.where(has_own[where], own[where], today)
+    else:
+        limit = np.full(len(where), today).astype(happened.dtype)
     what = (
         np.where(has_own[where], "the snapshot date", "today")
         if snapshot is None
@@ -339,7 +346,7 @@ def _reject_after(
         + " is after "
         + pd.Series(what, dtype=object)
         + " ("
-        + _day_text(limit[where])
+        + _day_text(limit)
         + ")"
     )
     reason = pd.Series("", index=cases.index, dtype=object)
@@ -421,19 +428,22 @@ def _codes_among(series: pd.Series, likely: pd.Index, lower: bool) -> pd.Series 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        values = pa.array(series.array)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        return None
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+    values = _arrow_text(series)  # the chunks as read: no concatenated copy of the text
+    if values is None:
         return None
     known = pa.array(likely.to_numpy(dtype=object), type=values.type)
-    hit = pc.fill_null(pc.index_in(values, value_set=known), -1).to_numpy()
+    probe = pc.index_in(values, value_set=known)
+    del values
+    if probe.null_count:
+        probe = pc.fill_null(probe, -1)
+    hit = probe.to_numpy()
+    del probe
     found = hit >= 0
+    everyone = bool(found.all())  # the usual export: every row names a staff member
     missed = np.flatnonzero(~found)
     rest = series.iloc[missed]
     rest_codes, rest_values = pd.factorize(rest)  # few rows: unknown IDs and blanks
-    present = np.flatnonzero(np.bincount(hit[found], minlength=len(likely)))
+    present = np.flatnonzero(np.bincount(hit if everyone else hit[found], minlength=len(likely)))
     # The distinct values as read: those found among `likely` and the rest (disjoint),
     # sorted as Arrow sorts text (by code point, as `astype("category")` does).
     every = pa.array(
@@ -451,12 +461,15 @@ def _codes_among(series: pd.Series, likely: pd.Index, lower: bool) -> pd.Series 
     categories = pd.Index(pd.unique(np.append(cleaned.to_numpy(dtype=object), "")), dtype="str")
     code_of = categories.get_indexer(cleaned.to_numpy(dtype=object))[rank]  # by `every` position
     blank = categories.get_loc("")
-    by_likely = np.full(len(likely), blank, dtype=np.int64)
+    by_likely = np.full(len(likely), blank, dtype=np.int32)  # 4 bytes a row, not 8
     by_likely[present] = code_of[: len(present)]
-    new_codes = np.empty(len(series), dtype=np.int64)
-    new_codes[found] = by_likely[hit[found]]
-    by_rest = np.append(code_of[len(present) :], blank)  # last: missing (-1)
-    new_codes[missed] = by_rest[np.where(rest_codes < 0, len(by_rest) - 1, rest_codes)]
+    if everyone:
+        new_codes = by_likely[hit]
+    else:
+        new_codes = np.empty(len(series), dtype=np.int32)
+        new_codes[found] = by_likely[hit[found]]
+        by_rest = np.append(code_of[len(present) :], blank)  # last: missing (-1)
+        new_codes[missed] = by_rest[np.where(rest_codes < 0, len(by_rest) - 1, rest_codes)]
     return pd.Series(
         pd.Categorical.from_codes(new_codes, categories=categories, validate=False),
         index=series.index,

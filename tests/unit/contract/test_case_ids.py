@@ -142,3 +142,43 @@ def test_row_groups_and_files_reject_as_one_table(tmp_path):
     kept = ["_staff", "case_type", "stage", "children"]
     assert list(lean.cases.columns) == kept
     pd.testing.assert_frame_equal(lean.cases, expected.cases[kept])
+
+
+def test_hearing_dates_are_skipped_only_when_typed_in_every_file(tmp_path):
+    from caseload_cli.core.model import ReadOptions
+    from caseload_cli.reports.inputs import _typed_dates
+
+    folder = Path(__file__).resolve().parents[3] / "sample_data"
+    table = pq.read_table(folder / "cases.parquet")
+    wanted = ["first_hearing", "next_hearing"]
+    typed = tmp_path / "typed.parquet"
+    pq.write_table(table, typed)
+    assert _typed_dates(str(typed), ReadOptions(), wanted) == set(wanted)
+    assert _typed_dates(str(typed), ReadOptions(input_format="csv"), wanted) == set()
+    # Text hearing dates can be bad, and a column missing from one part file gets a note.
+    column = table.schema.get_field_index("next_hearing")
+    text = table.set_column(column, "next_hearing", table.column(column).cast(pa.string()))
+    parts = tmp_path / "parts"
+    parts.mkdir()
+    pq.write_table(text.slice(0, 100), parts / "part-0.parquet")
+    pq.write_table(table.slice(100).drop_columns(["first_hearing"]), parts / "part-1.parquet")
+    assert _typed_dates(str(parts), ReadOptions(), wanted) == set()
+    assert _typed_dates(str(tmp_path / "missing.parquet"), ReadOptions(), wanted) == set()
+
+
+def test_load_still_rejects_a_bad_text_hearing_date(tmp_path, run):
+    folder = Path(__file__).resolve().parents[3] / "sample_data"
+    cases = pq.read_table(folder / "cases.parquet")
+    column = cases.schema.get_field_index("next_hearing")
+    text = cases.column(column).cast(pa.string()).to_pylist()
+    text[4] = "31/02/2022"
+    path = tmp_path / "cases.parquet"
+    pq.write_table(cases.set_column(column, "next_hearing", pa.array(text)), path)
+    staff = folder / "staff.parquet"
+    common = (path, "--staff", staff, "--format", "csv")
+    loaded = run("load", *common, "--rejects", tmp_path / "rejects.csv")
+    assert loaded.exit_code == 0, loaded.output
+    rejects = pd.read_csv(tmp_path / "rejects.csv")
+    assert rejects[["row", "column"]].values.tolist() == [[5, "next_hearing"]]
+    checked = run("validate", *common)
+    assert "next_hearing is not a date" in checked.stdout
