@@ -58,11 +58,14 @@ def validate_cases(
     schemes: list[Scheme],
     workers: WorkerLink,
     notes: list[str],
+    keep: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Every case row, typed; bad rows are only recorded in `rejections`, not dropped.
 
     Codes must be known to every scheme given, so that side-by-side scenarios
-    always weigh the very same rows.
+    always weigh the very same rows. With `keep` (the columns the caller uses), the
+    case and worker IDs it does not keep are let go once checked: left out of the
+    result, and dropped from `table`'s frame (no rejection names them after that).
     """
     reader_problems(table, rejections)
     frame = table.frame
@@ -72,15 +75,23 @@ def validate_cases(
         # releases the GIL, so on a second core it overlaps the case_id checks
         # (pandas, holding it). Rejections are only added here, in this order.
         encoding = pool.submit(workers.encode, frame["worker_id"])
-        out["case_id"] = case_id_text(frame["case_id"])
-        rejections.add(table, out["case_id"] == "", "case_id", "case_id is blank")
-        _reject_duplicates(table, rejections, out["case_id"])
+        case_id = case_id_text(frame["case_id"])
+        rejections.add(table, case_id == "", "case_id", "case_id is blank")
+        _reject_duplicates(table, rejections, case_id)
+        if keep is None or "case_id" in keep:
+            out["case_id"] = case_id
+        del case_id
         worker = encoding.result()
 
     out["worker_id"] = worker
     # Position of each case's worker in the accepted staff (-1: none), so that
     # per-worker sums are integer bin counts rather than string group-bys.
     out["_staff"] = workers.link(worker).astype("int32", copy=False)
+    del worker
+    if keep is not None:  # the ID text (ten million strings each) is checked: let it go
+        let_go = [c for c in ("case_id", "worker_id") if c not in keep]
+        table.frame = frame = frame.drop(columns=let_go)
+        _release_unused()
 
     out["law"] = code_column(frame["law"], lower=True)
     check_codes(table, rejections, "law", out["law"], LAWS, "law")
@@ -210,13 +221,16 @@ def _fingerprints(values: object) -> np.ndarray:
     """A 64-bit FNV-1a hash of each string's bytes and length (equal strings, equal
     fingerprints), one vectorised pass per character position: 8 bytes a row instead
     of the hash table of ten million strings `Index.is_unique` builds."""
-    parts = [np.zeros(0, dtype=np.uint64)]
+    every = np.empty(len(values), dtype=np.uint64)  # filled chunk by chunk: no concatenation
+    start = 0
     for chunk in values.chunks:
         if not len(chunk):
             continue
         offsets, data = _buffers(chunk)
         length = np.diff(offsets)
-        fingerprint = np.full(len(length), _FNV_OFFSET, dtype=np.uint64)
+        fingerprint = every[start : start + len(length)]
+        start += len(length)
+        fingerprint[:] = _FNV_OFFSET
         fingerprint ^= length.astype(np.uint64)
         fingerprint *= _FNV_PRIME
         longest = int(length.max(initial=0))
@@ -232,8 +246,7 @@ def _fingerprints(values: object) -> np.ndarray:
                 step ^= data[offsets[alive] + k]
                 step *= _FNV_PRIME
                 fingerprint[alive] = step
-        parts.append(fingerprint)
-    return np.concatenate(parts)
+    return every
 
 
 def _reject_duplicates(table: Table, rejections: Rejections, case_id: pd.Series) -> None:
@@ -246,14 +259,14 @@ def _reject_duplicates(table: Table, rejections: Rejections, case_id: pd.Series)
             return
         suspects = np.arange(len(case_id))
     else:
-        fingerprint = _fingerprints(values)
-        ordered = np.sort(fingerprint)
-        repeated = ordered[1:][ordered[1:] == ordered[:-1]]
+        ordered = _fingerprints(values)
+        ordered.sort()  # in place: the one array of 8 bytes a row
+        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
         del ordered
         if not len(repeated):
             return
-        suspects = np.flatnonzero(np.isin(fingerprint, np.unique(repeated)))
-        del fingerprint
+        # Duplicates are rare: compute the fingerprints again to find their rows.
+        suspects = np.flatnonzero(np.isin(_fingerprints(values), repeated))
     ids = case_id.iloc[suspects]
     duplicate = np.zeros(len(case_id), dtype=bool)
     duplicate[suspects] = (ids.ne("") & ids.duplicated(keep="first")).to_numpy()
@@ -414,6 +427,14 @@ def code_column(
     )
 
 
+def _release_unused() -> None:
+    """Hand the pages Arrow's allocator keeps for reuse back to the system (text columns
+    let go are Arrow buffers; the arrays that follow are NumPy's, which cannot reuse them)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _flags(schemes: list[Scheme]) -> list[str]:
     return list(dict.fromkeys(m.flag for s in schemes for m in s.model.modifiers))
 
@@ -432,24 +453,21 @@ def _codes_among(series: pd.Series, likely: pd.Index, lower: bool) -> pd.Series 
     if values is None:
         return None
     known = pa.array(likely.to_numpy(dtype=object), type=values.type)
+    # Each row's position among `likely` (null: missed), kept as Arrow int32: NumPy would
+    # widen its indexes to 8 bytes a row in every gather.
     probe = pc.index_in(values, value_set=known)
+    missed = np.flatnonzero(pc.is_null(probe).to_numpy(zero_copy_only=False))
+    present = np.sort(pc.unique(probe).drop_null().to_numpy(zero_copy_only=False))
+    # The few rows that miss (unknown IDs, blanks) factorised in Arrow, as pd.factorize
+    # would (first appearance order, missing as -1), without pandas' copies.
+    rest = pc.dictionary_encode(values.take(pa.array(missed)).combine_chunks())
     del values
-    if probe.null_count:
-        probe = pc.fill_null(probe, -1)
-    hit = probe.to_numpy()
-    del probe
-    found = hit >= 0
-    everyone = bool(found.all())  # the usual export: every row names a staff member
-    missed = np.flatnonzero(~found)
-    rest = series.iloc[missed]
-    rest_codes, rest_values = pd.factorize(rest)  # few rows: unknown IDs and blanks
-    present = np.flatnonzero(np.bincount(hit if everyone else hit[found], minlength=len(likely)))
+    rest_codes = pc.fill_null(rest.indices, -1).to_numpy()
+    rest_values = rest.dictionary.to_numpy(zero_copy_only=False)
     # The distinct values as read: those found among `likely` and the rest (disjoint),
     # sorted as Arrow sorts text (by code point, as `astype("category")` does).
     every = pa.array(
-        np.concatenate(
-            [likely.to_numpy(dtype=object)[present], rest_values.to_numpy(dtype=object)]
-        ),
+        np.concatenate([likely.to_numpy(dtype=object)[present], rest_values.astype(object)]),
         type=pa.string(),
     )
     order = pc.sort_indices(every).to_numpy()
@@ -463,11 +481,14 @@ def _codes_among(series: pd.Series, likely: pd.Index, lower: bool) -> pd.Series 
     blank = categories.get_loc("")
     by_likely = np.full(len(likely), blank, dtype=np.int32)  # 4 bytes a row, not 8
     by_likely[present] = code_of[: len(present)]
-    if everyone:
-        new_codes = by_likely[hit]
-    else:
-        new_codes = np.empty(len(series), dtype=np.int32)
-        new_codes[found] = by_likely[hit[found]]
+    lookup = pa.array(by_likely)
+    new_codes = np.empty(len(series), dtype=np.int32)  # filled chunk by chunk
+    start = 0
+    for chunk in probe.chunks:
+        new_codes[start : start + len(chunk)] = lookup.take(chunk).fill_null(blank).to_numpy()
+        start += len(chunk)
+    del probe
+    if len(missed):
         by_rest = np.append(code_of[len(present) :], blank)  # last: missing (-1)
         new_codes[missed] = by_rest[np.where(rest_codes < 0, len(by_rest) - 1, rest_codes)]
     return pd.Series(

@@ -150,7 +150,7 @@ def validate(
         ),
     )
     case_notes: list[str] = []
-    case_frame = validate_cases(cases, rejections, schemes, link_workers, case_notes)
+    case_frame = validate_cases(cases, rejections, schemes, link_workers, case_notes, keep)
     snapshot, snapshot_source = _snapshot(case_frame, snapshot)
     notes.extend(case_notes)
     reject_opened_after(cases, rejections, case_frame, snapshot)
