@@ -4,6 +4,7 @@
     python bench/run.py                      # 1M and 10M Parquet cases, 200k-row xlsx
     python bench/run.py --quick              # small smoke sizes, a minute or so
     python bench/run.py --sizes 1000000 --xlsx-rows 0 --only load
+    python bench/run.py --only load --sizes 1000000,10000000,30000000 --runs 1   # memory in rows
     python bench/run.py --workdir /tmp/clbench --keep   # keep the data to re-measure later
 
 Everything is generated into a temporary folder (or --workdir) and deleted

@@ -20,8 +20,6 @@ from caseload_cli.contract.parsing import clean_text, parse_bool, parse_date, pa
 from caseload_cli.contract.rejections import (
     Rejections,
     check_codes,
-    column_text,
-    first_rows,
     reader_problems,
 )
 from caseload_cli.core import clock
@@ -60,11 +58,14 @@ def validate_cases(
     schemes: list[Scheme],
     workers: WorkerLink,
     notes: list[str],
+    keep: tuple[str, ...] | None = None,
 ) -> pd.DataFrame:
     """Every case row, typed; bad rows are only recorded in `rejections`, not dropped.
 
     Codes must be known to every scheme given, so that side-by-side scenarios
-    always weigh the very same rows.
+    always weigh the very same rows. With `keep` (the columns the caller uses), the
+    case and worker IDs it does not keep are let go once checked: left out of the
+    result, and dropped from `table`'s frame (no rejection names them after that).
     """
     reader_problems(table, rejections)
     frame = table.frame
@@ -74,19 +75,23 @@ def validate_cases(
         # releases the GIL, so on a second core it overlaps the case_id checks
         # (pandas, holding it). Rejections are only added here, in this order.
         encoding = pool.submit(workers.encode, frame["worker_id"])
-        out["case_id"] = column_text(table, "case_id")
-        rejections.add(table, out["case_id"] == "", "case_id", "case_id is blank")
-        if not pd.Index(out["case_id"]).is_unique:
-            duplicate = out["case_id"].ne("") & out["case_id"].duplicated(keep="first")
-            first_row = first_rows(table, out["case_id"])
-            reasons = "duplicate case_id (first at row " + first_row.astype(str) + ")"
-            rejections.add(table, duplicate, "case_id", reasons)
+        case_id = case_id_text(frame["case_id"])
+        rejections.add(table, case_id == "", "case_id", "case_id is blank")
+        _reject_duplicates(table, rejections, case_id)
+        if keep is None or "case_id" in keep:
+            out["case_id"] = case_id
+        del case_id
         worker = encoding.result()
 
     out["worker_id"] = worker
     # Position of each case's worker in the accepted staff (-1: none), so that
     # per-worker sums are integer bin counts rather than string group-bys.
-    out["_staff"] = workers.link(worker).astype("int32")
+    out["_staff"] = workers.link(worker).astype("int32", copy=False)
+    del worker
+    if keep is not None:  # the ID text (ten million strings each) is checked: let it go
+        let_go = [c for c in ("case_id", "worker_id") if c not in keep]
+        table.frame = frame = frame.drop(columns=let_go)
+        _release_unused()
 
     out["law"] = code_column(frame["law"], lower=True)
     check_codes(table, rejections, "law", out["law"], LAWS, "law")
@@ -138,8 +143,142 @@ def validate_cases(
         parsed, bad = parse_bool(frame[flag])
         rejections.add(table, bad, flag, f"{flag} must be true or false")
         out[flag] = parsed.fillna(False).astype(bool)
-    out["_row"] = table.row_numbers
+    out["_row"] = pd.Series(table.row_numbers, index=out.index, copy=False)  # no second copy
     return out
+
+
+def case_id_text(series: pd.Series) -> pd.Series:
+    """`clean_text` of the case IDs, without a copy of ten million IDs that are clean
+    already: Arrow text with no missing value whose first and last characters are ASCII
+    letters or digits, which stripping cannot change (looked at through the Arrow
+    buffers, two bytes per ID)."""
+    values = _arrow_text(series)
+    if values is not None and values.null_count == 0:
+        clean = True
+        for chunk in values.chunks:
+            if not len(chunk):
+                continue
+            offsets, data = _buffers(chunk)
+            length = np.diff(offsets)
+            if length.min() == 0 or not _alnum(data, offsets, length):
+                clean = False
+                break
+        if clean:
+            return series
+    return clean_text(series)
+
+
+def _alnum(data: np.ndarray, offsets: np.ndarray, length: np.ndarray) -> bool:
+    """Whether every (non-empty) string's first and last bytes are ASCII letters or digits."""
+    table = np.zeros(256, dtype=bool)
+    for low, high in ((48, 57), (65, 90), (97, 122)):
+        table[low : high + 1] = True
+    first = data[offsets[:-1]]
+    last = data[offsets[:-1] + length - 1]
+    return bool(table[first].all() and table[last].all())
+
+
+def _arrow_text(series: pd.Series) -> object | None:
+    """The column's Arrow string chunks, or None when it is not Arrow-backed text."""
+    import pyarrow as pa
+
+    if not isinstance(series.dtype, pd.StringDtype):
+        return None
+    to_arrow = getattr(series.array, "__arrow_array__", None)
+    try:
+        values = to_arrow() if to_arrow is not None else None
+    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
+        return None
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values])
+    if not isinstance(values, pa.ChunkedArray) or not (
+        pa.types.is_string(values.type) or pa.types.is_large_string(values.type)
+    ):
+        return None
+    return values
+
+
+def _buffers(chunk: object) -> tuple[np.ndarray, np.ndarray]:
+    """A string chunk's offsets (one more than its length) and bytes, without copies."""
+    import pyarrow as pa
+
+    _, offset_buffer, data_buffer = chunk.buffers()
+    kind = np.int64 if pa.types.is_large_string(chunk.type) else np.int32
+    offsets = np.frombuffer(offset_buffer, dtype=kind)[chunk.offset : chunk.offset + len(chunk) + 1]
+    data = (
+        np.frombuffer(data_buffer, dtype=np.uint8)
+        if data_buffer is not None
+        else np.zeros(1, dtype=np.uint8)
+    )
+    return offsets.astype(np.int64), data
+
+
+_FNV_OFFSET = np.uint64(14695981039346656037)
+_FNV_PRIME = np.uint64(1099511628211)
+
+
+def _fingerprints(values: object) -> np.ndarray:
+    """A 64-bit FNV-1a hash of each string's bytes and length (equal strings, equal
+    fingerprints), one vectorised pass per character position: 8 bytes a row instead
+    of the hash table of ten million strings `Index.is_unique` builds."""
+    every = np.empty(len(values), dtype=np.uint64)  # filled chunk by chunk: no concatenation
+    start = 0
+    for chunk in values.chunks:
+        if not len(chunk):
+            continue
+        offsets, data = _buffers(chunk)
+        length = np.diff(offsets)
+        fingerprint = every[start : start + len(length)]
+        start += len(length)
+        fingerprint[:] = _FNV_OFFSET
+        fingerprint ^= length.astype(np.uint64)
+        fingerprint *= _FNV_PRIME
+        longest = int(length.max(initial=0))
+        if int(length.min()) == longest:  # same length: a byte matrix
+            grid = data[offsets[0] : offsets[0] + len(length) * longest].reshape(-1, longest)
+            for k in range(longest):
+                fingerprint ^= grid[:, k]
+                fingerprint *= _FNV_PRIME
+        else:
+            for k in range(longest):
+                alive = np.flatnonzero(length > k)
+                step = fingerprint[alive]
+                step ^= data[offsets[alive] + k]
+                step *= _FNV_PRIME
+                fingerprint[alive] = step
+    return every
+
+
+def _reject_duplicates(table: Table, rejections: Rejections, case_id: pd.Series) -> None:
+    """Reject each case_id after its first (naming the first's row). Only rows whose
+    fingerprint repeats can be duplicates, so the exact (string) check runs on those
+    alone, and not at all when every fingerprint is distinct (the usual export)."""
+    values = _arrow_text(case_id)
+    if values is None:  # not Arrow text: pandas' own check
+        if pd.Index(case_id).is_unique:
+            return
+        suspects = np.arange(len(case_id))
+    else:
+        ordered = _fingerprints(values)
+        ordered.sort()  # in place: the one array of 8 bytes a row
+        repeated = np.unique(ordered[1:][ordered[1:] == ordered[:-1]])
+        del ordered
+        if not len(repeated):
+            return
+        # Duplicates are rare: compute the fingerprints again to find their rows.
+        suspects = np.flatnonzero(np.isin(_fingerprints(values), repeated))
+    ids = case_id.iloc[suspects]
+    duplicate = np.zeros(len(case_id), dtype=bool)
+    duplicate[suspects] = (ids.ne("") & ids.duplicated(keep="first")).to_numpy()
+    if not duplicate.any():
+        return
+    rows = pd.Series(table.row_numbers[suspects], index=ids.index)
+    first_row = rows.groupby(ids.to_numpy(), sort=False).transform("first")
+    reasons = pd.Series("", index=case_id.index, dtype=object)
+    reasons.iloc[suspects] = (
+        "duplicate case_id (first at row " + first_row.astype(str) + ")"
+    ).to_numpy(dtype=object)
+    rejections.add(table, pd.Series(duplicate, index=case_id.index), "case_id", reasons)
 
 
 def reject_opened_after(
@@ -192,16 +331,23 @@ def _reject_after(
     has_own: np.ndarray,
 ) -> None:
     happened = _ns(cases[column])
+    # Boolean passes only: the limits (8 bytes a row) are built for the late rows alone.
     if snapshot is None:
-        limit = np.where(has_own, own, today) if own is not None else np.full_like(happened, today)
-        late = happened > limit
+        late = happened > today
+        if own is not None:
+            late = np.where(has_own, happened > own, late)
     else:
         day = np.datetime64(pd.Timestamp(snapshot).to_datetime64(), "ns")
-        limit = np.full_like(happened, day)
         late = ~has_own & (happened > day) & (happened <= today)
     if not late.any():
         return
     where = np.flatnonzero(late)
+    if snapshot is not None:
+        limit = np.full(len(where), day)
+    elif own is not None:
+        limit = np.where(has_own[where], own[where], today)
+    else:
+        limit = np.full(len(where), today).astype(happened.dtype)
     what = (
         np.where(has_own[where], "the snapshot date", "today")
         if snapshot is None
@@ -213,7 +359,7 @@ def _reject_after(
         + " is after "
         + pd.Series(what, dtype=object)
         + " ("
-        + _day_text(limit[where])
+        + _day_text(limit)
         + ")"
     )
     reason = pd.Series("", index=cases.index, dtype=object)
@@ -281,6 +427,14 @@ def code_column(
     )
 
 
+def _release_unused() -> None:
+    """Hand the pages Arrow's allocator keeps for reuse back to the system (text columns
+    let go are Arrow buffers; the arrays that follow are NumPy's, which cannot reuse them)."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
+
+
 def _flags(schemes: list[Scheme]) -> list[str]:
     return list(dict.fromkeys(m.flag for s in schemes for m in s.model.modifiers))
 
@@ -295,25 +449,25 @@ def _codes_among(series: pd.Series, likely: pd.Index, lower: bool) -> pd.Series 
     import pyarrow as pa
     import pyarrow.compute as pc
 
-    try:
-        values = pa.array(series.array)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError):
-        return None
-    if not (pa.types.is_string(values.type) or pa.types.is_large_string(values.type)):
+    values = _arrow_text(series)  # the chunks as read: no concatenated copy of the text
+    if values is None:
         return None
     known = pa.array(likely.to_numpy(dtype=object), type=values.type)
-    hit = pc.fill_null(pc.index_in(values, value_set=known), -1).to_numpy()
-    found = hit >= 0
-    missed = np.flatnonzero(~found)
-    rest = series.iloc[missed]
-    rest_codes, rest_values = pd.factorize(rest)  # few rows: unknown IDs and blanks
-    present = np.flatnonzero(np.bincount(hit[found], minlength=len(likely)))
+    # Each row's position among `likely` (null: missed), kept as Arrow int32: NumPy would
+    # widen its indexes to 8 bytes a row in every gather.
+    probe = pc.index_in(values, value_set=known)
+    missed = np.flatnonzero(pc.is_null(probe).to_numpy(zero_copy_only=False))
+    present = np.sort(pc.unique(probe).drop_null().to_numpy(zero_copy_only=False))
+    # The few rows that miss (unknown IDs, blanks) factorised in Arrow, as pd.factorize
+    # would (first appearance order, missing as -1), without pandas' copies.
+    rest = pc.dictionary_encode(values.take(pa.array(missed)).combine_chunks())
+    del values
+    rest_codes = pc.fill_null(rest.indices, -1).to_numpy()
+    rest_values = rest.dictionary.to_numpy(zero_copy_only=False)
     # The distinct values as read: those found among `likely` and the rest (disjoint),
     # sorted as Arrow sorts text (by code point, as `astype("category")` does).
     every = pa.array(
-        np.concatenate(
-            [likely.to_numpy(dtype=object)[present], rest_values.to_numpy(dtype=object)]
-        ),
+        np.concatenate([likely.to_numpy(dtype=object)[present], rest_values.astype(object)]),
         type=pa.string(),
     )
     order = pc.sort_indices(every).to_numpy()
@@ -325,12 +479,18 @@ def _codes_among(series: pd.Series, likely: pd.Index, lower: bool) -> pd.Series 
     categories = pd.Index(pd.unique(np.append(cleaned.to_numpy(dtype=object), "")), dtype="str")
     code_of = categories.get_indexer(cleaned.to_numpy(dtype=object))[rank]  # by `every` position
     blank = categories.get_loc("")
-    by_likely = np.full(len(likely), blank, dtype=np.int64)
+    by_likely = np.full(len(likely), blank, dtype=np.int32)  # 4 bytes a row, not 8
     by_likely[present] = code_of[: len(present)]
-    new_codes = np.empty(len(series), dtype=np.int64)
-    new_codes[found] = by_likely[hit[found]]
-    by_rest = np.append(code_of[len(present) :], blank)  # last: missing (-1)
-    new_codes[missed] = by_rest[np.where(rest_codes < 0, len(by_rest) - 1, rest_codes)]
+    lookup = pa.array(by_likely)
+    new_codes = np.empty(len(series), dtype=np.int32)  # filled chunk by chunk
+    start = 0
+    for chunk in probe.chunks:
+        new_codes[start : start + len(chunk)] = lookup.take(chunk).fill_null(blank).to_numpy()
+        start += len(chunk)
+    del probe
+    if len(missed):
+        by_rest = np.append(code_of[len(present) :], blank)  # last: missing (-1)
+        new_codes[missed] = by_rest[np.where(rest_codes < 0, len(by_rest) - 1, rest_codes)]
     return pd.Series(
         pd.Categorical.from_codes(new_codes, categories=categories, validate=False),
         index=series.index,

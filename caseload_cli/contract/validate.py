@@ -94,9 +94,14 @@ def validate(
     snapshot: date | None = None,
     unplaced_outside: bool = False,
     activities: Table | None = None,
+    keep: tuple[str, ...] | None = None,
 ) -> ValidInputs:
     """Apply the data contract. Codes must be known to every scheme given, so
     that side-by-side scenarios always weigh the very same rows.
+
+    `keep` (None: all) names the accepted cases' columns the caller uses; every column
+    is still read and checked, but the others are let go once the checks are done, so
+    a caller that only weighs (`caseload load`) does not carry ten million dates on.
 
     `unplaced_outside` (a run narrowed to some teams): a case whose worker is not
     in the staff file at all is held by no one, so outside any selection, rather
@@ -145,7 +150,7 @@ def validate(
         ),
     )
     case_notes: list[str] = []
-    case_frame = validate_cases(cases, rejections, schemes, link_workers, case_notes)
+    case_frame = validate_cases(cases, rejections, schemes, link_workers, case_notes, keep)
     snapshot, snapshot_source = _snapshot(case_frame, snapshot)
     notes.extend(case_notes)
     reject_opened_after(cases, rejections, case_frame, snapshot)
@@ -168,6 +173,9 @@ def validate(
         codes = sorted(set().union(*(getattr(s.model.weights, column).keys() for s in schemes)))
         good_cases[column] = _recode(good_cases[column], codes)
     good_cases["law"] = _recode(good_cases["law"], list(LAWS))
+    if keep is not None:
+        good_cases = good_cases[[c for c in good_cases.columns if c in keep]]
+    del case_frame
 
     # A case or reduction whose worker's staff row was rejected names that row.
     causes = _rejected_staff_rows(staff, staff_frame, staff_rejected)
@@ -291,9 +299,10 @@ def _link_workers(
             "worker_id",
             pd.Series(reason_by_category[codes], index=worker.index),
         )
+    # Gathered as int32: 4 bytes a case row, not 8.
     if len(staff_rejected) == 0:  # the accepted staff are all staff, each ID once
-        return position[codes]
-    return pd.Index(good_staff["worker_id"]).get_indexer(categories)[codes]
+        return position.astype(np.int32)[codes]
+    return pd.Index(good_staff["worker_id"]).get_indexer(categories).astype(np.int32)[codes]
 
 
 def _snapshot(cases: pd.DataFrame, given: date | None) -> tuple[date, str]:
@@ -345,6 +354,8 @@ def _unknown_team_types(staff: pd.DataFrame, schemes: list[Scheme]) -> list[str]
 def _recode(series: pd.Series, categories: list[str]) -> pd.Series:
     """Re-base a categorical on the scheme's codes with integer work only."""
     remap = np.append(pd.Index(categories).get_indexer(series.cat.categories), -1)
+    # The smallest codes the categorical keeps anyway, so no 8-byte copy of every row.
+    remap = remap.astype(np.int8 if len(categories) < 127 else np.int32)
     codes = series.cat.codes.to_numpy()
     new_codes = remap[np.where(codes < 0, len(remap) - 1, codes)]
     return pd.Series(

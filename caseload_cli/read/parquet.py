@@ -150,6 +150,9 @@ def read_parquet(
             self_destruct=True,
         )
         del table
+        # Arrow's allocator keeps freed pages for reuse; hand the table's back now, so
+        # the process does not hold the Arrow table and the frame's copy of it at once.
+        pa.default_memory_pool().release_unused()
     frame = frame.reset_index(drop=True)
     frame.columns = [clean[n] for n in names]
     row_numbers = np.arange(1, len(frame) + 1, dtype=np.int64)

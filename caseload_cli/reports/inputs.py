@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 
 import pandas as pd
 
@@ -100,12 +101,20 @@ def resolve_inputs(cases: str | None, source: InputOptions) -> Inputs:
 
 
 def read_inputs(
-    inputs: Inputs, schemes: list[Scheme]
+    inputs: Inputs, schemes: list[Scheme], keep: tuple[str, ...] | None = None
 ) -> tuple[Table, Table, Table | None, Table | None]:
+    """The input files as tables. With `keep` (the case columns the caller uses, see
+    `prepare`), Parquet hearing dates it does not use are not read when they are typed
+    as dates in every file: such a column can hold no bad value, so reading it would
+    only cost memory (ten million dates are 80 MB in pandas)."""
     mapping = load_mapping(inputs.mapping) if inputs.mapping else None
     flags = [m.flag for s in schemes for m in s.model.modifiers]
     # Parquet reads only these columns; text formats read everything and ignore the rest.
     case_columns = list(dict.fromkeys([*CASE_COLUMNS, *OPTIONAL_CASE_DATES, *flags]))
+    if keep is not None and mapping is None:
+        unused = [c for c in UNCHECKED_CASE_DATES if c not in keep]
+        skipped = _typed_dates(inputs.cases, inputs.read_options, unused)
+        case_columns = [c for c in case_columns if c not in skipped]
 
     def read(path: str, kind: str, columns: list[str]) -> Table:
         # Only Parquet gains from reading fewer columns; text formats keep every
@@ -124,6 +133,58 @@ def read_inputs(
     wanted = inputs.activities and (weighs_activities or not inputs.activities_bundled)
     activities = read(inputs.activities, "activities", list(ACTIVITY_READ)) if wanted else None
     return cases, staff, reductions, activities
+
+
+#: Optional case dates the contract only checks for being dates (hearings may lie ahead).
+UNCHECKED_CASE_DATES = ("first_hearing", "next_hearing")
+
+
+def _typed_dates(path: str, options: ReadOptions, columns: list[str]) -> set[str]:
+    """Which of `columns` every Parquet file of the input `path` (a file or a folder of
+    part files) holds as a date or timestamp, so that no value in it can be rejected and
+    the reader has nothing to say about it (no missing or mixed-type column). Empty for
+    anything else (other formats, standard input, unreadable files: the reader reports)."""
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
+    from caseload_cli.core.formats import input_format_from_path
+    from caseload_cli.read.frame import Wanted
+
+    if not columns or path == "-" or guess_format(path, options) != "parquet":
+        return set()
+    target = Path(path)
+    try:
+        files = (
+            sorted(
+                p
+                for p in target.iterdir()
+                if input_format_from_path(p.name) == "parquet"
+                and p.is_file()
+                and not p.name.startswith((".", "_"))
+            )
+            if target.is_dir()
+            else [target]
+        )
+        schemas = [pq.read_schema(p) for p in files]
+    except (pa.ArrowException, OSError):
+        return set()
+    if not schemas:
+        return set()
+    typed = set()
+    for column in columns:
+        wanted = Wanted([column])
+        kinds = [
+            [f.type for f in schema if wanted(f.name.replace("\ufeff", "").strip())]
+            for schema in schemas
+        ]
+        if all(
+            len(found) == 1
+            and found[0] == kinds[0][0]
+            and (pa.types.is_date(found[0]) or pa.types.is_timestamp(found[0]))
+            for found in kinds
+        ):
+            typed.add(column)
+    return typed
 
 
 def record_inputs(
@@ -158,15 +219,19 @@ def prepare(
     progress: Progress | None = None,
     selection: Selection | None = None,
     narrowed_later: bool = False,
+    keep: tuple[str, ...] | None = None,
 ) -> ValidInputs:
     """Read and validate once, however many schemes will weigh the result; then keep
     the selected workers (every row of every file is still validated and accounted for;
     with a selection, cases of workers the staff file lacks are outside it, not
     rejected, so a team's own staff file is enough; `narrowed_later` says the caller
-    selects afterwards, as `week` does to tell moves from openings)."""
+    selects afterwards, as `week` does to tell moves from openings). `keep` names the
+    case columns the caller uses (`contract.validate.validate`); a what-if needs more,
+    so with one every column is kept."""
     progress = progress or Progress(False)
     progress.step(f"reading {inputs.cases} …")
-    cases, staff, reductions, activities = read_inputs(inputs, schemes)
+    keep = None if inputs.what_if else keep  # a what-if needs hearing and report dates
+    cases, staff, reductions, activities = read_inputs(inputs, schemes, keep)
     record_inputs(inputs, cases, staff, reductions, activities)
     progress.step(f"validating {len(cases.frame):,} case rows …")
     valid = validate(
@@ -177,11 +242,22 @@ def prepare(
         parse_snapshot(inputs.snapshot),
         bool(selection) or narrowed_later,
         activities,
+        keep=keep,
     )
+    del cases, staff, reductions, activities  # only `valid` is needed from here on
+    _release_unused()
     record_snapshot_source(getattr(valid, "snapshot_source", None))
     progress.done()
     valid = apply_what_if(valid, inputs.what_if, schemes)
     return select(valid, selection) if selection else valid
+
+
+def _release_unused() -> None:
+    """Return memory Arrow's allocator keeps for reuse to the system (the text columns
+    read and checked), so weighing does not start on top of it."""
+    import pyarrow as pa
+
+    pa.default_memory_pool().release_unused()
 
 
 def bundled_weeks(schemes: list[Scheme], last: int | None = None) -> list[ValidInputs]:

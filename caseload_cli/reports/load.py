@@ -33,6 +33,9 @@ from caseload_cli.scheme.model import Scheme
 from caseload_cli.survey.levels import SafeLevels
 
 OTHERS_SECTION = "managers_holding_cases"
+#: The accepted cases' columns weighing and the load report use (with each modifier's
+#: flag): the rest (IDs, dates) is checked and then let go before weighing.
+LOAD_CASE_COLUMNS = ("law", "case_type", "stage", "children", "_staff")
 
 
 @dataclass
@@ -146,7 +149,8 @@ def run_load(
     progress = progress or Progress(False)
     if levels is not None:
         scheme = levels.scheme
-    valid = prepare(inputs, [scheme], progress, selection)
+    flags = tuple(m.flag for m in scheme.model.modifiers)
+    valid = prepare(inputs, [scheme], progress, selection, keep=(*LOAD_CASE_COLUMNS, *flags))
     if levels is not None:
         valid = levels.merge_into(valid)
     if on_validated is not None:
