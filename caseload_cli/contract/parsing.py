@@ -10,6 +10,14 @@ a blank is allowed while still naming the exact cells that are wrong.
 Nothing here loops over rows in Python: each function is a handful of pandas
 passes (regex matches, `to_numeric`, `to_datetime(format=...)`) over the
 cells that are still unparsed, so a 200k-row column costs milliseconds.
+
+Text columns of millions of rows (CSV) first take a fast path for the form
+nearly every cell has, on the Arrow strings and NumPy without regexes or
+Python objects: ISO dates `YYYY-MM-DD` (`_iso_dates`) and plain integers
+(`_plain_ints`). A fast path only ever accepts a cell whose value the general
+parser below it would give too; every other non-blank cell goes on to the
+general parser, so the results are the same cell for cell
+(tests/unit/contract/test_parsing_fast.py).
 """
 
 from __future__ import annotations
@@ -20,6 +28,8 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
 from caseload_cli.read.text import format_floats
@@ -65,6 +75,8 @@ _BOOL_WORDS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 _NS_MIN = pd.Timestamp.min.ceil("D")
 _NS_MAX = pd.Timestamp.max.floor("D")
+_NS_MIN_DAY = np.datetime64(_NS_MIN.strftime("%Y-%m-%d"), "D")
+_NS_MAX_DAY = np.datetime64(_NS_MAX.strftime("%Y-%m-%d"), "D")
 
 _Parsed = tuple[pd.Series, pd.Series]
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -135,6 +147,86 @@ def _datetime_text(series: pd.Series) -> pd.Series:
     if has_time.any():
         text[has_time] = series[has_time].dt.strftime("%Y-%m-%d %H:%M:%S")
     return text.where(series.notna(), "")
+
+
+def _arrow_text(text: pd.Series) -> pa.ChunkedArray:
+    """The Arrow strings behind a "str" column (no copy), else converted once."""
+    array = text.array
+    if hasattr(array, "__arrow_array__"):
+        arrow = array.__arrow_array__()
+        return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
+    return pa.chunked_array([pa.array(text.to_numpy(dtype=object), pa.large_string())])
+
+
+def _missing_ints(size: int, index: pd.Index) -> pd.Series:
+    """An all-missing "Int64" column (without a Python list of NA)."""
+    values = pd.arrays.IntegerArray(np.zeros(size, dtype=np.int64), np.ones(size, dtype=bool))
+    return pd.Series(values, index=index)
+
+
+def _fixed_width_bytes(array: pa.ChunkedArray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose text is exactly `width` bytes, and those bytes as an (n, width)
+    uint8 array: the offsets and data buffers read by NumPy."""
+    flat = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
+    if pa.types.is_string(flat.type):
+        offset_type = np.int32
+    else:
+        flat = flat.cast(pa.large_string()) if not pa.types.is_large_string(flat.type) else flat
+        offset_type = np.int64
+    _, offsets_buffer, data_buffer = flat.buffers()
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
+        flat.offset : flat.offset + len(flat) + 1
+    ].astype(np.int64)
+    data = (
+        np.frombuffer(data_buffer, dtype=np.uint8)
+        if data_buffer is not None
+        else np.zeros(0, dtype=np.uint8)
+    )
+    rows = np.flatnonzero(np.diff(offsets) == width)
+    chars = data[offsets[rows][:, None] + np.arange(width)]
+    return rows, chars
+
+
+def _iso_dates(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The fast path of `parse_date` for cleaned text: cells that are a valid date
+    written exactly `YYYY-MM-DD` within pandas' range. Returns datetime64[ns]
+    values (NaT elsewhere) and the mask of the cells it parsed; the general
+    parser would read each of them as the same date (`%Y-%m-%d`)."""
+    size = len(text)
+    values = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
+    done = np.zeros(size, dtype=bool)
+    if size == 0:
+        return values, done
+    rows, chars = _fixed_width_bytes(_arrow_text(text), 10)
+    digit = (chars >= ord("0")) & (chars <= ord("9"))
+    shaped = digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1)
+    shaped &= (chars[:, 4] == ord("-")) & (chars[:, 7] == ord("-"))
+    rows, chars = rows[shaped], chars[shaped].astype(np.int64) - ord("0")
+    year = chars[:, 0] * 1000 + chars[:, 1] * 100 + chars[:, 2] * 10 + chars[:, 3]
+    month = chars[:, 5] * 10 + chars[:, 6]
+    day = chars[:, 8] * 10 + chars[:, 9]
+    months = (year - 1970) * 12 + np.clip(month, 1, 12) - 1
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+    dates = first + (day - 1).astype("timedelta64[D]")
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= length)
+    ok &= (dates >= _NS_MIN_DAY) & (dates <= _NS_MAX_DAY)
+    values[rows[ok]] = dates[ok].astype("datetime64[ns]")
+    done[rows[ok]] = True
+    return values, done
+
+
+def _plain_ints(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The fast path of `parse_int` for cleaned text: cells that are an optional minus
+    and 1-18 digits, cast by Arrow. Returns int64 values (0 elsewhere) and the mask
+    of the cells it parsed; the general parser gives each of them the same value."""
+    arrow = _arrow_text(text)
+    plain = pc.match_substring_regex(arrow, r"^-?[0-9]{1,18}$")
+    done = plain.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    values = np.zeros(len(text), dtype=np.int64)
+    if done.any():
+        values[done] = pc.cast(pc.filter(arrow, plain), pa.int64()).to_numpy()
+    return values, done
 
 
 def _as_str(values: pd.Series | np.ndarray, index: pd.Index) -> pd.Series:
@@ -287,14 +379,19 @@ def parse_int(series: pd.Series, decimal: str = ".") -> _Parsed:
         values = pd.Series(pd.array([pd.NA] * len(series), dtype="Int64"), index=index)
         return values, series.notna().astype(bool)
 
-    result = pd.Series(pd.array([pd.NA] * len(series), dtype="Int64"), index=index)
+    result = _missing_ints(len(series), index)
     bad = pd.Series(np.zeros(len(series), dtype=bool), index=index)
     if kind == "text":
         text = clean_text(series)
+        fast, done = _plain_ints(text)
+        result = pd.Series(pd.arrays.IntegerArray(fast, ~done), index=index)
+        text = text[~done & (text != "").to_numpy()]
+        if text.empty:
+            return result, bad
         simple = text.str.fullmatch(r"[+-]?[0-9]{1,18}").fillna(False).astype(bool)
         if simple.any():
-            result[simple] = text[simple].astype("int64")
-        rest = ~simple & (text != "")
+            result[simple.index[simple]] = text[simple].astype("int64")
+        rest = ~simple
         if not rest.any():
             return result, bad
         floats, bad_rest = parse_number(text[rest], decimal)
@@ -350,8 +447,23 @@ def parse_date(series: pd.Series) -> _Parsed:
         return result, series.notna().astype(bool)
 
     text = clean_text(series)
-    todo = text != ""
+    fast, done = _iso_dates(text)
+    result = pd.Series(fast, index=index)
     bad = pd.Series(np.zeros(len(series), dtype=bool), index=index)
+    todo = ~done & (text != "").to_numpy()
+    if todo.any():
+        values, slow_bad = _parse_date_text(text[todo])
+        result[todo] = values.to_numpy()
+        bad[todo] = slow_bad.to_numpy()
+    return result, bad
+
+
+def _parse_date_text(text: pd.Series) -> _Parsed:
+    """The general date parser, for cleaned non-blank text the fast path left."""
+    index = text.index
+    result = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    todo = pd.Series(np.ones(len(text), dtype=bool), index=index)
+    bad = pd.Series(np.zeros(len(text), dtype=bool), index=index)
 
     serial = todo & text.str.fullmatch(_SERIAL_SHAPE).fillna(False).astype(bool)
     if serial.any():
