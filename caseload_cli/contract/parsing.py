@@ -11,13 +11,15 @@ Nothing here loops over rows in Python: each function is a handful of pandas
 passes (regex matches, `to_numeric`, `to_datetime(format=...)`) over the
 cells that are still unparsed, so a 200k-row column costs milliseconds.
 
-Text columns of millions of rows (CSV) first take a fast path for the form
-nearly every cell has, on the Arrow strings and NumPy without regexes or
-Python objects: ISO dates `YYYY-MM-DD` (`_iso_dates`) and plain integers
-(`_plain_ints`). A fast path only ever accepts a cell whose value the general
-parser below it would give too; every other non-blank cell goes on to the
-general parser, so the results are the same cell for cell
-(tests/unit/contract/test_parsing_fast.py).
+Text columns of millions of rows (CSV) take two fast paths, both on the
+Arrow strings. A column with many repeats (dates, counts, flags) is
+dictionary-encoded and each distinct text parsed once (`_by_distinct`, as
+categoricals are). The cells left then take a fast path for the form nearly
+every cell has, without regexes or Python objects: ISO dates `YYYY-MM-DD`
+(`_iso_dates`) and plain integers (`_plain_ints`). A fast path only ever
+accepts a cell whose value the general parser below it would give too;
+every other non-blank cell goes on to the general parser, so the results
+are the same cell for cell (tests/unit/contract/test_parsing_fast.py).
 """
 
 from __future__ import annotations
@@ -156,6 +158,25 @@ def _arrow_text(text: pd.Series) -> pa.ChunkedArray:
         arrow = array.__arrow_array__()
         return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
     return pa.chunked_array([pa.array(text.to_numpy(dtype=object), pa.large_string())])
+
+
+#: Below this many cells a column is parsed directly; above, each distinct text once
+#: when at most half the cells are distinct.
+_DISTINCT_MIN_ROWS = 4096
+
+
+def _by_distinct(text: pd.Series, parse: Callable[[pd.Series], _Parsed]) -> _Parsed | None:
+    """Parse each distinct cleaned text once and spread the results by code (one Arrow
+    hash pass), or None when the column is short or mostly distinct."""
+    if len(text) < _DISTINCT_MIN_ROWS:
+        return None
+    encoded = pc.dictionary_encode(_arrow_text(text).combine_chunks())
+    if len(encoded.dictionary) > len(text) // 2:
+        return None
+    codes = encoded.indices.to_numpy()
+    values, bad = parse(pd.Series(encoded.dictionary, dtype="str"))
+    spread = pd.Series(values.array.take(codes), index=text.index)
+    return spread, pd.Series(bad.to_numpy()[codes], index=text.index)
 
 
 def _missing_ints(size: int, index: pd.Index) -> pd.Series:
@@ -383,6 +404,9 @@ def parse_int(series: pd.Series, decimal: str = ".") -> _Parsed:
     bad = pd.Series(np.zeros(len(series), dtype=bool), index=index)
     if kind == "text":
         text = clean_text(series)
+        distinct = _by_distinct(text, lambda s: parse_int(s, decimal))
+        if distinct is not None:
+            return distinct
         fast, done = _plain_ints(text)
         result = pd.Series(pd.arrays.IntegerArray(fast, ~done), index=index)
         text = text[~done & (text != "").to_numpy()]
@@ -447,6 +471,9 @@ def parse_date(series: pd.Series) -> _Parsed:
         return result, series.notna().astype(bool)
 
     text = clean_text(series)
+    distinct = _by_distinct(text, parse_date)
+    if distinct is not None:
+        return distinct
     fast, done = _iso_dates(text)
     result = pd.Series(fast, index=index)
     bad = pd.Series(np.zeros(len(series), dtype=bool), index=index)
@@ -518,7 +545,11 @@ def parse_bool(series: pd.Series) -> _Parsed:
         values = pd.Series(pd.array(numbers == 1, dtype="boolean"), index=index)
         values[~ok] = pd.NA
         return values, pd.Series(~np.isnan(numbers) & ~ok, index=index)
-    text = clean_text(series).str.lower()
+    text = clean_text(series)
+    distinct = _by_distinct(text, parse_bool)
+    if distinct is not None:
+        return distinct
+    text = text.str.lower()
     mapped = text.map(_BOOL_WORDS)
     values = mapped.astype("boolean")
     bad = (text != "") & mapped.isna()

@@ -1,5 +1,6 @@
-"""The fast paths of parse_date and parse_int against the general parsers beneath them:
-with the fast path switched off every cell must parse to the same value and badness."""
+"""The fast paths of parse_date, parse_int and parse_bool against the general parsers
+beneath them: with the fast paths switched off (each distinct text once, ISO dates,
+plain integers) every cell must parse to the same value and badness."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from caseload_cli.contract import parsing
-from caseload_cli.contract.parsing import parse_date, parse_int
+from caseload_cli.contract.parsing import parse_bool, parse_date, parse_int
 
 MESSY_DATES = [
     "2024-02-30", " 2024-01-05 ", "05/01/2024", "2024-01-05", "2024-1-5", "2024-13-01",
@@ -29,6 +30,7 @@ MESSY_INTS = [
 
 
 def _off(patch: pytest.MonkeyPatch) -> None:
+    patch.setattr(parsing, "_by_distinct", lambda text, parse: None)
     patch.setattr(
         parsing, "_iso_dates", lambda text: (np.full(len(text), np.datetime64("NaT"), "M8[ns]"),
                                               np.zeros(len(text), dtype=bool))
@@ -61,6 +63,21 @@ def test_messy_dates_parse_as_the_general_parser() -> None:
     values, bad = parse_date(pd.Series(["2024-02-29", "2024-02-30", " 2024-01-05 "], dtype="str"))
     assert values.tolist()[0] == pd.Timestamp("2024-02-29") and pd.isna(values[1])
     assert bad.tolist() == [False, True, False]
+
+
+def test_long_columns_parse_each_distinct_text_as_the_general_parser() -> None:
+    rows = 3 * parsing._DISTINCT_MIN_ROWS
+    rng = np.random.default_rng(7)
+    for parse, values in (
+        (parse_date, MESSY_DATES),
+        (parse_int, MESSY_INTS),
+        (parse_bool, ["yes", " N ", "", "maybe", "TRUE", "0", "1.0", "t", "f ", "2"]),
+    ):
+        column = list(rng.choice(np.array(values, dtype=object), size=rows))
+        assert_same(parse, column)
+        assert_same(parse, column, index=[3] * rows)
+    unique = [f"2024-01-{d:02d}" for d in range(1, 29)] + [str(n) for n in range(rows)]
+    assert_same(parse_date, unique)  # mostly distinct: parsed directly
 
 
 def test_messy_ints_parse_as_the_general_parser() -> None:
