@@ -34,7 +34,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
-from caseload_cli.read.text import format_floats
+from caseload_cli.read.text import arrow_strings, format_floats, string_buffers
 
 __all__ = ["clean_text", "parse_bool", "parse_date", "parse_int", "parse_number"]
 
@@ -151,15 +151,6 @@ def _datetime_text(series: pd.Series) -> pd.Series:
     return text.where(series.notna(), "")
 
 
-def _arrow_text(text: pd.Series) -> pa.ChunkedArray:
-    """The Arrow strings behind a "str" column (no copy), else converted once."""
-    array = text.array
-    if hasattr(array, "__arrow_array__"):
-        arrow = array.__arrow_array__()
-        return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
-    return pa.chunked_array([pa.array(text.to_numpy(dtype=object), pa.large_string())])
-
-
 #: Below this many cells a column is parsed directly; above, each distinct text once
 #: when at most half the cells are distinct.
 _DISTINCT_MIN_ROWS = 4096
@@ -170,7 +161,7 @@ def _by_distinct(text: pd.Series, parse: Callable[[pd.Series], _Parsed]) -> _Par
     hash pass), or None when the column is short or mostly distinct."""
     if len(text) < _DISTINCT_MIN_ROWS:
         return None
-    encoded = pc.dictionary_encode(_arrow_text(text).combine_chunks())
+    encoded = pc.dictionary_encode(arrow_strings(text).combine_chunks())
     if len(encoded.dictionary) > len(text) // 2:
         return None
     codes = encoded.indices.to_numpy()
@@ -187,22 +178,8 @@ def _missing_ints(size: int, index: pd.Index) -> pd.Series:
 
 def _fixed_width_bytes(array: pa.ChunkedArray, width: int) -> tuple[np.ndarray, np.ndarray]:
     """The rows whose text is exactly `width` bytes, and those bytes as an (n, width)
-    uint8 array: the offsets and data buffers read by NumPy."""
-    flat = array.combine_chunks() if array.num_chunks != 1 else array.chunk(0)
-    if pa.types.is_string(flat.type):
-        offset_type = np.int32
-    else:
-        flat = flat.cast(pa.large_string()) if not pa.types.is_large_string(flat.type) else flat
-        offset_type = np.int64
-    _, offsets_buffer, data_buffer = flat.buffers()
-    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)[
-        flat.offset : flat.offset + len(flat) + 1
-    ].astype(np.int64)
-    data = (
-        np.frombuffer(data_buffer, dtype=np.uint8)
-        if data_buffer is not None
-        else np.zeros(0, dtype=np.uint8)
-    )
+    uint8 array."""
+    offsets, data = string_buffers(array.combine_chunks())
     rows = np.flatnonzero(np.diff(offsets) == width)
     chars = data[offsets[rows][:, None] + np.arange(width)]
     return rows, chars
@@ -218,7 +195,7 @@ def _iso_dates(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     done = np.zeros(size, dtype=bool)
     if size == 0:
         return values, done
-    rows, chars = _fixed_width_bytes(_arrow_text(text), 10)
+    rows, chars = _fixed_width_bytes(arrow_strings(text), 10)
     digit = (chars >= ord("0")) & (chars <= ord("9"))
     shaped = digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1)
     shaped &= (chars[:, 4] == ord("-")) & (chars[:, 7] == ord("-"))
@@ -241,7 +218,7 @@ def _plain_ints(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
     """The fast path of `parse_int` for cleaned text: cells that are an optional minus
     and 1-18 digits, cast by Arrow. Returns int64 values (0 elsewhere) and the mask
     of the cells it parsed; the general parser gives each of them the same value."""
-    arrow = _arrow_text(text)
+    arrow = arrow_strings(text)
     plain = pc.match_substring_regex(arrow, r"^-?[0-9]{1,18}$")
     done = plain.to_numpy(zero_copy_only=False).astype(bool, copy=False)
     values = np.zeros(len(text), dtype=np.int64)

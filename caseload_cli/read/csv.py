@@ -143,7 +143,10 @@ def _read_with_arrow(
     header_extra = 0
     before = np.zeros(body.num_rows, dtype=np.int64)
     ends_with_break = int(len(data) > offset and data[-1:] in (b"\n", b"\r"))
-    breaks = data.count(b"\n", offset) + data.count(b"\r", offset) - data.count(b"\r\n", offset)
+    breaks = data.count(b"\n", offset)
+    returns = data.count(b"\r", offset)
+    if returns:
+        breaks += returns - data.count(b"\r\n", offset)
     if breaks != body.num_rows + ends_with_break:
         # Some quoted field holds a line break: count them per record.
         header_extra = sum(len(_NEWLINE.findall(h)) for h in header)
@@ -180,7 +183,7 @@ def _arrow_csv(data: memoryview, delimiter: str, width: int) -> pa.Table:
             ignore_empty_lines=False,
         ),
         convert_options=pa_csv.ConvertOptions(
-            column_types={f"f{i}": pa.string() for i in range(width)},
+            column_types={f"f{i}": pa.large_string() for i in range(width)},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         ),

@@ -16,6 +16,7 @@ from caseload_cli.core.errors import CaseloadError
 from caseload_cli.core.model import ReadOptions
 from caseload_cli.read import csv as csv_reader
 from caseload_cli.read.frame import Wanted
+from caseload_cli.read.text import has_text
 
 DEFAULT = ReadOptions()
 
@@ -133,3 +134,22 @@ def test_written_and_mangled_csv_reads_as_pandas(
 @given(text=st.text(alphabet=st.sampled_from(list('ab ,"\n\r\t;')), min_size=1, max_size=40))
 def test_arbitrary_text_reads_as_pandas(text: str) -> None:
     assert_same(text.encode())
+
+
+@settings(max_examples=100, deadline=None, database=None)
+@given(
+    cells=st.lists(
+        st.lists(
+            st.sampled_from(
+                ["", " ", "a", "\t", "\x1c", "\u00a0", "\u2028", "\u200b", "é", "\x7f"]
+            ),
+            max_size=3,
+        ).map("".join),
+        max_size=20,
+    ),
+    start=st.integers(0, 3),
+)
+def test_has_text_is_strip_not_blank(cells: list[str], start: int) -> None:
+    column = pd.Series(cells, dtype="str").iloc[start:]  # a sliced Arrow array too
+    expected = (column.str.strip() != "").to_numpy()
+    assert has_text(column).tolist() == expected.tolist()
