@@ -1,5 +1,8 @@
 """Vectorised typed coercion of input columns that reports which cells are bad.
 
+This module is long because each parser keeps its fast paths beside its general
+path (one home per mechanism), so the two can be tested against each other.
+
 Every reader hands the validators either text (CSV, xlsx: blank is "") or
 already typed columns (Parquet fast path). These functions accept both and
 return `(values, bad)`: `values` holds the parsed values with missing for
