@@ -1,5 +1,8 @@
 """Vectorised typed coercion of input columns that reports which cells are bad.
 
+This module is long because each parser keeps its fast paths beside its general
+path (one home per mechanism), so the two can be tested against each other.
+
 Every reader hands the validators either text (CSV, xlsx: blank is "") or
 already typed columns (Parquet fast path). These functions accept both and
 return `(values, bad)`: `values` holds the parsed values with missing for
@@ -10,6 +13,16 @@ a blank is allowed while still naming the exact cells that are wrong.
 Nothing here loops over rows in Python: each function is a handful of pandas
 passes (regex matches, `to_numeric`, `to_datetime(format=...)`) over the
 cells that are still unparsed, so a 200k-row column costs milliseconds.
+
+Text columns of millions of rows (CSV) take two fast paths, both on the
+Arrow strings. A column with many repeats (dates, counts, flags) is
+dictionary-encoded and each distinct text parsed once (`_by_distinct`, as
+categoricals are). The cells left then take a fast path for the form nearly
+every cell has, without regexes or Python objects: ISO dates `YYYY-MM-DD`
+(`_iso_dates`) and plain integers (`_plain_ints`). A fast path only ever
+accepts a cell whose value the general parser below it would give too;
+every other non-blank cell goes on to the general parser, so the results
+are the same cell for cell (tests/unit/contract/test_parsing_fast.py).
 """
 
 from __future__ import annotations
@@ -20,9 +33,11 @@ from typing import Any, TypeVar, cast
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pandas.api import types as ptypes
 
-from caseload_cli.read.text import format_floats
+from caseload_cli.read.text import arrow_strings, format_floats, string_buffers
 
 __all__ = ["clean_text", "parse_bool", "parse_date", "parse_int", "parse_number"]
 
@@ -65,6 +80,8 @@ _BOOL_WORDS = {**dict.fromkeys(_TRUE, True), **dict.fromkeys(_FALSE, False)}
 
 _NS_MIN = pd.Timestamp.min.ceil("D")
 _NS_MAX = pd.Timestamp.max.floor("D")
+_NS_MIN_DAY = np.datetime64(_NS_MIN.strftime("%Y-%m-%d"), "D")
+_NS_MAX_DAY = np.datetime64(_NS_MAX.strftime("%Y-%m-%d"), "D")
 
 _Parsed = tuple[pd.Series, pd.Series]
 _F = TypeVar("_F", bound=Callable[..., Any])
@@ -135,6 +152,82 @@ def _datetime_text(series: pd.Series) -> pd.Series:
     if has_time.any():
         text[has_time] = series[has_time].dt.strftime("%Y-%m-%d %H:%M:%S")
     return text.where(series.notna(), "")
+
+
+#: Below this many cells a column is parsed directly; above, each distinct text once
+#: when at most half the cells are distinct.
+_DISTINCT_MIN_ROWS = 4096
+
+
+def _by_distinct(text: pd.Series, parse: Callable[[pd.Series], _Parsed]) -> _Parsed | None:
+    """Parse each distinct cleaned text once and spread the results by code (one Arrow
+    hash pass), or None when the column is short or mostly distinct."""
+    if len(text) < _DISTINCT_MIN_ROWS:
+        return None
+    encoded = pc.dictionary_encode(arrow_strings(text).combine_chunks())
+    if len(encoded.dictionary) > len(text) // 2:
+        return None
+    codes = encoded.indices.to_numpy()
+    values, bad = parse(pd.Series(encoded.dictionary, dtype="str"))
+    spread = pd.Series(values.array.take(codes), index=text.index)
+    return spread, pd.Series(bad.to_numpy()[codes], index=text.index)
+
+
+def _missing_ints(size: int, index: pd.Index) -> pd.Series:
+    """An all-missing "Int64" column (without a Python list of NA)."""
+    values = pd.arrays.IntegerArray(np.zeros(size, dtype=np.int64), np.ones(size, dtype=bool))
+    return pd.Series(values, index=index)
+
+
+def _fixed_width_bytes(array: pa.ChunkedArray, width: int) -> tuple[np.ndarray, np.ndarray]:
+    """The rows whose text is exactly `width` bytes, and those bytes as an (n, width)
+    uint8 array."""
+    offsets, data = string_buffers(array.combine_chunks())
+    rows = np.flatnonzero(np.diff(offsets) == width)
+    chars = data[offsets[rows][:, None] + np.arange(width)]
+    return rows, chars
+
+
+def _iso_dates(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The fast path of `parse_date` for cleaned text: cells that are a valid date
+    written exactly `YYYY-MM-DD` within pandas' range. Returns datetime64[ns]
+    values (NaT elsewhere) and the mask of the cells it parsed; the general
+    parser would read each of them as the same date (`%Y-%m-%d`)."""
+    size = len(text)
+    values = np.full(size, np.datetime64("NaT"), dtype="datetime64[ns]")
+    done = np.zeros(size, dtype=bool)
+    if size == 0:
+        return values, done
+    rows, chars = _fixed_width_bytes(arrow_strings(text), 10)
+    digit = (chars >= ord("0")) & (chars <= ord("9"))
+    shaped = digit[:, [0, 1, 2, 3, 5, 6, 8, 9]].all(axis=1)
+    shaped &= (chars[:, 4] == ord("-")) & (chars[:, 7] == ord("-"))
+    rows, chars = rows[shaped], chars[shaped].astype(np.int64) - ord("0")
+    year = chars[:, 0] * 1000 + chars[:, 1] * 100 + chars[:, 2] * 10 + chars[:, 3]
+    month = chars[:, 5] * 10 + chars[:, 6]
+    day = chars[:, 8] * 10 + chars[:, 9]
+    months = (year - 1970) * 12 + np.clip(month, 1, 12) - 1
+    first = months.astype("datetime64[M]").astype("datetime64[D]")
+    length = ((months + 1).astype("datetime64[M]").astype("datetime64[D]") - first).astype(np.int64)
+    dates = first + (day - 1).astype("timedelta64[D]")
+    ok = (month >= 1) & (month <= 12) & (day >= 1) & (day <= length)
+    ok &= (dates >= _NS_MIN_DAY) & (dates <= _NS_MAX_DAY)
+    values[rows[ok]] = dates[ok].astype("datetime64[ns]")
+    done[rows[ok]] = True
+    return values, done
+
+
+def _plain_ints(text: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """The fast path of `parse_int` for cleaned text: cells that are an optional minus
+    and 1-18 digits, cast by Arrow. Returns int64 values (0 elsewhere) and the mask
+    of the cells it parsed; the general parser gives each of them the same value."""
+    arrow = arrow_strings(text)
+    plain = pc.match_substring_regex(arrow, r"^-?[0-9]{1,18}$")
+    done = plain.to_numpy(zero_copy_only=False).astype(bool, copy=False)
+    values = np.zeros(len(text), dtype=np.int64)
+    if done.any():
+        values[done] = pc.cast(pc.filter(arrow, plain), pa.int64()).to_numpy()
+    return values, done
 
 
 def _as_str(values: pd.Series | np.ndarray, index: pd.Index) -> pd.Series:
@@ -287,14 +380,22 @@ def parse_int(series: pd.Series, decimal: str = ".") -> _Parsed:
         values = pd.Series(pd.array([pd.NA] * len(series), dtype="Int64"), index=index)
         return values, series.notna().astype(bool)
 
-    result = pd.Series(pd.array([pd.NA] * len(series), dtype="Int64"), index=index)
+    result = _missing_ints(len(series), index)
     bad = pd.Series(np.zeros(len(series), dtype=bool), index=index)
     if kind == "text":
         text = clean_text(series)
+        distinct = _by_distinct(text, lambda s: parse_int(s, decimal))
+        if distinct is not None:
+            return distinct
+        fast, done = _plain_ints(text)
+        result = pd.Series(pd.arrays.IntegerArray(fast, ~done), index=index)
+        text = text[~done & (text != "").to_numpy()]
+        if text.empty:
+            return result, bad
         simple = text.str.fullmatch(r"[+-]?[0-9]{1,18}").fillna(False).astype(bool)
         if simple.any():
-            result[simple] = text[simple].astype("int64")
-        rest = ~simple & (text != "")
+            result[simple.index[simple]] = text[simple].astype("int64")
+        rest = ~simple
         if not rest.any():
             return result, bad
         floats, bad_rest = parse_number(text[rest], decimal)
@@ -350,8 +451,26 @@ def parse_date(series: pd.Series) -> _Parsed:
         return result, series.notna().astype(bool)
 
     text = clean_text(series)
-    todo = text != ""
+    distinct = _by_distinct(text, parse_date)
+    if distinct is not None:
+        return distinct
+    fast, done = _iso_dates(text)
+    result = pd.Series(fast, index=index)
     bad = pd.Series(np.zeros(len(series), dtype=bool), index=index)
+    todo = ~done & (text != "").to_numpy()
+    if todo.any():
+        values, slow_bad = _parse_date_text(text[todo])
+        result[todo] = values.to_numpy()
+        bad[todo] = slow_bad.to_numpy()
+    return result, bad
+
+
+def _parse_date_text(text: pd.Series) -> _Parsed:
+    """The general date parser, for cleaned non-blank text the fast path left."""
+    index = text.index
+    result = pd.Series(pd.NaT, index=index, dtype="datetime64[ns]")
+    todo = pd.Series(np.ones(len(text), dtype=bool), index=index)
+    bad = pd.Series(np.zeros(len(text), dtype=bool), index=index)
 
     serial = todo & text.str.fullmatch(_SERIAL_SHAPE).fillna(False).astype(bool)
     if serial.any():
@@ -406,7 +525,11 @@ def parse_bool(series: pd.Series) -> _Parsed:
         values = pd.Series(pd.array(numbers == 1, dtype="boolean"), index=index)
         values[~ok] = pd.NA
         return values, pd.Series(~np.isnan(numbers) & ~ok, index=index)
-    text = clean_text(series).str.lower()
+    text = clean_text(series)
+    distinct = _by_distinct(text, parse_bool)
+    if distinct is not None:
+        return distinct
+    text = text.str.lower()
     mapped = text.map(_BOOL_WORDS)
     values = mapped.astype("boolean")
     bad = (text != "") & mapped.isna()

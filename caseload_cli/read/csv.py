@@ -4,6 +4,14 @@ CSV is the format people edit by hand, so most of what goes wrong with an
 input goes wrong here: unknown encodings, a semicolon delimiter with decimal
 commas, quoted line breaks that make pandas' record numbers differ from the
 file's line numbers, rows wider than the header. Every cell stays text.
+
+Two parsers read the same grammar (`"` quotes, `""` inside quotes, no
+escapes, blank lines kept as rows): pyarrow.csv, multi-threaded and straight
+into Arrow strings, reads every file whose records all have the header's
+width; anything it refuses (short or long rows, an unterminated quote, a
+record too long for one block) is read again by pandas' C parser, which
+fills short rows, and then by the ragged-row path, exactly as before. On the
+files both accept, both give the same cells (tests/unit/read/test_csv_arrow.py).
 """
 
 from __future__ import annotations
@@ -14,6 +22,9 @@ import re
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pa_csv
 
 from caseload_cli.core.errors import InputError, UsageError
 from caseload_cli.core.model import ReadOptions, Table
@@ -35,18 +46,32 @@ _LEADING_BLANK_LINES = re.compile(r"(?:[ \t\f\v]*(?:\r\n|\r|\n))*")
 def read_csv(data: bytes, source: str, options: ReadOptions, wanted: Wanted) -> Table:
     """Read CSV bytes into a `Table` of text cells, with file line numbers for every row."""
     notes: list[str] = []
-    text = _decode(data, source, options.encoding, notes)
+    text, utf8_from = _decode(data, source, options.encoding, notes)
     leading = _LEADING_BLANK_LINES.match(text)
     skipped = len(_NEWLINE.findall(leading.group())) if leading else 0
-    text = text[leading.end() :] if leading else text
-    if not text.strip():
+    start = leading.end() if leading else 0
+    if _blank(text, start):
         raise InputError(f"{source}: file is empty (no header row)")
 
     if options.delimiter:
         delimiter = _delimiter_option(options.delimiter)
     else:
-        delimiter = _sniff_delimiter(text)
+        delimiter = _sniff_delimiter(text[start : start + _SNIFF_BYTES + 1])
     decimal = options.decimal or ("," if delimiter == ";" else ".")
+    # The leading blank lines are ASCII, so in UTF-8 input they are as many bytes.
+    if utf8_from is not None:
+        encoded, offset = data, utf8_from + start
+    else:
+        encoded, offset = text[start:].encode("utf-8"), 0
+    fast = _read_with_arrow(encoded, offset, delimiter)
+    del encoded
+    if fast is not None:
+        del text
+        header, raw, before, header_extra = fast
+        first_row = skipped + header_extra + 2 + np.arange(len(raw), dtype=np.int64) + before
+        table, _ = finish(raw, header, first_row, source, decimal, notes, wanted)
+        return table
+    text = text[start:] if start else text
     try:
         raw = pd.read_csv(
             io.StringIO(text),
@@ -85,8 +110,100 @@ def read_csv(data: bytes, source: str, options: ReadOptions, wanted: Wanted) -> 
     return table
 
 
-def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) -> str:
-    """Decode with the user's encoding, else UTF-8 (with or without BOM), else cp1252."""
+def _read_with_arrow(
+    data: bytes, offset: int, delimiter: str
+) -> tuple[list[str], pd.DataFrame, np.ndarray, int] | None:
+    """The fast path: pyarrow.csv reads the UTF-8 bytes `data[offset:]` into Arrow strings.
+
+    Returns the header, the data rows as "str" columns named by position, the
+    line breaks inside quoted fields before each record (record i starts on
+    line `header_extra + 2 + i + before[i]`) and those inside the header; or
+    None when pyarrow refuses the file (a record whose width differs from the
+    header's, an unterminated quote), which then goes to the pandas path that
+    knows how to report or repair it.
+    """
+    view = memoryview(data)[offset:]
+    first_line = re.split(rb"\r|\n", bytes(view[:_SNIFF_BYTES]), maxsplit=1)[0]
+    width = 1 + first_line.count(delimiter.encode())
+    try:
+        table = _arrow_csv(view, delimiter, width)
+        if table.num_columns > width:  # quoted line breaks in the header: read again
+            table = _arrow_csv(view, delimiter, table.num_columns)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    if table.num_rows == 0 or _open_quote_at_end(data, offset, table):
+        return None
+    header = [str(column[0].as_py()) for column in table.columns]
+    body = table.slice(1)
+    del table
+    raw = pd.DataFrame(
+        {i: pd.Series(column, dtype="str") for i, column in enumerate(body.columns)},
+        index=pd.RangeIndex(body.num_rows),
+    )
+    header_extra = 0
+    before = np.zeros(body.num_rows, dtype=np.int64)
+    ends_with_break = int(len(data) > offset and data[-1:] in (b"\n", b"\r"))
+    breaks = data.count(b"\n", offset)
+    returns = data.count(b"\r", offset)
+    if returns:
+        breaks += returns - data.count(b"\r\n", offset)
+    if breaks != body.num_rows + ends_with_break:
+        # Some quoted field holds a line break: count them per record.
+        header_extra = sum(len(_NEWLINE.findall(h)) for h in header)
+        extra = np.zeros(body.num_rows, dtype=np.int64)
+        for column in body.columns:
+            extra += pc.count_substring_regex(column, r"\r\n|\r|\n").to_numpy().astype(np.int64)
+        before = np.concatenate(([0], np.cumsum(extra)[:-1])) if len(extra) else extra
+    return header, raw, before, header_extra
+
+
+def _open_quote_at_end(data: bytes, offset: int, table: pa.Table) -> bool:
+    """Whether the file may end inside a quoted field, which pyarrow reads as closed and
+    pandas refuses ("EOF inside string"). Such a field runs from its opening quote to
+    the end with every quote in it doubled, so the file ends with exactly that text;
+    a closed one never does (a last field of nothing but quotes can look alike and
+    only costs the slow path)."""
+    last = table.column(table.num_columns - 1)[table.num_rows - 1].as_py()
+    tail = b'"' + last.replace('"', '""').encode("utf-8")
+    return len(data) - offset >= len(tail) and data.endswith(tail)
+
+
+def _arrow_csv(data: memoryview, delimiter: str, width: int) -> pa.Table:
+    """Every column as text (autogenerated names f0, f1, ...; names beyond the width are
+    ignored); blank cells are "", never null."""
+    return pa_csv.read_csv(
+        pa.BufferReader(data),
+        read_options=pa_csv.ReadOptions(autogenerate_column_names=True),
+        parse_options=pa_csv.ParseOptions(
+            delimiter=delimiter,
+            quote_char='"',
+            double_quote=True,
+            escape_char=False,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+        ),
+        convert_options=pa_csv.ConvertOptions(
+            column_types={f"f{i}": pa.large_string() for i in range(width)},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+
+
+def _blank(text: str, start: int) -> bool:
+    """Whether `text[start:]` is only whitespace, without copying a long text."""
+    if text[start : start + 4096].strip():
+        return False
+    return not text[start:].strip()
+
+
+def _decode(
+    data: bytes, source: str, encoding: str | None, notes: list[str]
+) -> tuple[str, int | None]:
+    """Decode with the user's encoding, else UTF-8 (with or without BOM), else cp1252.
+
+    Also returns the offset from which `data` is the UTF-8 text itself (after
+    a UTF-8 byte-order mark: 3), or None when the text had to be converted."""
     if encoding:
         try:
             text = data.decode(encoding)
@@ -97,13 +214,13 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
                 f"{source}: cannot be read as {encoding}: byte 0x{data[exc.start]:02x} "
                 f"at offset {exc.start} is not valid in that encoding"
             ) from None
-        return text.removeprefix("\ufeff")
+        return text.removeprefix("\ufeff"), None
     for bom, name in _UNICODE_BOMS:
         if data.startswith(bom):
-            return _decode_unicode(data, source, name)
+            return _decode_unicode(data, source, name), None
     if data.startswith(b"\xef\xbb\xbf"):
         try:
-            return data.decode("utf-8-sig")
+            return data.decode("utf-8-sig"), 3
         except UnicodeDecodeError as exc:
             raise InputError(
                 f"{source}: starts with a UTF-8 byte-order mark but is not valid UTF-8 "
@@ -112,9 +229,9 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
     wide = _utf16_without_bom(data[:4096])
     if wide:
         notes.append(f"{source}: no byte-order mark but the text is {wide}; read as {wide}")
-        return _decode_unicode(data, source, wide)
+        return _decode_unicode(data, source, wide), None
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8"), 0
     except UnicodeDecodeError:
         pass
     try:
@@ -125,7 +242,7 @@ def _decode(data: bytes, source: str, encoding: str | None, notes: list[str]) ->
             f"{exc.start}); give --encoding"
         ) from None
     notes.append(f"{source}: not valid UTF-8; read as cp1252")
-    return text
+    return text, None
 
 
 #: Byte-order marks of the wide Unicode encodings, longest first (a UTF-32 LE mark

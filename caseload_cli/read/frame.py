@@ -15,7 +15,7 @@ import pandas as pd
 
 from caseload_cli.core.errors import InputError
 from caseload_cli.core.model import Table
-from caseload_cli.read.text import normalise_header
+from caseload_cli.read.text import has_text, normalise_header
 
 
 class Wanted:
@@ -60,7 +60,7 @@ def finish(
     nonblank_cols = {}
     row_has_value = np.zeros(len(raw), dtype=bool) if keep is None else keep.copy()
     for position, column in enumerate(raw.columns):
-        has_value = (raw[column].str.strip() != "").to_numpy()
+        has_value = has_text(raw[column])
         row_has_value |= has_value
         nonblank_cols[position] = bool(has_value.any())
 
@@ -88,7 +88,8 @@ def finish(
     skipped = int((~row_has_value).sum())
     if skipped:
         notes.append(f"{source}: {skipped:,} empty rows skipped (no value in any column)")
-    frame = raw.iloc[row_has_value, list(selected)]
+    rows = slice(None) if row_has_value.all() else row_has_value
+    frame = raw.iloc[rows, list(selected)]
     frame.columns = list(selected.values())
     frame = frame.reset_index(drop=True)
     row_numbers = first_row[row_has_value].astype(np.int64)

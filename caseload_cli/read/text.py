@@ -10,6 +10,9 @@ from __future__ import annotations
 import re
 
 import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 _HEADER_RUNS = re.compile(r"[\s.\-]+")
 
@@ -48,3 +51,47 @@ def format_floats(values: np.ndarray, decimal: str = ".") -> np.ndarray:
         fractional = finite & ~integral
         out[fractional] = np.char.replace(out[fractional].astype(str), ".", decimal)
     return out
+
+
+def arrow_strings(text: pd.Series) -> pa.ChunkedArray:
+    """The Arrow strings behind a "str" column (no copy), else converted once."""
+    array = text.array
+    if hasattr(array, "__arrow_array__"):
+        arrow = array.__arrow_array__()
+        return arrow if isinstance(arrow, pa.ChunkedArray) else pa.chunked_array([arrow])
+    return pa.chunked_array([pa.array(text.to_numpy(dtype=object), pa.large_string())])
+
+
+def string_buffers(array: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """The int64 offsets (one more than the cells) and the uint8 bytes of a string
+    array, as NumPy views of its buffers: cell i is `data[offsets[i]:offsets[i + 1]]`."""
+    if not pa.types.is_string(array.type) and not pa.types.is_large_string(array.type):
+        array = array.cast(pa.large_string())
+    offset_type = np.int32 if pa.types.is_string(array.type) else np.int64
+    _, offsets_buffer, data_buffer = array.buffers()
+    if offsets_buffer is None:  # an empty array
+        return np.zeros(1, dtype=np.int64), np.zeros(0, dtype=np.uint8)
+    offsets = np.frombuffer(offsets_buffer, dtype=offset_type)
+    offsets = offsets[array.offset : array.offset + len(array) + 1].astype(np.int64)
+    data = np.zeros(0, dtype=np.uint8)
+    if data_buffer is not None:
+        data = np.frombuffer(data_buffer, dtype=np.uint8)
+    return offsets, data
+
+
+def has_text(column: pd.Series) -> np.ndarray:
+    """Whether each cell holds more than whitespace: `column.str.strip() != ""`, with the
+    whitespace trim run only on cells that start with a space, a control or a non-ASCII
+    byte (a cell starting with a printable ASCII character is never blank)."""
+    array = arrow_strings(column).combine_chunks()
+    if array.null_count:
+        return (column.str.strip() != "").to_numpy()
+    offsets, data = string_buffers(array)
+    result = np.diff(offsets) > 0
+    filled = np.flatnonzero(result)
+    first = data[offsets[filled]]
+    unsure = filled[(first <= 0x20) | (first >= 0x7F)]
+    if unsure.size:
+        trimmed = pc.utf8_trim_whitespace(array.take(pa.array(unsure)))
+        result[unsure] = pc.not_equal(trimmed, "").to_numpy(zero_copy_only=False)
+    return result

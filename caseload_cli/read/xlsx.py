@@ -23,7 +23,7 @@ import pandas as pd
 from caseload_cli.core.errors import InputError
 from caseload_cli.core.model import ReadOptions, Table
 from caseload_cli.read.frame import Wanted, finish
-from caseload_cli.read.text import format_floats
+from caseload_cli.read.text import format_floats, has_text
 
 FORMULA_PROBLEM = "formula without a cached value; open and save the file in Excel"
 ERROR_PROBLEM = "spreadsheet error value"  # followed by the value, e.g. "#N/A"
@@ -91,7 +91,7 @@ def read_xlsx(file: Path | io.BytesIO, source: str, options: ReadOptions, wanted
         problem_mask[row - 1, column] = True
         reason_of[(row - 1, column)] = reason
     nonblank = (problem_mask.any(axis=1)) | np.logical_or.reduce(
-        [(text[c].str.strip() != "").to_numpy() for c in text.columns]
+        [has_text(text[c]) for c in text.columns]
     )
     if not nonblank.any():
         raise InputError(_empty_sheet(source, sheet_name, sheet_names))
