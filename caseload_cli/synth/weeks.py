@@ -193,7 +193,6 @@ class WeeklySeries:
         to = allocate.choose(rng, team_code[s.worker[mover]], weight, team_code)
         moved = np.flatnonzero(mover)[to >= 0]
         s.worker[moved] = to[to >= 0]
-        s.allocated[moved] = s.this_week(moved)
         s.worker[held & ~self.active[np.maximum(s.worker, 0)]] = -1  # nobody left to take it
         # 4. Allocations by team type: moved on, hubs, duty, unallocated; then new cases.
         mixes = {k: v for k, v in self.mixes.items() if k != "move_on"}

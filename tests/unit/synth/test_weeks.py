@@ -113,3 +113,25 @@ def test_durations_of_closed_cases_match_the_published_averages():
     assert mean("r16_4") == pytest.approx(PUBLISHED_DURATIONS["r16_4"], rel=0.08)
     assert mean("wtfh") < 10  # work to first hearing is short
     assert max(totals) / min(totals) < 1.08  # the totals stay roughly stable
+
+
+def test_days_to_allocation_stay_near_the_published_average_every_week():
+    """A case moved between colleagues keeps the day it was first allocated, so days to
+    allocation (allocated − opened over held cases; published 20.8) does not climb as
+    weeks pass (it did, from 21 to 47 days in eight weeks, when a move reset it)."""
+    for week, frames in bundled_series():
+        cases = frames["cases"]
+        held = cases[cases["worker_id"].notna() & cases["allocated"].notna()]
+        days = (held["allocated"] - held["opened"]).dt.days.mean()
+        assert 15 <= days <= 25, (week.date, days)
+
+
+def test_a_move_keeps_the_allocation_date():
+    weeks = bundled_series()
+    for (_, before), (_, after) in pairwise(weeks):
+        kept = before["cases"].merge(after["cases"], on="case_id", suffixes=("_0", "_1"))
+        moved = kept["worker_id_0"].notna() & kept["worker_id_1"].notna()
+        moved &= kept["worker_id_0"] != kept["worker_id_1"]
+        moved &= kept["stage_0"] == kept["stage_1"]
+        assert moved.any()
+        assert (kept.loc[moved, "allocated_0"] == kept.loc[moved, "allocated_1"]).all()
