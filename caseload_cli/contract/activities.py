@@ -11,6 +11,7 @@ knows is rejected with a suggestion, never silently weighed as 0.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date
 
 import numpy as np
@@ -175,3 +176,17 @@ def _weeks(table: Table, rejections: Rejections, snapshot: date) -> pd.Series:
         (column,) = dates
         rejections.add(table, dates[column].notna(), column, "give both from and to, or neither")
     return weeks.fillna(1.0)
+
+
+def no_activities_notes(schemes: Sequence[Scheme], given: bool) -> list[str]:
+    """Say so when a scheme weighs activities but the run has none: its loads are then
+    cases only, which a reader comparing hours would otherwise not know."""
+    if given:
+        return []
+    return [
+        f"Scheme {scheme.model.name} weighs activities "
+        f"({', '.join(sorted(scheme.model.activities))}) but no --activities file was given: "
+        "its loads count cases only."
+        for scheme in schemes
+        if scheme.model.activities
+    ]

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from caseload_cli.contract.activities import ACTIVITY_READ
+from caseload_cli.contract.activities import ACTIVITY_READ, no_activities_notes
 from caseload_cli.contract.cases import CASE_COLUMNS, OPTIONAL_CASE_DATES
 from caseload_cli.contract.mapping import apply_mapping, load_mapping
 from caseload_cli.contract.parsing import parse_date
@@ -244,6 +244,7 @@ def prepare(
         activities,
         keep=keep,
     )
+    valid.notes.extend(no_activities_notes(schemes, activities is not None))
     del cases, staff, reductions, activities  # only `valid` is needed from here on
     _release_unused()
     record_snapshot_source(getattr(valid, "snapshot_source", None))

@@ -22,6 +22,7 @@ from functools import partial
 import numpy as np
 import pandas as pd
 
+from caseload_cli.contract.activities import no_activities_notes
 from caseload_cli.core.errors import UsageError
 from caseload_cli.core.model import MAIN, Chart, Report
 from caseload_cli.core.vocabulary import (
@@ -288,9 +289,12 @@ def run_trend(
         if series is not None:
             rows, overall = _weigh_series(series, scheme, by, population)
             notes = [
-                f"{day.isoformat()}: {note}"
-                for day, day_notes in zip(days, series.notes, strict=True)
-                for note in day_notes
+                *no_activities_notes([scheme], given=False),  # a store holds none
+                *(
+                    f"{day.isoformat()}: {note}"
+                    for day, day_notes in zip(days, series.notes, strict=True)
+                    for note in day_notes
+                ),
             ]
             dates = [day.isoformat() for day in days]
             return series_report(
@@ -299,9 +303,11 @@ def run_trend(
         load = partial(load_snapshot, folder, schemes=[scheme])
         notes = []
     weighed, per_day = [], []
+    once = no_activities_notes([scheme], given=False)  # said once, not for every snapshot
     for day in reversed(days):  # the latest first: an unknown team fails before any work
         valid = load(day)
-        per_day.append([f"{day.isoformat()}: {note}" for note in valid.notes])
+        per_day.append([f"{day.isoformat()}: {n}" for n in valid.notes if n not in once])
+        notes += [n for n in once if n in valid.notes and n not in notes]
         valid = select(valid, selection, strict=day == days[-1])
         weighed.append((day, *_weigh(valid, scheme, by, population, day)))
     notes += [note for day_notes in per_day[::-1] for note in day_notes]

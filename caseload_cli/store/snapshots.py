@@ -22,6 +22,7 @@ import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 from caseload_cli import __version__
+from caseload_cli.contract.activities import no_activities_notes
 from caseload_cli.contract.rejections import REJECT_COLUMNS
 from caseload_cli.contract.validate import ValidInputs
 from caseload_cli.core import clock
@@ -122,7 +123,8 @@ def _manifest(
             "rejects": len(valid.rejects),
         },
         "accounting": dict(valid.accounting),
-        "notes": list(valid.notes),
+        # Weighing notes are made when a snapshot is read back; a store holds no activities.
+        "notes": [n for n in valid.notes if n not in no_activities_notes(schemes, False)],
         "validated_with": [s.stamp.as_dict() for s in schemes],
         "codes": {c: [str(v) for v in cases[c].cat.categories] for c in ("case_type", "stage")},
         "flags": [c for c in cases.columns if cases[c].dtype == bool],
@@ -185,6 +187,7 @@ def load_snapshot(
     notes = list(manifest["notes"])
     if schemes:
         notes += check_schemes(cases, reductions, manifest, schemes)
+        notes += no_activities_notes(schemes, given=False)  # a store holds none
     codes = recode_for(manifest, schemes)
     for column, categories in (*codes.items(), ("law", list(LAWS))):
         cases[column] = cases[column].cat.set_categories(categories)

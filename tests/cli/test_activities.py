@@ -190,3 +190,33 @@ def test_only_schemes_that_weigh_activities_judge_them(run, tiny, tmp_path):
     (reject,) = [r for r in as_json(run("validate", *args, "--format", "json"))["rows"]]
     assert reject["reason"] == "no scheme given weighs activities (flat has no [activities])"
     assert "activities: 1 rows read: 0 weighed, 1 rejected" in alone.stderr
+
+
+NO_ACTIVITIES = (
+    "Scheme hours-example weighs activities (court_duty, report_written, safeguarding_letter, "
+    "training) but no --activities file was given: its loads count cases only."
+)
+
+
+def test_a_scheme_that_weighs_activities_says_when_there_are_none(run, tiny, tmp_path):
+    without = [*hours_args(tiny, "x")[:-4], "--scheme", "hours-example"]
+    notes = as_json(run("load", *without, "--format", "json"))["notes"]
+    assert NO_ACTIVITIES in notes
+    given = activities_file(tmp_path, ["W001,training,,3,,,"])
+    assert (
+        NO_ACTIVITIES
+        not in as_json(run("load", *hours_args(tiny, given), "--format", "json"))["notes"]
+    )
+    assert not any(
+        "weighs activities" in n
+        for n in as_json(run("load", *without[:-2], "--scheme", "flat", "--format", "json"))[
+            "notes"
+        ]
+    )
+
+
+def test_trend_says_once_that_the_series_has_no_activities(run):
+    """The bundled weekly series has no activities file: one note, not one a week."""
+    notes = as_json(run("trend", "--scheme", "hours-example", "--format", "json"))["notes"]
+    assert notes.count(NO_ACTIVITIES) == 1
+    assert not any(n.endswith(NO_ACTIVITIES) and n != NO_ACTIVITIES for n in notes)
