@@ -519,7 +519,7 @@ def test_scheme_file_and_name_errors(run, tiny):
     unknown = run(*args_for(tiny, "--scheme", "zzz"))
     assert unknown.exit_code == 2
     assert (
-        "Error: unknown scheme 'zzz'; built-ins: flat, hours-example, per-child, weighted-example"
+        "Error: unknown scheme 'zzz'; built-ins: flat, hours-example, per-child, points-example, weighted-example"
         in unknown.stderr
     )
 

@@ -19,7 +19,13 @@ def raw(name: str = "flat") -> dict:
 
 
 def test_builtins_are_the_ones_promised():
-    assert builtin_names() == ["flat", "hours-example", "per-child", "weighted-example"]
+    assert builtin_names() == [
+        "flat",
+        "hours-example",
+        "per-child",
+        "points-example",
+        "weighted-example",
+    ]
     for name in builtin_names():
         scheme = load_scheme(name)
         assert scheme.model.name == name

@@ -77,6 +77,7 @@ def test_manifest_cites_sources_and_accounting(sample_store):
         "flat",
         "hours-example",
         "per-child",
+        "points-example",
         "weighted-example",
     ]
     listed = list_snapshots(store)
