@@ -101,10 +101,13 @@ def _amount(
     frame = table.frame
     amount = pd.Series(np.nan, index=out.index, dtype="float64")
     given = pd.Series(0, index=out.index)
+    gave_hours = pd.Series(False, index=out.index)
     for column in ("count", "hours"):
         if column not in frame.columns:
             continue
         parsed, bad = parse_number(frame[column], decimal=table.decimal)
+        if column == "hours":
+            gave_hours = parsed.notna()
         rejections.add(table, bad, column, f"{column} is not a number")
         rejections.add(table, parsed.notna() & (parsed < 0), column, f"{column} must be ≥ 0")
         amount = amount.fillna(parsed.astype("float64"))
@@ -113,7 +116,6 @@ def _amount(
     rejections.add(table, given == 0, column, "give count or hours")
     rejections.add(table, given > 1, column, "give count or hours, not both")
     if "hours" in frame.columns:
-        gave_hours = parse_number(frame["hours"], decimal=table.decimal)[0].notna()
         measured = {
             code: activity.per
             for scheme in schemes
